@@ -1,0 +1,92 @@
+using System.Text;
+
+namespace Rocket.Store.Format;
+
+/// <summary>
+/// RocketMQ's properties string: <c>name\u0001value\u0002name\u0001value\u0002…</c>, UTF-8 on disk.
+/// The names below are the system keys the store itself reads.
+/// </summary>
+public static class MessageProperties
+{
+    public const char NameValueSeparator = '\u0001';
+    public const char PropertySeparator = '\u0002';
+
+    public const string Tags = "TAGS";
+    public const string Keys = "KEYS";
+    public const string UniqueKey = "UNIQ_KEY";
+    public const string DelayLevel = "DELAY";
+    public const string WaitStoreOk = "WAIT";
+
+    /// <summary>Maximum encoded size of the properties string in bytes (RocketMQ: a signed short).</summary>
+    public const int MaxEncodedBytes = short.MaxValue;
+
+    public static string Encode(IEnumerable<KeyValuePair<string, string>> properties)
+    {
+        var sb = new StringBuilder();
+        foreach (var (name, value) in properties)
+        {
+            if (string.IsNullOrEmpty(name))
+                throw new ArgumentException("a message property name must not be empty");
+            if (name.AsSpan().IndexOfAny(NameValueSeparator, PropertySeparator) >= 0 ||
+                value.AsSpan().IndexOfAny(NameValueSeparator, PropertySeparator) >= 0)
+                throw new ArgumentException($"message property '{name}' contains a reserved separator character (\\u0001 or \\u0002)");
+            sb.Append(name).Append(NameValueSeparator).Append(value).Append(PropertySeparator);
+        }
+        return sb.ToString();
+    }
+
+    public static Dictionary<string, string> Decode(string? encoded)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(encoded)) return result;
+        foreach (var pair in encoded.Split(PropertySeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            int sep = pair.IndexOf(NameValueSeparator);
+            if (sep > 0) result[pair[..sep]] = pair[(sep + 1)..];
+        }
+        return result;
+    }
+
+    /// <summary>Finds one property in an encoded string without building a dictionary.</summary>
+    public static string? Get(string? encoded, string name) =>
+        encoded is null ? null : Find(encoded.AsSpan(), name) is var (start, length) && length >= 0
+            ? encoded.Substring(start, length) : null;
+
+    /// <summary>Finds one property value (as a UTF-8 slice) in the encoded bytes of a stored record.</summary>
+    public static ReadOnlySpan<byte> GetUtf8(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> name, out bool found)
+    {
+        int position = 0;
+        while (position < encoded.Length)
+        {
+            var rest = encoded[position..];
+            int end = rest.IndexOf((byte)PropertySeparator);
+            var pair = end < 0 ? rest : rest[..end];
+            int sep = pair.IndexOf((byte)NameValueSeparator);
+            if (sep >= 0 && pair[..sep].SequenceEqual(name))
+            {
+                found = true;
+                return pair[(sep + 1)..];
+            }
+            if (end < 0) break;
+            position += end + 1;
+        }
+        found = false;
+        return default;
+    }
+
+    private static (int start, int length) Find(ReadOnlySpan<char> encoded, string name)
+    {
+        int position = 0;
+        while (position < encoded.Length)
+        {
+            var rest = encoded[position..];
+            int end = rest.IndexOf(PropertySeparator);
+            var pair = end < 0 ? rest : rest[..end];
+            int sep = pair.IndexOf(NameValueSeparator);
+            if (sep >= 0 && pair[..sep].SequenceEqual(name)) return (position + sep + 1, pair.Length - sep - 1);
+            if (end < 0) break;
+            position += end + 1;
+        }
+        return (0, -1);
+    }
+}

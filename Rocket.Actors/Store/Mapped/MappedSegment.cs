@@ -1,0 +1,145 @@
+using System.IO.MemoryMappedFiles;
+
+namespace Rocket.Store.Mapped;
+
+/// <summary>
+/// One fixed-size, memory-mapped file of a segmented log, named by the 20-digit offset of its first byte.
+/// The single writer advances <see cref="WritePosition"/>; readers only read below it. Readers hold a reference
+/// (<see cref="TryRetain"/>) so that retention can delete a segment without unmapping memory under a reader.
+/// </summary>
+public sealed unsafe class MappedSegment : IDisposable
+{
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+    private int _writePosition;
+    private int _flushedPosition;
+    private int _references = 1; // the owner's reference, dropped by Destroy
+    private int _destroyed;
+
+    private MappedSegment(string path, long startOffset, int size, MemoryMappedFile file, MemoryMappedViewAccessor view)
+    {
+        FilePath = path;
+        StartOffset = startOffset;
+        Size = size;
+        _file = file;
+        _view = view;
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _base = p + _view.PointerOffset;
+    }
+
+    public string FilePath { get; }
+    public long StartOffset { get; }
+    public int Size { get; }
+    public long EndOffset => StartOffset + Size;
+
+    /// <summary>Bytes written so far; published with release semantics so readers see complete data below it.</summary>
+    public int WritePosition
+    {
+        get => Volatile.Read(ref _writePosition);
+        set => Volatile.Write(ref _writePosition, value);
+    }
+
+    public int FlushedPosition
+    {
+        get => Volatile.Read(ref _flushedPosition);
+        set => Volatile.Write(ref _flushedPosition, value);
+    }
+
+    public int Remaining => Size - WritePosition;
+    public bool IsFull => WritePosition >= Size;
+    public bool IsDestroyed => Volatile.Read(ref _destroyed) != 0;
+
+    public static string FileNameFor(long startOffset) => startOffset.ToString("D20");
+
+    /// <summary>Opens (or creates, zero-filled) the segment file at exactly <paramref name="size"/> bytes.</summary>
+    public static MappedSegment Open(string directory, long startOffset, int size, bool allowResize = true) =>
+        OpenFile(Path.Combine(directory, FileNameFor(startOffset)), startOffset, size, allowResize);
+
+    /// <summary>Opens (or creates) a mapped file at an explicit path; index files are named by time, not offset.</summary>
+    public static MappedSegment OpenFile(string path, long startOffset, int size, bool allowResize = true)
+    {
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            if (stream.Length != size)
+            {
+                if (!allowResize || stream.Length > size)
+                    throw new StoreCorruptException(
+                        $"segment file {path} is {stream.Length} bytes but the configured segment size is {size} bytes; " +
+                        "segment size cannot change once a store has data");
+                stream.SetLength(size); // a shorter file is a cut tail: extend with zeros, recovery stops at the cut
+            }
+            var file = MemoryMappedFile.CreateFromFile(stream, null, size, MemoryMappedFileAccess.ReadWrite,
+                HandleInheritability.None, leaveOpen: false);
+            var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+            return new MappedSegment(path, startOffset, size, file, view);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    public byte* Pointer => _base;
+
+    public Span<byte> Span(int position, int length) => new(_base + position, length);
+    public ReadOnlySpan<byte> ReadOnlySpan(int position, int length) => new(_base + position, length);
+
+    /// <summary>Forces [FlushedPosition, upTo) to disk; returns the new flushed position.</summary>
+    public int Flush(int upTo)
+    {
+        int from = FlushedPosition;
+        if (upTo > from)
+        {
+            NativeSync.Sync((nint)(_base + from), upTo - from);
+            FlushedPosition = upTo;
+        }
+        return FlushedPosition;
+    }
+
+    /// <summary>Forces the whole written range regardless of what was flushed before.</summary>
+    public void FlushAll(int upTo) => NativeSync.Sync((nint)_base, upTo);
+
+    public bool TryRetain()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _references);
+            if (current <= 0) return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0) Unmap();
+    }
+
+    /// <summary>Drops the owner's reference and deletes the file once the last reader has released it.</summary>
+    public void Destroy(bool deleteFile)
+    {
+        if (Interlocked.Exchange(ref _destroyed, 1) != 0) return;
+        _deleteOnUnmap = deleteFile;
+        Release();
+    }
+
+    private bool _deleteOnUnmap;
+
+    private void Unmap()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+        if (_deleteOnUnmap)
+        {
+            try { File.Delete(FilePath); } catch (IOException) { /* already gone */ }
+        }
+    }
+
+    public void Dispose() => Destroy(deleteFile: false);
+
+    public override string ToString() => $"{Path.GetFileName(FilePath)}@{WritePosition}";
+}

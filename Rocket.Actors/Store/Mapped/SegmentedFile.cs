@@ -1,0 +1,207 @@
+namespace Rocket.Store.Mapped;
+
+/// <summary>
+/// An append-only byte space made of fixed-size <see cref="MappedSegment"/>s in one directory (RocketMQ's
+/// MappedFileQueue). One writer appends and rolls; any thread may look segments up. The segment list is an
+/// immutable array swapped on change, so lookups take no lock.
+/// </summary>
+public sealed class SegmentedFile : IDisposable
+{
+    private readonly object _structureLock = new(); // serialises roll / delete / truncate, never taken by readers
+    private MappedSegment[] _segments = [];
+
+    public SegmentedFile(string directory, int segmentSize)
+    {
+        if (segmentSize <= 0) throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be positive");
+        Directory = directory;
+        SegmentSize = segmentSize;
+        System.IO.Directory.CreateDirectory(directory);
+    }
+
+    public string Directory { get; }
+    public int SegmentSize { get; }
+
+    public IReadOnlyList<MappedSegment> Segments => Volatile.Read(ref _segments);
+
+    public MappedSegment? Last
+    {
+        get { var s = Volatile.Read(ref _segments); return s.Length == 0 ? null : s[^1]; }
+    }
+
+    public MappedSegment? First
+    {
+        get { var s = Volatile.Read(ref _segments); return s.Length == 0 ? null : s[0]; }
+    }
+
+    /// <summary>Offset of the first byte still on disk (the oldest segment's start).</summary>
+    public long MinOffset => First?.StartOffset ?? 0;
+
+    /// <summary>Offset one past the last written byte.</summary>
+    public long MaxOffset
+    {
+        get { var last = Last; return last is null ? 0 : last.StartOffset + last.WritePosition; }
+    }
+
+    /// <summary>Maps every existing segment file in name order. Write positions are set by the caller's recovery.</summary>
+    public void Load()
+    {
+        lock (_structureLock)
+        {
+            var files = System.IO.Directory.GetFiles(Directory)
+                .Select(f => (path: f, name: Path.GetFileName(f)))
+                .Where(f => f.name.Length == 20 && f.name.All(char.IsAsciiDigit))
+                .OrderBy(f => f.name, StringComparer.Ordinal)
+                .ToList();
+            var loaded = new List<MappedSegment>(files.Count);
+            try
+            {
+                for (int i = 0; i < files.Count; i++)
+                {
+                    long start = long.Parse(files[i].name);
+                    if (start % SegmentSize != 0)
+                        throw new StoreCorruptException(
+                            $"segment file {files[i].path} starts at {start}, which is not a multiple of the segment size {SegmentSize}");
+                    if (loaded.Count > 0 && start != loaded[^1].EndOffset)
+                        throw new StoreCorruptException(
+                            $"segment file {files[i].path} does not follow {loaded[^1].FilePath}: a segment is missing");
+                    bool isLast = i == files.Count - 1;
+                    var segment = MappedSegment.Open(Directory, start, SegmentSize, allowResize: isLast);
+                    segment.WritePosition = SegmentSize; // assume full; recovery fixes the tail
+                    segment.FlushedPosition = SegmentSize;
+                    loaded.Add(segment);
+                }
+            }
+            catch
+            {
+                foreach (var s in loaded) s.Dispose();
+                throw;
+            }
+            Volatile.Write(ref _segments, loaded.ToArray());
+        }
+    }
+
+    /// <summary>The segment holding <paramref name="offset"/>, or null if it is not on disk.</summary>
+    public MappedSegment? Find(long offset)
+    {
+        var segments = Volatile.Read(ref _segments);
+        if (segments.Length == 0) return null;
+        long first = segments[0].StartOffset;
+        if (offset < first) return null;
+        long index = (offset - first) / SegmentSize;
+        if (index >= segments.Length) return null;
+        var segment = segments[index];
+        return segment.StartOffset <= offset && offset < segment.EndOffset ? segment : null;
+    }
+
+    /// <summary>The segment to append to, creating the first one at <paramref name="startIfEmpty"/> or rolling past a full one.</summary>
+    public MappedSegment GetWritable(long startIfEmpty = 0)
+    {
+        var last = Last;
+        if (last is not null && !last.IsFull) return last;
+        lock (_structureLock)
+        {
+            last = Last;
+            if (last is not null && !last.IsFull) return last;
+            long start = last?.EndOffset ?? startIfEmpty - startIfEmpty % SegmentSize;
+            var created = MappedSegment.Open(Directory, start, SegmentSize);
+            if (last is null)
+            {
+                // An empty store resumed at an offset (all files deleted): the first segment starts mid-way.
+                created.WritePosition = (int)(startIfEmpty - start);
+                created.FlushedPosition = created.WritePosition;
+            }
+            Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), created]);
+            return created;
+        }
+    }
+
+    /// <summary>Removes every byte at or after <paramref name="offset"/>: later segments are deleted, the tail zeroed.</summary>
+    public void TruncateFrom(long offset)
+    {
+        lock (_structureLock)
+        {
+            var segments = Volatile.Read(ref _segments);
+            var kept = new List<MappedSegment>(segments.Length);
+            foreach (var segment in segments)
+            {
+                if (segment.StartOffset >= offset && !(segment.StartOffset == offset && segment == segments[0]))
+                {
+                    segment.Destroy(deleteFile: true);
+                    continue;
+                }
+                if (segment.EndOffset > offset)
+                {
+                    int position = (int)(offset - segment.StartOffset);
+                    int dirtyEnd = Math.Max(segment.WritePosition, position);
+                    // Zero what follows so stale bytes can never pass as records after a later crash.
+                    segment.Span(position, segment.Size - position).Clear();
+                    segment.WritePosition = position;
+                    segment.FlushedPosition = Math.Min(segment.FlushedPosition, position);
+                    segment.FlushAll(Math.Max(dirtyEnd, position));
+                }
+                kept.Add(segment);
+            }
+            Volatile.Write(ref _segments, kept.ToArray());
+        }
+    }
+
+    /// <summary>Removes the oldest segment (never the last one). Returns false when only one is left.</summary>
+    public bool DeleteFirst(out MappedSegment? deleted)
+    {
+        lock (_structureLock)
+        {
+            var segments = Volatile.Read(ref _segments);
+            deleted = null;
+            if (segments.Length <= 1) return false;
+            deleted = segments[0];
+            Volatile.Write(ref _segments, segments[1..]);
+            deleted.Destroy(deleteFile: true);
+            return true;
+        }
+    }
+
+    /// <summary>Deletes every segment and its file.</summary>
+    public void DeleteAll()
+    {
+        lock (_structureLock)
+        {
+            foreach (var s in Volatile.Read(ref _segments)) s.Destroy(deleteFile: true);
+            Volatile.Write(ref _segments, []);
+        }
+    }
+
+    /// <summary>Flushes the written-but-unflushed bytes of every segment up to <paramref name="upTo"/>.</summary>
+    public long Flush(long upTo)
+    {
+        long flushed = MinOffset;
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            if (segment.StartOffset >= upTo) break;
+            int limit = (int)Math.Min(segment.WritePosition, upTo - segment.StartOffset);
+            segment.Flush(limit);
+            flushed = segment.StartOffset + segment.FlushedPosition;
+        }
+        return flushed;
+    }
+
+    /// <summary>How many bytes are written but not yet flushed.</summary>
+    public long UnflushedBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var segment in Volatile.Read(ref _segments))
+                total += Math.Max(0, segment.WritePosition - segment.FlushedPosition);
+            return total;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_structureLock)
+        {
+            foreach (var s in Volatile.Read(ref _segments)) s.Dispose();
+            Volatile.Write(ref _segments, []);
+        }
+    }
+}
