@@ -10,7 +10,23 @@ internal static partial class NativeSync
     [LibraryImport("libc", EntryPoint = "msync", SetLastError = true)]
     private static partial int Msync(nint address, nuint length, int flags);
 
+    private const int MadvPopulateWrite = 23; // Linux 5.14+
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int Madvise(nint address, nuint length, int advice);
+
     public static readonly int PageSize = Environment.SystemPageSize;
+
+    /// <summary>
+    /// Faults the pages of [address, address + length) in for writing now, so the writer never takes a page fault
+    /// there. Returns false if the kernel cannot do it (older kernel); the caller then touches the pages itself.
+    /// </summary>
+    public static bool TryPopulateWrite(nint address, long length)
+    {
+        if (length <= 0) return true;
+        long misalign = address % PageSize;
+        return Madvise(address - (nint)misalign, (nuint)(length + misalign), MadvPopulateWrite) == 0;
+    }
 
     /// <summary>Writes the pages covering [address, address + length) to disk and waits for the device.</summary>
     public static void Sync(nint address, long length)

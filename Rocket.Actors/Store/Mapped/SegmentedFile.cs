@@ -5,13 +5,20 @@ namespace Rocket.Store.Mapped;
 /// MappedFileQueue). One writer appends and rolls; any thread may look segments up. The segment list is an
 /// immutable array swapped on change, so lookups take no lock.
 /// </summary>
-public sealed class SegmentedFile : IDisposable
+public sealed unsafe class SegmentedFile : IDisposable
 {
     private readonly object _structureLock = new(); // serialises roll / delete / truncate, never taken by readers
     private MappedSegment[] _segments = [];
+    private readonly bool _prepareAhead;
+    private Task<MappedSegment?>? _prepared; // the next segment, created and prefaulted in the background
 
-    public SegmentedFile(string directory, int segmentSize)
+    /// <param name="prepareAhead">
+    /// Create and prefault the next segment in the background while the current one fills (the commit log), so a
+    /// roll never waits and the writer never page-faults.
+    /// </param>
+    public SegmentedFile(string directory, int segmentSize, bool prepareAhead = false)
     {
+        _prepareAhead = prepareAhead;
         if (segmentSize <= 0) throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be positive");
         Directory = directory;
         SegmentSize = segmentSize;
@@ -65,6 +72,8 @@ public sealed class SegmentedFile : IDisposable
                         throw new StoreCorruptException(
                             $"segment file {files[i].path} does not follow {loaded[^1].FilePath}: a segment is missing");
                     bool isLast = i == files.Count - 1;
+                    long length = new FileInfo(files[i].path).Length;
+                    if (isLast && length < SegmentSize) ShortTailOffset = start + length;
                     var segment = MappedSegment.Open(Directory, start, SegmentSize, allowResize: isLast);
                     segment.WritePosition = SegmentSize; // assume full; recovery fixes the tail
                     segment.FlushedPosition = SegmentSize;
@@ -77,6 +86,24 @@ public sealed class SegmentedFile : IDisposable
                 throw;
             }
             Volatile.Write(ref _segments, loaded.ToArray());
+        }
+    }
+
+    /// <summary>
+    /// Set by <see cref="Load"/> when the last file was shorter than a segment (its tail was cut): the offset where its
+    /// real bytes ended. Recovery must not trust a checkpoint beyond it.
+    /// </summary>
+    public long? ShortTailOffset { get; private set; }
+
+    /// <summary>Forces [from, to) to disk in every segment it covers, regardless of flush bookkeeping.</summary>
+    public void ForceRange(long from, long to)
+    {
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            long start = Math.Max(from, segment.StartOffset);
+            long end = Math.Min(to, segment.EndOffset);
+            if (end > start)
+                NativeSync.Sync((nint)(segment.Pointer + (start - segment.StartOffset)), end - start);
         }
     }
 
@@ -103,7 +130,7 @@ public sealed class SegmentedFile : IDisposable
             last = Last;
             if (last is not null && !last.IsFull) return last;
             long start = last?.EndOffset ?? startIfEmpty - startIfEmpty % SegmentSize;
-            var created = MappedSegment.Open(Directory, start, SegmentSize);
+            var created = TakePrepared(start) ?? MappedSegment.Open(Directory, start, SegmentSize);
             if (last is null)
             {
                 // An empty store resumed at an offset (all files deleted): the first segment starts mid-way.
@@ -111,8 +138,59 @@ public sealed class SegmentedFile : IDisposable
                 created.FlushedPosition = created.WritePosition;
             }
             Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), created]);
+            if (_prepareAhead)
+            {
+                if (last is null) StartPrefault(created, created.WritePosition);
+                PrepareNext(created.EndOffset);
+            }
             return created;
         }
+    }
+
+    /// <summary>Prefaults the part of the current segment the writer has not reached (after open or recovery).</summary>
+    public void PrefaultTail()
+    {
+        var last = Last;
+        if (_prepareAhead && last is not null && !last.IsFull) StartPrefault(last, last.WritePosition);
+    }
+
+    private static void StartPrefault(MappedSegment segment, int from) =>
+        Task.Factory.StartNew(() => segment.Prefault(from), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void PrepareNext(long start)
+    {
+        _prepared = Task.Factory.StartNew<MappedSegment?>(() =>
+        {
+            try
+            {
+                var segment = MappedSegment.Open(Directory, start, SegmentSize);
+                segment.Prefault();
+                return segment;
+            }
+            catch (StoreException)
+            {
+                return null; // e.g. disk full: the roll retries in the foreground and reports the error
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private MappedSegment? TakePrepared(long start)
+    {
+        var prepared = _prepared;
+        _prepared = null;
+        if (prepared is null) return null;
+        var segment = prepared.GetAwaiter().GetResult(); // normally finished long ago
+        if (segment is null) return null;
+        if (segment.StartOffset == start) return segment;
+        segment.Destroy(deleteFile: true);
+        return null;
+    }
+
+    private void DiscardPrepared()
+    {
+        var prepared = _prepared;
+        _prepared = null;
+        prepared?.GetAwaiter().GetResult()?.Destroy(deleteFile: true);
     }
 
     /// <summary>Removes every byte at or after <paramref name="offset"/>: later segments are deleted, the tail zeroed.</summary>
@@ -120,6 +198,7 @@ public sealed class SegmentedFile : IDisposable
     {
         lock (_structureLock)
         {
+            DiscardPrepared();
             var segments = Volatile.Read(ref _segments);
             var kept = new List<MappedSegment>(segments.Length);
             foreach (var segment in segments)
@@ -165,6 +244,7 @@ public sealed class SegmentedFile : IDisposable
     {
         lock (_structureLock)
         {
+            DiscardPrepared();
             foreach (var s in Volatile.Read(ref _segments)) s.Destroy(deleteFile: true);
             Volatile.Write(ref _segments, []);
         }
@@ -200,6 +280,8 @@ public sealed class SegmentedFile : IDisposable
     {
         lock (_structureLock)
         {
+            // A prepared segment holds no data: delete it so a restart does not see an extra empty file.
+            DiscardPrepared();
             foreach (var s in Volatile.Read(ref _segments)) s.Dispose();
             Volatile.Write(ref _segments, []);
         }

@@ -1,0 +1,32 @@
+using Akka.Actor;
+
+namespace Rocket.Store.Journal;
+
+/// <summary>
+/// Supervisor of one node's store actors (journal, flush, dispatch). It owns the opened <see cref="MessageStore"/>:
+/// its children stop first, then it shuts the store down cleanly (final flush, checkpoint, abort file removed).
+/// </summary>
+public sealed class StoreActor : ReceiveActor
+{
+    private readonly MessageStore _store;
+    private readonly IActorRef _journal;
+
+    public StoreActor(MessageStore store, IActorRef? arrivalListener, Func<long, long>? flushLog)
+    {
+        _store = store;
+        var dispatch = Context.ActorOf(DispatchActor.Props(store, arrivalListener), "dispatch");
+        var flush = Context.ActorOf(FlushActor.Props(store, dispatch, flushLog), "flush");
+        _journal = Context.ActorOf(JournalActor.Props(store, flush, dispatch), "journal");
+        Receive<GetJournal>(_ => Sender.Tell(_journal));
+        Receive<AppendBatch>(batch => _journal.Forward(batch));
+        Receive<RunRetentionNow>(m => dispatch.Forward(m));
+    }
+
+    public static Props Props(MessageStore store, IActorRef? arrivalListener = null, Func<long, long>? flushLog = null) =>
+        Akka.Actor.Props.Create(() => new StoreActor(store, arrivalListener, flushLog));
+
+    /// <summary>A store error is not fixed by restarting an actor around the same files: stop and let the node decide.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PostStop() => _store.Shutdown();
+}

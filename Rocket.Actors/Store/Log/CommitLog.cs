@@ -1,0 +1,225 @@
+using System.Text;
+using Rocket.Store.Format;
+using Rocket.Store.Journal;
+using Rocket.Store.Mapped;
+
+namespace Rocket.Store.Log;
+
+/// <summary>Called for each record met by <see cref="CommitLog.Scan"/>; return false to stop.</summary>
+public delegate bool RecordVisitor(long offset, ReadOnlySpan<byte> record);
+
+/// <summary>
+/// The node's one append-only log for every topic: fixed-size mapped segments, records never span two segments,
+/// a blank marker ends a segment. Appends come from the single writer; reads from any thread below <see cref="MaxOffset"/>.
+/// </summary>
+public sealed class CommitLog : IDisposable
+{
+    private readonly SegmentedFile _segments;
+    private readonly MessageLimits _limits;
+    private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
+    private long _flushedOffset;
+
+    public CommitLog(string directory, int segmentSize, MessageLimits limits)
+    {
+        _segments = new SegmentedFile(directory, segmentSize, prepareAhead: true);
+        _limits = limits;
+    }
+
+    public SegmentedFile Segments => _segments;
+    public int SegmentSize => _segments.SegmentSize;
+    public long MinOffset => _segments.MinOffset;
+
+    /// <summary>End of the written (visible) bytes.</summary>
+    public long MaxOffset => _segments.MaxOffset;
+
+    /// <summary>End of the bytes known to be on disk.</summary>
+    public long FlushedOffset => Volatile.Read(ref _flushedOffset);
+
+    public void Load() => _segments.Load();
+
+    /// <summary>
+    /// Appends every acceptable message of <paramref name="batch"/>; rejected ones get their error in
+    /// <paramref name="results"/> and write nothing. Readers see the batch once it is complete in a segment.
+    /// </summary>
+    public void Append(ReadOnlySpan<MessageToStore> batch, Span<AppendResult> results, QueueOffsetTable queueOffsets, long storeTimestamp)
+    {
+        MappedSegment? segment = null;
+        int position = 0;
+        for (int i = 0; i < batch.Length; i++)
+        {
+            ref readonly var message = ref batch[i];
+            if (!_limits.TryCheck(message, out int propertyBytes, out var rejection))
+            {
+                results[i] = rejection;
+                continue;
+            }
+            byte[] topic = TopicBytes(message.Topic);
+            int sysFlag = MessageRecord.NormalizeSysFlag(message.SysFlag, message.BornHost);
+            int size = MessageRecord.SizeOf(sysFlag, message.Body.Length, topic.Length, propertyBytes);
+            if (size + MessageRecord.BlankSize > SegmentSize)
+            {
+                results[i] = AppendResult.Failed(AppendStatus.MessageIllegal,
+                    $"message record is {size} bytes and cannot fit a {SegmentSize}-byte commit-log segment");
+                continue;
+            }
+
+            try
+            {
+                if (segment is null)
+                {
+                    segment = _segments.GetWritable(startIfEmpty: _resumeOffset);
+                    position = segment.WritePosition;
+                }
+                if (size + MessageRecord.BlankSize > segment.Size - position)
+                {
+                    // Close this segment with a blank marker and continue in the next one.
+                    MessageRecord.WriteBlank(segment.Span(position, MessageRecord.BlankSize), segment.Size - position);
+                    segment.WritePosition = segment.Size;
+                    segment = null;
+                    segment = _segments.GetWritable();
+                    position = segment.WritePosition;
+                }
+            }
+            catch (StoreException e)
+            {
+                // No room for a new segment (disk full): this and the remaining messages are not written.
+                var failure = AppendResult.Failed(AppendStatus.ServiceNotAvailable, e.Message);
+                for (int j = i; j < batch.Length; j++) results[j] = failure;
+                break;
+            }
+
+            long physical = segment.StartOffset + position;
+            // Prepared and rolled-back transactional messages never reach a consume queue, so they take no queue
+            // offset (RocketMQ's rule); a queue's offsets stay dense.
+            int transaction = SysFlags.TransactionType(sysFlag);
+            long queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
+                ? 0
+                : queueOffsets.TakeNext(message.Topic, message.QueueId);
+            MessageRecord.Write(segment.Span(position, size), size, message, sysFlag, topic, propertyBytes,
+                queueOffset, physical, storeTimestamp);
+            position += size;
+            results[i] = new AppendResult(AppendStatus.Ok, queueOffset, physical, storeTimestamp, size);
+        }
+        if (segment is not null) segment.WritePosition = position; // publish the batch to readers
+    }
+
+    private long _resumeOffset;
+
+    /// <summary>Where the first segment starts when every file was deleted (keeps offsets increasing).</summary>
+    public void ResumeAt(long offset) => _resumeOffset = offset;
+
+    private byte[] TopicBytes(string topic)
+    {
+        if (!_topicBytes.TryGetValue(topic, out var bytes))
+        {
+            bytes = Encoding.UTF8.GetBytes(topic);
+            if (_topicBytes.Count > 100_000) _topicBytes.Clear(); // bound the cache; topics are few in practice
+            _topicBytes[topic] = bytes;
+        }
+        return bytes;
+    }
+
+    /// <summary>Flushes written bytes up to <paramref name="upTo"/> (blocking msync); returns the flushed end.</summary>
+    public long Flush(long upTo)
+    {
+        long flushed = _segments.Flush(Math.Min(upTo, MaxOffset));
+        if (flushed > FlushedOffset) Volatile.Write(ref _flushedOffset, flushed);
+        return FlushedOffset;
+    }
+
+    /// <summary>Marks everything up to <paramref name="offset"/> as flushed (after recovery found it on disk).</summary>
+    public void SetFlushed(long offset)
+    {
+        Volatile.Write(ref _flushedOffset, offset);
+        foreach (var s in _segments.Segments)
+            s.FlushedPosition = (int)Math.Clamp(offset - s.StartOffset, 0, s.WritePosition);
+    }
+
+    /// <summary>
+    /// Visits records from <paramref name="from"/> (a record boundary) until <paramref name="limit"/>, the first invalid
+    /// record, or the visitor says stop. Returns the offset after the last record visited (or skipped blank).
+    /// </summary>
+    public long Scan(long from, long limit, bool verifyCrc, RecordVisitor visitor, out bool hitInvalid)
+    {
+        hitInvalid = false;
+        long offset = Math.Max(from, MinOffset);
+        while (offset < limit)
+        {
+            var segment = _segments.Find(offset);
+            if (segment is null || !segment.TryRetain()) break;
+            try
+            {
+                int position = (int)(offset - segment.StartOffset);
+                int segmentLimit = (int)Math.Min(segment.Size, limit - segment.StartOffset);
+                while (position < segmentLimit)
+                {
+                    var span = segment.ReadOnlySpan(position, segment.Size - position);
+                    var check = MessageRecord.Check(span, segment.StartOffset + position, verifyCrc);
+                    if (check == RecordCheck.Blank)
+                    {
+                        position = segment.Size;
+                        break;
+                    }
+                    if (check == RecordCheck.Invalid)
+                    {
+                        hitInvalid = true;
+                        return segment.StartOffset + position;
+                    }
+                    int size = MessageRecord.ReadTotalSize(span);
+                    if (position + size > segmentLimit) return segment.StartOffset + position; // beyond the visible end
+                    if (!visitor(segment.StartOffset + position, span[..size]))
+                        return segment.StartOffset + position;
+                    position += size;
+                }
+                offset = segment.StartOffset + position;
+                if (position < segment.Size) break; // reached the limit inside this segment
+            }
+            finally
+            {
+                segment.Release();
+            }
+        }
+        return Math.Min(offset, Math.Max(limit, from));
+    }
+
+    /// <summary>Copies the record at <paramref name="offset"/> and decodes it; null if it is not (or no longer) readable.</summary>
+    public StoredMessage? Read(long offset, int size)
+    {
+        StoredMessage? result = null;
+        Access(offset, size, span => result = MessageRecord.Decode(span));
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="reader"/> over the record bytes in place (no copy) while the segment is held.</summary>
+    public bool Access(long offset, int size, ReadOnlySpanAction reader)
+    {
+        if (offset < 0 || size <= 0 || offset + size > MaxOffset) return false;
+        var segment = _segments.Find(offset);
+        if (segment is null || !segment.TryRetain()) return false;
+        try
+        {
+            int position = (int)(offset - segment.StartOffset);
+            if (position + size > segment.Size) return false;
+            var span = segment.ReadOnlySpan(position, size);
+            if (MessageRecord.ReadTotalSize(span) != size || MessageRecord.ReadMagic(span) != MessageRecord.Magic) return false;
+            reader(span);
+            return true;
+        }
+        finally
+        {
+            segment.Release();
+        }
+    }
+
+    /// <summary>Store timestamp of the record at <paramref name="offset"/>, or -1 if it is gone.</summary>
+    public long StoreTimestampAt(long offset, int size)
+    {
+        long timestamp = -1;
+        Access(offset, size, span => timestamp = MessageRecord.ReadStoreTimestamp(span));
+        return timestamp;
+    }
+
+    public void Dispose() => _segments.Dispose();
+}
+
+public delegate void ReadOnlySpanAction(ReadOnlySpan<byte> span);

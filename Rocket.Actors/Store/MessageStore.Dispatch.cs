@@ -1,0 +1,84 @@
+using System.Text;
+using Rocket.Store.Format;
+using Rocket.Store.Queue;
+
+namespace Rocket.Store;
+
+/// <summary>A queue that received new entries in one dispatch pass: wakes the long polls held on it.</summary>
+public readonly record struct QueueArrival(string Topic, int QueueId, long MaxOffset);
+
+public sealed partial class MessageStore
+{
+    private static ReadOnlySpan<byte> TagsKey => "TAGS"u8;
+    private static ReadOnlySpan<byte> KeysKey => "KEYS"u8;
+    private static ReadOnlySpan<byte> UniqueKeyKey => "UNIQ_KEY"u8;
+
+    private readonly TopicNameCache _topicNames = new();
+    private readonly Dictionary<ConsumeQueue, long> _arrivals = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Builds consume-queue entries and key-index entries for the log between <see cref="DispatchedOffset"/> and
+    /// <paramref name="limit"/> (dispatch actor only). Idempotent: replaying a range already dispatched adds nothing.
+    /// Returns the queues that received entries.
+    /// </summary>
+    public IReadOnlyList<QueueArrival> Dispatch(long limit)
+    {
+        long from = DispatchedOffset;
+        if (limit <= from) return [];
+        _arrivals.Clear();
+        long end = CommitLog.Scan(from, limit, verifyCrc: false, DispatchRecord, out _);
+        Volatile.Write(ref _dispatchedOffset, end);
+        if (_arrivals.Count == 0) return [];
+        var arrivals = new QueueArrival[_arrivals.Count];
+        int i = 0;
+        foreach (var (queue, max) in _arrivals) arrivals[i++] = new QueueArrival(queue.Topic, queue.QueueId, max);
+        return arrivals;
+    }
+
+    private bool DispatchRecord(long offset, ReadOnlySpan<byte> record)
+    {
+        if (!MessageRecord.TryLocateParts(record, out var parts)) return false; // cannot happen below a validated end
+        int sysFlag = MessageRecord.ReadSysFlag(record);
+        int transaction = SysFlags.TransactionType(sysFlag);
+        var properties = record.Slice(parts.PropertiesOffset, parts.PropertiesLength);
+        var topicUtf8 = record.Slice(parts.TopicOffset, parts.TopicLength);
+
+        // Prepared and rolled-back transactional messages are invisible to consumers (RocketMQ's rule).
+        if (transaction is 0 or SysFlags.TransactionCommit)
+        {
+            string topic = _topicNames.Get(topicUtf8);
+            int queueId = MessageRecord.ReadQueueId(record);
+            var tag = MessageProperties.GetUtf8(properties, TagsKey, out _);
+            var queue = ConsumeQueues.GetOrCreate(topic, queueId);
+            long queueOffset = MessageRecord.ReadQueueOffset(record);
+            if (queue.Put(queueOffset, offset, record.Length, TagHash.OfUtf8(tag)))
+                _arrivals[queue] = queueOffset + 1;
+        }
+
+        if (Settings.MessageIndexEnable && transaction != SysFlags.TransactionRollback)
+        {
+            var keys = MessageProperties.GetUtf8(properties, KeysKey, out _);
+            var uniqueKey = MessageProperties.GetUtf8(properties, UniqueKeyKey, out _);
+            if (!keys.IsEmpty || !uniqueKey.IsEmpty)
+                KeyIndex.Put(topicUtf8, keys, uniqueKey, offset, MessageRecord.ReadStoreTimestamp(record));
+        }
+        return true;
+    }
+
+    /// <summary>Maps topic bytes read from the log to one interned string, so dispatch allocates no string per message.</summary>
+    private sealed class TopicNameCache
+    {
+        private readonly Dictionary<int, (byte[] Utf8, string Name)[]> _byHash = new();
+
+        public string Get(ReadOnlySpan<byte> utf8)
+        {
+            int hash = (int)System.IO.Hashing.XxHash32.HashToUInt32(utf8);
+            if (_byHash.TryGetValue(hash, out var entries))
+                foreach (var (bytes, name) in entries)
+                    if (utf8.SequenceEqual(bytes)) return name;
+            string topic = Encoding.UTF8.GetString(utf8);
+            _byHash[hash] = [.. entries ?? [], (utf8.ToArray(), topic)];
+            return topic;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using Rocket.Store.Format;
+using Rocket.Store.Queue;
+
+namespace Rocket.Store;
+
+/// <summary>Outcome of a queue read; names follow RocketMQ's GetMessageStatus.</summary>
+public enum GetMessageStatus
+{
+    Found,
+    /// <summary>Entries were scanned but none passed the filter; <c>NextBeginOffset</c> skips past them.</summary>
+    NoMatchedMessage,
+    NoMessageInQueue,
+    OffsetTooSmall,
+    /// <summary>The offset equals the queue's max: the consumer is caught up (a pull may be held).</summary>
+    OffsetOverflowOne,
+    OffsetOverflowBadly,
+    NoMatchedLogicQueue,
+    /// <summary>The entry exists but its log segment is gone (retention ran).</summary>
+    OffsetFoundNull,
+}
+
+public sealed record GetMessagesResult(
+    GetMessageStatus Status, long NextBeginOffset, long MinOffset, long MaxOffset, IReadOnlyList<StoredMessage> Messages);
+
+public sealed partial class MessageStore
+{
+    /// <summary>
+    /// Reads up to <paramref name="maxCount"/> messages (and about <paramref name="maxBytes"/>; the first message
+    /// always fits) from a queue starting at <paramref name="offset"/>, skipping entries whose tag code
+    /// <paramref name="tagFilter"/> rejects. Any thread.
+    /// </summary>
+    public GetMessagesResult GetMessages(string topic, int queueId, long offset, int maxCount,
+        int maxBytes = 256 * 1024, Func<long, bool>? tagFilter = null)
+    {
+        var queue = ConsumeQueues.Find(topic, queueId);
+        if (queue is null) return new(GetMessageStatus.NoMatchedLogicQueue, 0, 0, 0, []);
+        long min = queue.MinOffset, max = queue.MaxOffset;
+        if (max == 0) return new(GetMessageStatus.NoMessageInQueue, 0, min, max, []);
+        if (offset < min) return new(GetMessageStatus.OffsetTooSmall, min, min, max, []);
+        if (offset == max) return new(GetMessageStatus.OffsetOverflowOne, offset, min, max, []);
+        if (offset > max) return new(GetMessageStatus.OffsetOverflowBadly, max, min, max, []);
+
+        // Scan at most ~800 entries per call, as RocketMQ does, so a selective filter cannot make one read unbounded.
+        int scanLimit = (int)Math.Min(Math.Max(maxCount, 800), max - offset);
+        var entries = System.Buffers.ArrayPool<ConsumeQueueEntry>.Shared.Rent(scanLimit);
+        try
+        {
+            int count = queue.Read(offset, entries.AsSpan(0, scanLimit));
+            var messages = new List<StoredMessage>(Math.Min(maxCount, count));
+            long next = offset;
+            int bytes = 0;
+            bool missing = false;
+            for (int i = 0; i < count && messages.Count < maxCount; i++)
+            {
+                var entry = entries[i];
+                if (messages.Count > 0 && bytes + entry.Size > maxBytes) break;
+                next = offset + i + 1;
+                if (entry.Size <= 0) continue; // a filler slot (queue started mid-file): no message behind it
+                if (tagFilter is not null && !tagFilter(entry.TagCode)) continue;
+                var message = CommitLog.Read(entry.PhysicalOffset, entry.Size);
+                if (message is null) { missing = true; continue; }
+                messages.Add(message);
+                bytes += entry.Size;
+            }
+            var status = messages.Count > 0 ? GetMessageStatus.Found
+                : missing ? GetMessageStatus.OffsetFoundNull : GetMessageStatus.NoMatchedMessage;
+            return new(status, next, min, max, messages);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<ConsumeQueueEntry>.Shared.Return(entries);
+        }
+    }
+
+    /// <summary>The message stored at a physical offset (e.g. from a key query or an offset message id).</summary>
+    public StoredMessage? ReadMessage(long physicalOffset, int size) => CommitLog.Read(physicalOffset, size);
+
+    /// <summary>The message at <paramref name="physicalOffset"/>, reading its size from the record itself.</summary>
+    public StoredMessage? ReadMessage(long physicalOffset)
+    {
+        int size = 0;
+        var segment = CommitLog.Segments.Find(physicalOffset);
+        if (segment is null || physicalOffset + 8 > CommitLog.MaxOffset || !segment.TryRetain()) return null;
+        try
+        {
+            int position = (int)(physicalOffset - segment.StartOffset);
+            if (position + 8 > segment.Size) return null;
+            size = MessageRecord.ReadTotalSize(segment.ReadOnlySpan(position, 8));
+        }
+        finally
+        {
+            segment.Release();
+        }
+        return size > 0 ? CommitLog.Read(physicalOffset, size) : null;
+    }
+
+    public long GetMinOffset(string topic, int queueId) => ConsumeQueues.Find(topic, queueId)?.MinOffset ?? 0;
+    public long GetMaxOffset(string topic, int queueId) => ConsumeQueues.Find(topic, queueId)?.MaxOffset ?? 0;
+
+    /// <summary>First queue offset whose message was stored at or after <paramref name="timestamp"/> (for rewinding).</summary>
+    public long SearchOffsetByTime(string topic, int queueId, long timestamp)
+    {
+        var queue = ConsumeQueues.Find(topic, queueId);
+        return queue?.FindOffsetByTime(timestamp, CommitLog.StoreTimestampAt) ?? 0;
+    }
+
+    /// <summary>
+    /// Messages of <paramref name="topic"/> whose KEYS or UNIQ_KEY contains <paramref name="key"/>, stored within
+    /// [begin, end] (ms). The index matches by hash only, so each candidate's real keys are re-checked here.
+    /// </summary>
+    public IReadOnlyList<StoredMessage> QueryMessagesByKey(string topic, string key, int maxNum, long beginTimestamp, long endTimestamp)
+    {
+        maxNum = Math.Clamp(maxNum, 1, Settings.MaxMsgsNumBatch);
+        var results = new List<StoredMessage>();
+        foreach (long offset in KeyIndex.Query(topic, key, maxNum, beginTimestamp, endTimestamp))
+        {
+            var message = ReadMessage(offset);
+            if (message is null || message.Topic != topic) continue;
+            bool matches = message.UniqueKey == key ||
+                           (message.Keys?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(key) ?? false);
+            if (matches) results.Add(message);
+            if (results.Count >= maxNum) break;
+        }
+        return results;
+    }
+}

@@ -1,0 +1,83 @@
+namespace Rocket.Store.Queue;
+
+public sealed partial class ConsumeQueue
+{
+    /// <summary>
+    /// Recovery after the commit log was cut at <paramref name="commitLogEnd"/>: drops the trailing entries whose
+    /// message does not end within it (and the fillers that only led up to them), zeroing their bytes on disk and
+    /// deleting files left empty. Walks back from the tail, so the cost follows what is dropped.
+    /// </summary>
+    public void TruncateByPhysicalOffset(long commitLogEnd)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (commitLogEnd < 0)
+            throw new ArgumentOutOfRangeException(nameof(commitLogEnd), commitLogEnd, "commit log end must not be negative");
+        long max = MaxOffset;
+        long keep = max; // entries below keep survive
+        long floor = FirstSlotOnDisk;
+        long keptEnd = 0;
+        while (keep > floor)
+        {
+            if (TryReadSlot(keep - 1, out var entry) && entry.IsReal && entry.PhysicalEnd <= commitLogEnd)
+            {
+                keptEnd = entry.PhysicalEnd;
+                break;
+            }
+            keep--;
+        }
+        if (keep == max) return;
+
+        if (keep == floor)
+        {
+            _file.DeleteAll(); // no real entry survives
+            Publish(0, 0, 0);
+            return;
+        }
+        _file.TruncateFrom(PositionOf(keep)); // zeroes the cut slots and flushes, so a later Load cannot see them
+        Publish(Math.Min(MinOffset, keep), keep, keptEnd);
+    }
+
+    /// <summary>
+    /// Retention after the commit log now starts at <paramref name="commitLogMinOffset"/> (dispatch thread): deletes
+    /// the oldest files whose messages all lie below it, never the last file, then moves <see cref="MinOffset"/> past
+    /// entries whose message is gone. Returns how many files were deleted.
+    /// </summary>
+    public int DeleteExpiredFiles(long commitLogMinOffset)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int deleted = 0;
+        while (_file.Segments is { Count: > 1 } segments && AllMessagesBelow(segments[0], commitLogMinOffset))
+        {
+            // Move readers off the file before it goes; the exact minimum is settled below.
+            long nextFileStart = segments[0].EndOffset / EntrySize;
+            Volatile.Write(ref _minOffset, Math.Max(MinOffset, Math.Min(nextFileStart, MaxOffset)));
+            _file.DeleteFirst(out _);
+            deleted++;
+        }
+        AdvanceMinOffsetPast(commitLogMinOffset);
+        return deleted;
+    }
+
+    /// <summary>Whether the file's last real entry (offsets grow along the queue) ends at or below the log start.</summary>
+    private bool AllMessagesBelow(Mapped.MappedSegment segment, long commitLogMinOffset)
+    {
+        long first = segment.StartOffset / EntrySize;
+        long end = segment.EndOffset / EntrySize;
+        return FindRealBackward(end, first, out var lastReal) < 0 || lastReal.PhysicalEnd <= commitLogMinOffset;
+    }
+
+    /// <summary>MinOffset becomes the first real entry whose message still starts inside the commit log.</summary>
+    private void AdvanceMinOffsetPast(long commitLogMinOffset)
+    {
+        long max = MaxOffset;
+        long offset = Math.Max(MinOffset, FirstSlotOnDisk);
+        while (offset < max)
+        {
+            offset = FindRealForward(offset, max, out var entry);
+            if (offset < 0) { offset = max; break; }
+            if (entry.PhysicalOffset >= commitLogMinOffset) break;
+            offset++;
+        }
+        if (offset > MinOffset) Volatile.Write(ref _minOffset, offset);
+    }
+}

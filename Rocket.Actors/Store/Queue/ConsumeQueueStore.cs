@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Rocket.Store.Log;
+
+namespace Rocket.Store.Queue;
+
+/// <summary>
+/// Every consume queue of a store, one per (topic, queueId) under <c>{directory}/{topic}/{queueId}/</c>.
+/// The dispatch thread creates queues; any thread finds them without a lock.
+/// </summary>
+public sealed class ConsumeQueueStore : IDisposable
+{
+    private readonly ConcurrentDictionary<(string Topic, int QueueId), ConsumeQueue> _queues = new();
+    private readonly string _directory;
+    private readonly int _fileSize;
+
+    public ConsumeQueueStore(string directory, int fileSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (fileSize <= 0 || fileSize % ConsumeQueue.EntrySize != 0)
+            throw new ArgumentOutOfRangeException(nameof(fileSize), fileSize,
+                $"consume queue file size must be a positive multiple of {ConsumeQueue.EntrySize} bytes (one entry)");
+        _directory = directory;
+        _fileSize = fileSize;
+        Directory.CreateDirectory(directory);
+    }
+
+    /// <summary>Opens every queue found on disk. Directories that are not a topic name / queue id are not ours: skipped.</summary>
+    public void Load()
+    {
+        foreach (string topicDirectory in Directory.EnumerateDirectories(_directory))
+        {
+            string topic = Path.GetFileName(topicDirectory);
+            if (MessageLimits.CheckTopic(topic) is not null) continue;
+            foreach (string queueDirectory in Directory.EnumerateDirectories(topicDirectory))
+            {
+                if (!TryParseQueueId(Path.GetFileName(queueDirectory), out int queueId)) continue;
+                if (_queues.ContainsKey((topic, queueId))) continue;
+                _queues[(topic, queueId)] = Open(topic, queueId);
+            }
+        }
+    }
+
+    /// <summary>Only the canonical spelling ("7", not "07" or "+7"), since that is the directory a queue writes to.</summary>
+    private static bool TryParseQueueId(string name, out int queueId) =>
+        int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out queueId) &&
+        name == queueId.ToString(CultureInfo.InvariantCulture);
+
+    private ConsumeQueue Open(string topic, int queueId)
+    {
+        var queue = new ConsumeQueue(_directory, topic, queueId, _fileSize);
+        try
+        {
+            queue.Load();
+            return queue;
+        }
+        catch
+        {
+            queue.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The queue for (topic, queueId), created (and loaded, should files exist) on first use. Dispatch thread.</summary>
+    public ConsumeQueue GetOrCreate(string topic, int queueId)
+    {
+        if (_queues.TryGetValue((topic, queueId), out var queue)) return queue;
+        queue = Open(topic, queueId);
+        if (_queues.TryAdd((topic, queueId), queue)) return queue;
+        queue.Dispose(); // only reachable if a second thread created it too
+        return _queues[(topic, queueId)];
+    }
+
+    /// <summary>The queue for (topic, queueId) if it exists. Any thread, lock-free.</summary>
+    public ConsumeQueue? Find(string topic, int queueId) =>
+        _queues.TryGetValue((topic, queueId), out var queue) ? queue : null;
+
+    /// <summary>A snapshot of every queue (the dictionary's enumerator takes no lock, unlike its Values).</summary>
+    public IReadOnlyCollection<ConsumeQueue> All => _queues.Select(pair => pair.Value).ToArray();
+
+    /// <summary>The highest commit-log end any queue has indexed.</summary>
+    public long MaxPhysicalEnd
+    {
+        get
+        {
+            long max = 0;
+            foreach (var (_, queue) in _queues) max = Math.Max(max, queue.MaxPhysicalEnd);
+            return max;
+        }
+    }
+
+    public void TruncateByPhysicalOffset(long commitLogEnd)
+    {
+        foreach (var queue in All) queue.TruncateByPhysicalOffset(commitLogEnd);
+    }
+
+    public int DeleteExpiredFiles(long commitLogMinOffset)
+    {
+        int deleted = 0;
+        foreach (var queue in All) deleted += queue.DeleteExpiredFiles(commitLogMinOffset);
+        return deleted;
+    }
+
+    public void Flush()
+    {
+        foreach (var queue in All) queue.Flush();
+    }
+
+    public void Dispose()
+    {
+        foreach (var queue in All) queue.Dispose();
+        _queues.Clear();
+    }
+}

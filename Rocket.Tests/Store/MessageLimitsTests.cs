@@ -1,0 +1,63 @@
+using Rocket.Store.Format;
+using Rocket.Store.Journal;
+using Rocket.Store.Log;
+using Xunit;
+
+namespace Rocket.Tests.Store;
+
+public class MessageLimitsTests
+{
+    private readonly MessageLimits _limits = new(maxMessageSize: 1024, maxPropertiesSize: 64);
+
+    private AppendResult Check(MessageToStore m)
+    {
+        _limits.TryCheck(m, out _, out var rejection);
+        return rejection;
+    }
+
+    [Theory]
+    [InlineData("TopicA")]
+    [InlineData("%RETRY%group_1")]
+    [InlineData("a|b-c_D9")]
+    public void Valid_topic_names_pass(string topic) => Assert.Null(MessageLimits.CheckTopic(topic));
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("topic with space", "[%|a-zA-Z0-9_-]")]
+    [InlineData("tópico", "[%|a-zA-Z0-9_-]")]
+    [InlineData("a/b", "[%|a-zA-Z0-9_-]")]
+    public void Invalid_topic_names_are_rejected_with_the_rule(string topic, string reason) =>
+        Assert.Contains(reason, MessageLimits.CheckTopic(topic));
+
+    [Fact]
+    public void A_topic_longer_than_127_characters_is_rejected()
+    {
+        Assert.Null(MessageLimits.CheckTopic(new string('t', 127)));
+        Assert.Contains("limit is 127", MessageLimits.CheckTopic(new string('t', 128)));
+    }
+
+    [Fact]
+    public void An_oversized_body_names_the_limit()
+    {
+        var r = Check(new MessageToStore("T", 0, new byte[1025]));
+        Assert.Equal(AppendStatus.MessageIllegal, r.Status);
+        Assert.Contains("max-message-size is 1024", r.Error);
+        Assert.True(_limits.TryCheck(new MessageToStore("T", 0, new byte[1024]), out _, out _));
+    }
+
+    [Fact]
+    public void An_empty_body_is_rejected() =>
+        Assert.Contains("empty", Check(new MessageToStore("T", 0, Array.Empty<byte>())).Error);
+
+    [Fact]
+    public void A_negative_queue_id_is_rejected() =>
+        Assert.Contains("negative", Check(new MessageToStore("T", -1, new byte[1])).Error);
+
+    [Fact]
+    public void Oversized_properties_name_the_limit()
+    {
+        var r = Check(new MessageToStore("T", 0, new byte[1], MessageProperties.Encode([new("KEYS", new string('k', 80))])));
+        Assert.Equal(AppendStatus.PropertiesSizeExceeded, r.Status);
+        Assert.Contains("max-properties-size is 64", r.Error);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text;
+using Rocket.Store;
+using Rocket.Store.Journal;
+using Rocket.Tests.Support;
+using Xunit;
+using static Rocket.Tests.Support.TestMessages;
+
+namespace Rocket.Tests.Store;
+
+public class RecoveryTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("recovery");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void After_a_clean_shutdown_the_store_starts_without_validating_the_log()
+    {
+        var settings = SmallStore(_dir.Path);
+        using (var store = MessageStore.Open(settings))
+        {
+            for (int i = 0; i < 100; i++) store.AppendAll(Message(queueId: i % 3, keys: $"k{i}"));
+            store.Shutdown();
+        }
+        Assert.False(File.Exists(settings.AbortPath));
+
+        using var reopened = MessageStore.Open(settings);
+        Assert.False(reopened.Recovery.Abnormal);
+        Assert.Equal(0, reopened.Recovery.RecordsValidated);
+        Assert.Equal(34, reopened.GetMaxOffset("TopicA", 0));
+        Assert.Equal(33, reopened.GetMaxOffset("TopicA", 2));
+        Assert.Single(reopened.QueryMessagesByKey("TopicA", "k99", 32, 0, long.MaxValue));
+        Assert.Equal(34, reopened.AppendAll(Message(queueId: 0))[0].QueueOffset);
+    }
+
+    [Fact]
+    public void After_a_crash_only_the_data_written_since_the_checkpoint_is_validated()
+    {
+        var settings = SmallStore(_dir.Path);
+        using (var store = MessageStore.Open(settings))
+        {
+            for (int i = 0; i < 500; i++) store.AppendAll(Message(keys: $"k{i}"));
+            store.Dispatch(store.DispatchLimit);
+            store.FlushLog(long.MaxValue);
+            store.FlushProjections(); // checkpoint after 500 records
+            for (int i = 500; i < 520; i++) store.AppendAll(Message(keys: $"k{i}"));
+            store.Dispose(); // no clean shutdown: the abort file stays
+        }
+
+        using var reopened = MessageStore.Open(settings);
+        Assert.True(reopened.Recovery.Abnormal);
+        Assert.Equal(20, reopened.Recovery.RecordsValidated);
+        Assert.Equal(520, reopened.GetMaxOffset("TopicA", 0));
+        var all = reopened.GetMessages("TopicA", 0, 0, 1000, maxBytes: int.MaxValue).Messages;
+        Assert.Equal(Enumerable.Range(0, 520).Select(i => (long)i), all.Select(m => m.QueueOffset)); // no duplicates
+        Assert.Single(reopened.QueryMessagesByKey("TopicA", "k510", 32, 0, long.MaxValue));
+        Assert.Single(reopened.QueryMessagesByKey("TopicA", "k10", 32, 0, long.MaxValue));
+    }
+
+    /// <summary>
+    /// The store that every torn-tail case starts from: 30 records in three queues, a checkpoint after the first 20,
+    /// then a crash. Returns the (offset, size, queue, key) of each record.
+    /// </summary>
+    private (long Offset, int Size, int Queue, string Key)[] WriteBaseline(StoreSettings settings)
+    {
+        var written = new List<(long, int, int, string)>();
+        using var store = MessageStore.Open(settings);
+        for (int i = 0; i < 30; i++)
+        {
+            var r = store.AppendAll(Message(queueId: i % 3, keys: $"key-{i}", body: $"body-{i}-{new string('x', i)}"))[0];
+            written.Add((r.PhysicalOffset, r.Size, i % 3, $"key-{i}"));
+            if (i == 19)
+            {
+                store.Dispatch(store.DispatchLimit);
+                store.FlushLog(long.MaxValue);
+                store.FlushProjections();
+            }
+        }
+        store.Dispatch(store.DispatchLimit); // projections may be ahead of the log after the cut: recovery must trim them
+        store.Dispose();
+        return [.. written];
+    }
+
+    [Fact]
+    public void A_log_cut_or_corrupted_at_any_byte_of_the_last_records_keeps_exactly_the_complete_valid_ones()
+    {
+        var baselineDir = _dir.Combine("baseline");
+        var records = WriteBaseline(SmallStore(baselineDir));
+        var segmentFile = Path.Combine(SmallStore(baselineDir).CommitLogDirectory, 0L.ToString("D20"));
+        long from = records[^3].Offset, to = records[^1].Offset + records[^1].Size;
+
+        int cases = 0;
+        for (long cut = from; cut < to; cut++)
+        {
+            foreach (bool corrupt in new[] { false, true })
+            {
+                var caseDir = _dir.Combine($"case-{cut}-{corrupt}");
+                CopyDirectory(baselineDir, caseDir);
+                var settings = SmallStore(caseDir);
+                var file = Path.Combine(settings.CommitLogDirectory, Path.GetFileName(segmentFile));
+                if (corrupt) FlipByte(file, cut);
+                else using (var f = new FileStream(file, FileMode.Open)) f.SetLength(cut);
+
+                // Either way every record that ends at or before the damaged byte is kept, and nothing after it:
+                // a corrupt byte invalidates its record, and the valid records behind it must go too.
+                int kept = records.Count(r => r.Offset + r.Size <= cut);
+                AssertRecoveredTo(settings, records, kept, $"{(corrupt ? "corrupt" : "cut")} at {cut}");
+                Directory.Delete(caseDir, recursive: true);
+                cases++;
+            }
+        }
+        Assert.True(cases > 300, $"only {cases} cases ran");
+    }
+
+    private static void AssertRecoveredTo(StoreSettings settings, (long Offset, int Size, int Queue, string Key)[] records, int kept, string what)
+    {
+        using var store = MessageStore.Open(settings);
+        long expectedEnd = kept == 0 ? 0 : records[kept - 1].Offset + records[kept - 1].Size;
+        Assert.True(expectedEnd == store.CommitLog.MaxOffset, $"{what}: log end {store.CommitLog.MaxOffset}, expected {expectedEnd}");
+        for (int q = 0; q < 3; q++)
+        {
+            var expected = records.Take(kept).Where(r => r.Queue == q).Select(r => r.Offset).ToArray();
+            var actual = store.GetMessages("TopicA", q, 0, 100, maxBytes: int.MaxValue).Messages.Select(m => m.PhysicalOffset).ToArray();
+            Assert.True(expected.SequenceEqual(actual), $"{what}: queue {q} holds [{string.Join(",", actual)}], expected [{string.Join(",", expected)}]");
+            Assert.Equal(expected.Length, store.GetMaxOffset("TopicA", q));
+        }
+        // The index keeps the kept records' keys and forgets the cut ones.
+        Assert.Single(store.QueryMessagesByKey("TopicA", records[kept - 1].Key, 32, 0, long.MaxValue));
+        for (int i = kept; i < records.Length; i++)
+            Assert.True(store.QueryMessagesByKey("TopicA", records[i].Key, 32, 0, long.MaxValue).Count == 0, $"{what}: key of cut record {i} still found");
+
+        // The store takes new writes right after what it kept, with the next queue offset.
+        var next = store.AppendAll(Message(queueId: kept % 3, body: "after"))[0];
+        Assert.Equal(expectedEnd, next.PhysicalOffset);
+        Assert.Equal(records.Take(kept).Count(r => r.Queue == kept % 3), next.QueueOffset);
+    }
+
+    [Fact]
+    public void A_missing_checkpoint_means_the_whole_log_is_validated()
+    {
+        var settings = SmallStore(_dir.Path);
+        var records = WriteBaseline(settings);
+        File.Delete(settings.CheckpointPath);
+        using var store = MessageStore.Open(settings);
+        Assert.Equal(30, store.Recovery.RecordsValidated);
+        Assert.Equal(records[^1].Offset + records[^1].Size, store.CommitLog.MaxOffset);
+    }
+
+    private static void FlipByte(string file, long position)
+    {
+        using var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        f.Position = position;
+        int b = f.ReadByte();
+        f.Position = position;
+        f.WriteByte((byte)(b ^ 0xA5));
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(dir.Replace(from, to));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            if (Path.GetFileName(file) != "lock") File.Copy(file, file.Replace(from, to));
+    }
+}

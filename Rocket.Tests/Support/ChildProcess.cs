@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace Rocket.Tests.Support;
+
+/// <summary>
+/// A .NET tool started from the test output folder (e.g. rocket.dll), its stdout read line by line.
+/// Disposing kills it (SIGKILL) if it is still running, so no test leaves a process behind.
+/// </summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly System.Collections.Concurrent.BlockingCollection<string> _lines = new();
+    private readonly System.Text.StringBuilder _stderr = new();
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) _lines.CompleteAdding(); else _lines.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public string StandardError
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>Runs <c>dotnet {assembly} {args}</c>, where the assembly sits beside the test assembly.</summary>
+    public static ChildProcess StartDotnet(string assembly, params string[] args)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {assembly}"));
+    }
+
+    /// <summary>The next stdout line, or null when the process closed stdout; fails after <paramref name="timeout"/>.</summary>
+    public string? ReadLine(TimeSpan timeout)
+    {
+        if (_lines.TryTake(out var line, timeout)) return line;
+        if (_lines.IsCompleted) return null;
+        throw new TimeoutException($"no output within {timeout}; stderr: {StandardError}");
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to flush or clean up.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        try { Kill(); } catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+}
