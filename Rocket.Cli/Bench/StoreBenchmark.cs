@@ -58,6 +58,10 @@ public static class StoreBenchmark
             system.Stop(storeActor);
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
 
+            // The baseline runs right after the store phase, with the store's files still in place, so both phases
+            // write into fresh page-cache memory under the same conditions. (Run it first and it would inherit the
+            // memory freed by the previous run's baseline; on this VM, free-page reporting makes recently freed pages
+            // several times cheaper to fault in than cold ones.)
             progress?.WriteLine("measuring raw mmap bandwidth for the same bytes ...");
             int recordSize = (int)Math.Max(1, storedBytes / Math.Max(1, options.Count - failed));
             double raw = RawMmapBandwidth.MeasureMbPerS(root, storedBytes, recordSize, settings.CommitLogSegmentSize);
