@@ -89,7 +89,7 @@ public sealed record StoreSettings
         if (s.MaxMessageSize + 64 * 1024 + 8 > s.CommitLogSegmentSize)
             throw new ConfigurationException(
                 $"{p}mapped-file-size-commit-log ({s.CommitLogSegmentSize} bytes) must hold a maximum-size message: " +
-                $"at least {p}max-message-size ({s.MaxMessageSize}) + 64 KiB");
+                $"at least {p}max-message-size ({s.MaxMessageSize}) + 64 KiB + 8 bytes");
         if (!(s.DiskMaxUsedSpaceRatio <= s.DiskSpaceCleanForciblyRatio && s.DiskSpaceCleanForciblyRatio <= s.DiskSpaceWarningLevelRatio))
             throw new ConfigurationException(
                 $"{p}disk-max-used-space-ratio ({s.DiskMaxUsedSpaceRatio}) <= {p}disk-space-clean-forcibly-ratio " +
