@@ -1,0 +1,39 @@
+using Rocket.Settings;
+
+namespace Rocket.Broker;
+
+/// <summary>Settings of one broker, read from <c>rocket.broker</c>; errors name the key.</summary>
+public sealed record BrokerSettings
+{
+    public string ClusterName { get; init; } = "DefaultCluster";
+    public string BrokerName { get; init; } = "broker-a";
+    public long BrokerId { get; init; }
+    public bool AutoCreateTopicEnable { get; init; } = true;
+    public int DefaultTopicQueueNums { get; init; } = 8;
+    public TimeSpan LongPollingTimeout { get; init; } = TimeSpan.FromSeconds(15);
+    public int MaxPullBatch { get; init; } = 32;
+    public int MaxPullBytes { get; init; } = 256 * 1024;
+    public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
+
+    public bool IsMaster => BrokerId == 0;
+
+    public static BrokerSettings FromConfig(Akka.Configuration.Config config)
+    {
+        var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.broker"), "rocket.broker.");
+        var s = new BrokerSettings
+        {
+            ClusterName = r.Text("cluster-name"),
+            BrokerName = r.Text("broker-name"),
+            BrokerId = r.Long("broker-id", 0, long.MaxValue),
+            AutoCreateTopicEnable = r.Bool("auto-create-topic-enable"),
+            DefaultTopicQueueNums = r.Int("default-topic-queue-nums", 1, 1024),
+            LongPollingTimeout = r.Duration("long-polling-timeout"),
+            MaxPullBatch = r.Int("max-pull-batch", 1, 1024),
+            MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
+            ConsumerExpiry = r.Duration("consumer-expiry"),
+        };
+        if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
+            throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");
+        return s;
+    }
+}

@@ -1,0 +1,59 @@
+using Rocket.Settings;
+
+namespace Rocket.Client;
+
+/// <summary>Settings of the client proxy, read from <c>rocket.client</c>.</summary>
+public sealed record ClientSettings
+{
+    public string[] Seeds { get; init; } = ["127.0.0.1:4053"];
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    public int RetryTimesWhenSendFailed { get; init; } = 2;
+    public TimeSpan PollNameServerInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan HeartbeatBrokerInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan PersistConsumerOffsetInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public int PullThresholdForQueue { get; init; } = 1000;
+    public int PullBatchSize { get; init; } = 32;
+    public int MaxCoalescedMessages { get; init; } = 1024;
+    public int MaxCoalescedBytes { get; init; } = 2 << 20;
+    public int MaxInFlightPerBroker { get; init; } = 4;
+
+    public static ClientSettings FromConfig(Akka.Configuration.Config config)
+    {
+        var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.client"), "rocket.client.");
+        var seeds = r.TextList("seeds");
+        foreach (var seed in seeds) SeedAddress.Parse(seed); // fails with the key's name on a bad entry
+        return new ClientSettings
+        {
+            Seeds = seeds,
+            SendTimeout = r.Duration("send-timeout"),
+            RetryTimesWhenSendFailed = r.Int("retry-times-when-send-failed", 0, 16),
+            PollNameServerInterval = r.Duration("poll-name-server-interval"),
+            HeartbeatBrokerInterval = r.Duration("heartbeat-broker-interval"),
+            PersistConsumerOffsetInterval = r.Duration("persist-consumer-offset-interval"),
+            PullThresholdForQueue = r.Int("pull-threshold-for-queue", 1, 1_000_000),
+            PullBatchSize = r.Int("pull-batch-size", 1, 1024),
+            MaxCoalescedMessages = r.Int("max-coalesced-messages", 1, 65536),
+            MaxCoalescedBytes = r.Bytes("max-coalesced-bytes", 1024, 64 << 20),
+            MaxInFlightPerBroker = r.Int("max-in-flight-per-broker", 1, 64),
+        };
+    }
+}
+
+/// <summary>A contact point "host:port"; the seed's actor system is always named "rocket".</summary>
+public readonly record struct SeedAddress(string Host, int Port)
+{
+    public const string SystemName = "rocket";
+
+    public static SeedAddress Parse(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), out int port) || port is <= 0 or > 65535)
+            throw new Akka.Configuration.ConfigurationException($"seed '{text}' is not host:port (for example 127.0.0.1:4053)");
+        return new SeedAddress(text[..colon], port);
+    }
+
+    /// <summary>The path of the name server actor on this contact point.</summary>
+    public string NameServerPath => $"akka.tcp://{SystemName}@{Host}:{Port}/user/nameserver";
+
+    public override string ToString() => $"{Host}:{Port}";
+}

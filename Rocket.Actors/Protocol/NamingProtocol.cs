@@ -1,0 +1,40 @@
+namespace Rocket.Protocol;
+
+/// <summary>
+/// What one broker publishes into the cluster (soft state, re-published periodically): who it is, where its
+/// front actor lives, and its topics. RocketMQ's broker registration, carried by gossip instead of name servers.
+/// </summary>
+public sealed record BrokerRecord(
+    string ClusterName, string BrokerName, long BrokerId, string BrokerPath, string MemberAddress,
+    bool AutoCreateTopicEnable, int DefaultTopicQueueNums, TopicConfig[] Topics, long PublishedAt) : IRocketMessage
+{
+    public string Key => $"{ClusterName}/{BrokerName}/{BrokerId}";
+}
+
+/// <summary>One broker (master or slave) as routes show it.</summary>
+public sealed record BrokerAddress(string ClusterName, string BrokerName, long BrokerId, string Path) : IRocketMessage;
+
+/// <summary>A topic's queues on one broker (RocketMQ's QueueData).</summary>
+public sealed record QueueData(string BrokerName, int ReadQueues, int WriteQueues, TopicPerm Perm) : IRocketMessage;
+
+/// <summary>Where a topic lives: its queues per broker, and the brokers' addresses.</summary>
+public sealed record TopicRoute(string Topic, QueueData[] Queues, BrokerAddress[] Brokers) : IRocketMessage;
+
+/// <summary>Asks any seed or broker for a topic's route; answered with <see cref="TopicRouteAnswer"/>.</summary>
+public sealed record GetTopicRoute(string Topic) : IRocketMessage;
+
+/// <summary>
+/// <see cref="Route"/> is null when no live broker has the topic. <see cref="AutoCreateBrokers"/> then lists masters
+/// that create topics on first send (auto-create-topic-enable), with their default queue count.
+/// </summary>
+public sealed record TopicRouteAnswer(string Topic, TopicRoute? Route, BrokerAddress[] AutoCreateBrokers, int DefaultQueueNums) : IRocketMessage;
+
+/// <summary>Asks any seed or broker for the cluster view; answered with <see cref="ClusterView"/>.</summary>
+public sealed record GetClusterView : IRocketMessage
+{
+    public static readonly GetClusterView Instance = new();
+}
+
+public sealed record MemberView(string Address, string Status, string[] Roles, bool Reachable) : IRocketMessage;
+
+public sealed record ClusterView(MemberView[] Members, BrokerRecord[] Brokers) : IRocketMessage;
