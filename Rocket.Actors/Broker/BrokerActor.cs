@@ -1,0 +1,115 @@
+using Akka.Actor;
+using Akka.Event;
+using Rocket.Broker.Groups;
+using Rocket.Broker.Metadata;
+using Rocket.Broker.Produce;
+using Rocket.Broker.Pull;
+using Rocket.Naming;
+using Rocket.Protocol;
+using Rocket.Store;
+using Rocket.Store.Journal;
+
+namespace Rocket.Broker;
+
+/// <summary>
+/// A broker node's front door (<c>/user/broker</c>): producers, consumers and admin tools talk to it, and it hands
+/// each request to the child that owns that concern.
+/// <code>
+/// broker
+/// ├── store      journal, flush, dispatch (the store engine)
+/// ├── topics     topic configs (persistent)
+/// ├── offsets    consumer offsets (persistent)
+/// ├── produce    write path: validation, auto-create, journal batches
+/// ├── pulls      one actor per queue: reads and long-poll holds
+/// ├── groups     consumer-group membership and rebalance notices
+/// └── publisher  the broker record in cluster gossip (routes)
+/// </code>
+/// </summary>
+public sealed class BrokerActor : ReceiveActor
+{
+    public const string Name = "broker";
+
+    private readonly MessageStore _store;
+    private readonly BrokerSettings _settings;
+    private readonly BrokerParts _parts;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _topics = ActorRefs.Nobody;
+    private IActorRef _offsets = ActorRefs.Nobody;
+    private IActorRef _produce = ActorRefs.Nobody;
+    private IActorRef _pulls = ActorRefs.Nobody;
+    private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef? _publisher;
+
+    public BrokerActor(MessageStore store, BrokerSettings settings, BrokerParts parts)
+    {
+        _store = store;
+        _settings = settings;
+        _parts = parts;
+
+        Receive<ProduceRequest>(r => _produce.Forward(r));
+        Receive<PullRequest>(r => _pulls.Forward(r));
+        Receive<ConsumerHeartbeat>(m => _groups.Forward(m));
+        Receive<UnregisterConsumer>(m => _groups.Forward(m));
+        Receive<GetConsumerIds>(m => _groups.Forward(m));
+        Receive<CommitOffsets>(m => _offsets.Forward(m));
+        Receive<QueryOffset>(m => _offsets.Forward(m));
+        Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
+        Receive<QueryGroupProgress>(OnQueryGroupProgress);
+        Receive<CreateOrUpdateTopic>(m => _topics.Forward(m));
+        Receive<DeleteTopic>(m => _topics.Forward(m));
+        Receive<GetTopicConfigs>(m => _topics.Forward(m));
+        Receive<TopicTableChanged>(OnTopicTableChanged);
+    }
+
+    public static Props Props(MessageStore store, BrokerSettings settings, BrokerParts parts) =>
+        Akka.Actor.Props.Create(() => new BrokerActor(store, settings, parts));
+
+    protected override void PreStart()
+    {
+        _pulls = Context.ActorOf(PullRouterActor.Props(_store, _settings), "pulls");
+        var storeActor = Context.ActorOf(StoreActor.Props(_store, arrivalListener: _pulls), "store");
+        _topics = Context.ActorOf(_parts.Topics(Self), "topics");
+        _offsets = Context.ActorOf(_parts.Offsets, "offsets");
+        _produce = Context.ActorOf(ProduceActor.Props(_settings, storeActor, _topics), "produce");
+        _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings), "groups");
+        if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
+        _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
+    }
+
+    /// <summary>A store failure stops the broker rather than restarting actors around the same files.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private Address SelfAddress => ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+
+    private void OnTopicTableChanged(TopicTableChanged changed)
+    {
+        _produce.Tell(changed);
+        _publisher?.Tell(new PublishBrokerRecord(new BrokerRecord(
+            _settings.ClusterName, _settings.BrokerName, _settings.BrokerId,
+            Self.Path.ToStringWithAddress(SelfAddress), SelfAddress.ToString(),
+            _settings.AutoCreateTopicEnable && _settings.IsMaster, _settings.DefaultTopicQueueNums,
+            changed.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+    }
+
+    private void OnQueryQueueOffsets(QueryQueueOffsets q)
+    {
+        long? at = q.Timestamp is { } ts ? _store.SearchOffsetByTime(q.Topic, q.QueueId, ts) : null;
+        Sender.Tell(new QueueOffsets(q.Topic, q.QueueId, _store.GetMinOffset(q.Topic, q.QueueId), _store.GetMaxOffset(q.Topic, q.QueueId), at));
+    }
+
+    private void OnQueryGroupProgress(QueryGroupProgress q)
+    {
+        var replyTo = Sender;
+        var brokerName = _settings.BrokerName;
+        var store = _store;
+        _offsets.Ask<GroupOffsets>(new GetGroupOffsets(q.Group), TimeSpan.FromSeconds(5)).ContinueWith(t =>
+        {
+            if (!t.IsCompletedSuccessfully) return (object)new Status.Failure(t.Exception ?? new Exception("offset store did not answer"));
+            var queues = t.Result.Offsets
+                .Select(kv => new QueueProgress(kv.Key.Topic, kv.Key.QueueId, store.GetMaxOffset(kv.Key.Topic, kv.Key.QueueId), kv.Value))
+                .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.QueueId).ToArray();
+            return new GroupProgress(brokerName, q.Group, queues);
+        }).PipeTo(replyTo);
+    }
+}

@@ -1,0 +1,100 @@
+using Akka.Actor;
+using Rocket.Protocol;
+
+namespace Rocket.Broker.Groups;
+
+/// <summary>
+/// Consumer-group membership on this broker (RocketMQ's ConsumerManager): members join by heartbeat and leave by
+/// unregistering, by heartbeat expiry, or when their client actor dies (remote death watch notices a killed
+/// process within seconds). Every change tells the group's members to rebalance.
+/// </summary>
+public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
+{
+    private sealed class Expire { public static readonly Expire Instance = new(); }
+
+    private sealed class Member(string clientId, IActorRef consumer, MessageModel model, string[] topics, DateTime lastSeen)
+    {
+        public string ClientId { get; } = clientId;
+        public IActorRef Consumer { get; set; } = consumer;
+        public MessageModel Model { get; set; } = model;
+        public string[] Topics { get; set; } = topics;
+        public DateTime LastSeen { get; set; } = lastSeen;
+    }
+
+    private readonly BrokerSettings _settings;
+    private readonly Dictionary<string, Dictionary<string, Member>> _groups = new();
+
+    public ConsumerGroupsActor(BrokerSettings settings)
+    {
+        _settings = settings;
+        Receive<ConsumerHeartbeat>(OnHeartbeat);
+        Receive<UnregisterConsumer>(u => Remove(u.Group, u.ClientId));
+        Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, IdsOf(g.Group))));
+        Receive<Terminated>(OnTerminated);
+        Receive<Expire>(_ => ExpireSilent());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new ConsumerGroupsActor(settings));
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("expire", Expire.Instance, TimeSpan.FromTicks(Math.Max(_settings.ConsumerExpiry.Ticks / 4, TimeSpan.TicksPerSecond)));
+
+    private void OnHeartbeat(ConsumerHeartbeat hb)
+    {
+        if (!_groups.TryGetValue(hb.Group, out var members)) _groups[hb.Group] = members = new();
+        var now = DateTime.UtcNow;
+        if (members.TryGetValue(hb.ClientId, out var member))
+        {
+            bool changed = !member.Consumer.Equals(hb.Consumer) || !member.Topics.SequenceEqual(hb.Topics);
+            member.LastSeen = now;
+            member.Model = hb.Model;
+            member.Topics = hb.Topics;
+            if (!member.Consumer.Equals(hb.Consumer))
+            {
+                Context.Unwatch(member.Consumer);
+                member.Consumer = hb.Consumer;
+                Context.Watch(hb.Consumer);
+            }
+            if (changed) NotifyRebalance(hb.Group);
+            return;
+        }
+        members[hb.ClientId] = new Member(hb.ClientId, hb.Consumer, hb.Model, hb.Topics, now);
+        Context.Watch(hb.Consumer);
+        NotifyRebalance(hb.Group);
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        foreach (var (group, members) in _groups.ToArray())
+            foreach (var member in members.Values.Where(m => m.Consumer.Equals(t.ActorRef)).ToArray())
+                Remove(group, member.ClientId);
+    }
+
+    private void ExpireSilent()
+    {
+        var cutoff = DateTime.UtcNow - _settings.ConsumerExpiry;
+        foreach (var (group, members) in _groups.ToArray())
+            foreach (var member in members.Values.Where(m => m.LastSeen < cutoff).ToArray())
+                Remove(group, member.ClientId);
+    }
+
+    private void Remove(string group, string clientId)
+    {
+        if (!_groups.TryGetValue(group, out var members) || !members.Remove(clientId, out var member)) return;
+        if (!members.Values.Any(m => m.Consumer.Equals(member.Consumer))) Context.Unwatch(member.Consumer);
+        if (members.Count == 0) _groups.Remove(group);
+        else NotifyRebalance(group);
+    }
+
+    private string[] IdsOf(string group) =>
+        _groups.TryGetValue(group, out var members) ? members.Keys.Order(StringComparer.Ordinal).ToArray() : [];
+
+    private void NotifyRebalance(string group)
+    {
+        if (!_groups.TryGetValue(group, out var members)) return;
+        var notice = new RebalanceNeeded(group);
+        foreach (var member in members.Values) member.Consumer.Tell(notice);
+    }
+}

@@ -1,0 +1,104 @@
+using Akka.Actor;
+using Rocket.Protocol;
+using Rocket.Store;
+using Rocket.Store.Format;
+
+namespace Rocket.Broker.Pull;
+
+/// <summary>
+/// One queue of one topic on this broker: serves pulls straight from the mapped store files and holds pulls that
+/// find nothing new (long polling) until a message arrives or their suspend time runs out.
+/// </summary>
+public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
+{
+    /// <summary>The dispatcher built consume-queue entries up to <see cref="MaxOffset"/> on this queue.</summary>
+    public sealed record Arrived(long MaxOffset);
+
+    private sealed class CheckHolds { public static readonly CheckHolds Instance = new(); }
+
+    private sealed record Held(PullRequest Request, IActorRef ReplyTo, DateTime Deadline);
+
+    private readonly MessageStore _store;
+    private readonly BrokerSettings _settings;
+    private readonly string _topic;
+    private readonly int _queueId;
+    private readonly List<Held> _held = new();
+
+    public QueuePartitionActor(MessageStore store, BrokerSettings settings, string topic, int queueId)
+    {
+        _store = store;
+        _settings = settings;
+        _topic = topic;
+        _queueId = queueId;
+        Receive<PullRequest>(r => Serve(r, Sender, mayHold: true));
+        Receive<Arrived>(_ => ServeHeld(expiredOnly: false));
+        Receive<CheckHolds>(_ => ServeHeld(expiredOnly: true));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(MessageStore store, BrokerSettings settings, string topic, int queueId) =>
+        Akka.Actor.Props.Create(() => new QueuePartitionActor(store, settings, topic, queueId));
+
+    private void Serve(PullRequest request, IActorRef replyTo, bool mayHold)
+    {
+        var response = Read(request);
+        if (response.Status == PullStatus.NoNewMessage && mayHold && request.SuspendMillis > 0)
+        {
+            var suspend = TimeSpan.FromMilliseconds(Math.Min(request.SuspendMillis, _settings.LongPollingTimeout.TotalMilliseconds));
+            _held.Add(new Held(request, replyTo, DateTime.UtcNow + suspend));
+            if (!Timers.IsTimerActive("holds"))
+                Timers.StartPeriodicTimer("holds", CheckHolds.Instance, TimeSpan.FromMilliseconds(250));
+            return;
+        }
+        replyTo.Tell(response);
+    }
+
+    /// <summary>Answers every held pull that now has messages (or whose time is up).</summary>
+    private void ServeHeld(bool expiredOnly)
+    {
+        if (_held.Count == 0) return;
+        var now = DateTime.UtcNow;
+        for (int i = _held.Count - 1; i >= 0; i--)
+        {
+            var held = _held[i];
+            bool expired = now >= held.Deadline;
+            if (expiredOnly && !expired) continue;
+            var response = Read(held.Request);
+            if (response.Status == PullStatus.NoNewMessage && !expired) continue;
+            held.ReplyTo.Tell(response);
+            _held.RemoveAt(i);
+        }
+        if (_held.Count == 0) Timers.Cancel("holds");
+    }
+
+    private PullResponse Read(PullRequest request)
+    {
+        var filter = TagFilter.Parse(request.TagExpression);
+        int max = Math.Clamp(request.MaxCount, 1, _settings.MaxPullBatch);
+        var result = _store.GetMessages(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes,
+            filter.AcceptsEverything ? null : filter.AcceptsCode);
+        var status = result.Status switch
+        {
+            GetMessageStatus.Found => PullStatus.Found,
+            GetMessageStatus.NoMatchedMessage or GetMessageStatus.OffsetFoundNull => PullStatus.NoMatchedMessage,
+            GetMessageStatus.OffsetOverflowOne or GetMessageStatus.NoMessageInQueue => PullStatus.NoNewMessage,
+            GetMessageStatus.NoMatchedLogicQueue => request.Offset == 0 ? PullStatus.NoNewMessage : PullStatus.OffsetIllegal,
+            _ => PullStatus.OffsetIllegal,
+        };
+        long next = result.Status is GetMessageStatus.NoMessageInQueue or GetMessageStatus.NoMatchedLogicQueue
+            ? Math.Max(request.Offset, 0) : result.NextBeginOffset;
+        if (result.Status == GetMessageStatus.NoMatchedLogicQueue && request.Offset == 0) next = 0;
+        if (status != PullStatus.Found) return new PullResponse(request.RequestId, status, next, result.MinOffset, result.MaxOffset, []);
+
+        // Tag hashes can collide: keep only messages whose real tag matches.
+        var messages = new List<PulledMessage>(result.Messages.Count);
+        foreach (var m in result.Messages)
+            if (filter.AcceptsTag(m.Tags)) messages.Add(ToPulled(m));
+        return new PullResponse(request.RequestId, messages.Count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage,
+            result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages.ToArray());
+    }
+
+    private static PulledMessage ToPulled(StoredMessage m) =>
+        new(m.Topic, m.QueueId, m.QueueOffset, m.PhysicalOffset, m.BornTimestamp, m.StoreTimestamp, m.ReconsumeTimes, m.Flag, m.Properties, m.Body);
+}
