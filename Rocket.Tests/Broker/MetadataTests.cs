@@ -23,13 +23,16 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
 
     public MetadataTests(ITestOutputHelper output) : this(new TempDirectory("metadata"), output) { }
 
-    private MetadataTests(TempDirectory dir, ITestOutputHelper output)
-        : base(MetadataPersistence.Config(dir.Path).WithFallback(DefaultConfig), output: output)
+    private MetadataTests(TempDirectory dir, ITestOutputHelper output) : this(dir, ConfigFor(dir), output) { }
+
+    private MetadataTests(TempDirectory dir, Config config, ITestOutputHelper output) : base(config, output: output)
     {
         _dir = dir;
-        _config = MetadataPersistence.Config(dir.Path).WithFallback(DefaultConfig);
+        _config = config;
         _output = output;
     }
+
+    private static Config ConfigFor(TempDirectory dir) => MetadataPersistence.Config(dir.Path).WithFallback(DefaultConfig);
 
     protected override void Dispose(bool disposing)
     {
@@ -85,6 +88,8 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
     {
         const int commits = 10_000;
         var offsets = Sys.ActorOf(OffsetStoreActor.Props("broker-a", snapshotEvery: 1000));
+        offsets.Tell(new GetGroupOffsets("g0")); // recovered and the journal's tables made before the clock starts
+        ExpectMsg<GroupOffsets>(Patience);
         var clock = Stopwatch.StartNew();
         for (int i = 1; i <= commits; i++)
             offsets.Tell(new CommitOffsets($"g{i % 10}", [new("TopicA", i % 8, i)]));
@@ -93,7 +98,7 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
         _output.WriteLine($"{commits} CommitOffsets durable in {clock.ElapsedMilliseconds} ms");
 
         // The snapshot at 10 000 replaces every older event and snapshot (deleted in the background).
-        AwaitCondition(() => CountRows("snapshot") == 1, Patience);
+        AwaitCondition(() => CountRows("snapshot") == 1 && CountRows("journal") < 1000, Patience);
 
         Restart(restarted =>
         {
@@ -138,6 +143,30 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
             var configs = probe.ExpectMsg<TopicConfigs>(Patience);
             Assert.Equal("broker-a", configs.BrokerName);
             Assert.Equal(expected, configs.Topics);
+        });
+    }
+
+    [Fact]
+    public void Topics_recover_from_a_snapshot_plus_the_events_after_it()
+    {
+        var topics = Sys.ActorOf(TopicConfigActor.Props("broker-a", ActorRefs.Nobody, snapshotEvery: 2));
+        foreach (var name in new[] { "T1", "T2", "T3", "T4", "T5" })
+        {
+            topics.Tell(new EnsureTopic(name, 2));
+            ExpectMsg<TopicEnsured>(Patience);
+        }
+        topics.Tell(new DeleteTopic("T2")); // event 6: the last snapshot is taken here
+        ExpectMsg(new AdminResult(true), Patience);
+        topics.Tell(new CreateOrUpdateTopic(new TopicConfig("T1", 1, 1))); // event 7: after the last snapshot
+        ExpectMsg(new AdminResult(true), Patience);
+
+        Restart(restarted =>
+        {
+            var probe = CreateTestProbe(restarted);
+            restarted.ActorOf(TopicConfigActor.Props("broker-a", probe.Ref, snapshotEvery: 2));
+            Assert.Equal(
+                [new TopicConfig("T1", 1, 1), new("T3", 2, 2), new("T4", 2, 2), new("T5", 2, 2)],
+                probe.ExpectMsg<TopicTableChanged>(Patience).Topics.Values);
         });
     }
 

@@ -16,7 +16,7 @@ public sealed class TopicConfigActor : CompactingPersistentActor
     private readonly string _brokerName;
     private readonly IActorRef _subscriber;
     // Immutable, so the table handed to the subscriber is a snapshot no later change can alter.
-    private ImmutableSortedDictionary<string, TopicConfig> _topics = 
+    private ImmutableSortedDictionary<string, TopicConfig> _topics =
         ImmutableSortedDictionary<string, TopicConfig>.Empty.WithComparers(StringComparer.Ordinal);
 
     public TopicConfigActor(string name, IActorRef subscriber, int snapshotEvery) : base($"topics-{name}", snapshotEvery)
