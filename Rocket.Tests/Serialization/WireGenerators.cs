@@ -1,0 +1,95 @@
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using Rocket.Protocol;
+
+namespace Rocket.Tests.Serialization;
+
+/// <summary>FsCheck generators for the hot-path messages, reaching extreme numbers, nulls and non-ASCII text.</summary>
+public static class WireGenerators
+{
+    /// <summary>Well-formed UTF-16 only: a lone surrogate cannot survive UTF-8 (it becomes U+FFFD, tested separately).</summary>
+    private static readonly Gen<string> Text =
+        Gen.OneOf(
+                ArbMap.Default.GeneratorFor<string>().Where(s => s is not null),
+                Gen.Elements("a", "Z", "_", "%", "é", "ß", "主", "题", "🚀", "\u0000", "\u0001", "\u0002", "\uFFFD").ArrayOf()
+                    .Select(parts => string.Concat(parts)))
+            .Where(IsWellFormed);
+
+    private static readonly Gen<string?> NullableText = Gen.OneOf(Text.Select(s => (string?)s), Gen.Constant<string?>(null));
+
+    private static readonly Gen<long> AnyLong =
+        Gen.OneOf(ArbMap.Default.GeneratorFor<long>(), Gen.Elements(long.MinValue, long.MaxValue, -1L, 0L, 1_700_000_000_000L));
+
+    private static readonly Gen<int> AnyInt =
+        Gen.OneOf(ArbMap.Default.GeneratorFor<int>(), Gen.Elements(int.MinValue, int.MaxValue, -1, 0, 127, 128));
+
+    private static readonly Gen<byte[]> Body = ArbMap.Default.GeneratorFor<byte[]>().Where(b => b is not null);
+
+    private static readonly Gen<WireMessage> WireMessageGen =
+        from topic in Text
+        from queueId in AnyInt
+        from body in Body
+        from properties in NullableText
+        from flag in AnyInt
+        from born in AnyLong
+        select new WireMessage(topic, queueId, body, properties, flag, born);
+
+    private static readonly Gen<ProduceResult> ProduceResultGen =
+        from status in Gen.Elements(Enum.GetValues<ProduceStatus>())
+        from queueId in AnyInt
+        from queueOffset in AnyLong
+        from physical in AnyLong
+        from stored in AnyLong
+        from error in NullableText
+        select new ProduceResult(status, queueId, queueOffset, physical, stored, error);
+
+    private static readonly Gen<PulledMessage> PulledMessageGen =
+        from topic in Text
+        from queueId in AnyInt
+        from offsets in Gen.Zip(AnyLong, AnyLong)
+        from times in Gen.Zip(AnyLong, AnyLong)
+        from reconsume in AnyInt
+        from flag in AnyInt
+        from properties in NullableText
+        from body in Body
+        select new PulledMessage(topic, queueId, offsets.Item1, offsets.Item2, times.Item1, times.Item2, reconsume, flag, properties, body);
+
+    private static Gen<T[]?> NullableArray<T>(Gen<T> item) =>
+        Gen.Frequency((9, item.ArrayOf().Select(a => (T[]?)a)), (1, Gen.Constant<T[]?>(null)));
+
+    public static readonly Gen<IRocketWire> Message = Gen.OneOf(
+        from id in AnyLong
+        from messages in NullableArray(WireMessageGen)
+        select (IRocketWire)new ProduceRequest(id, messages!),
+        from id in AnyLong
+        from results in NullableArray(ProduceResultGen)
+        select (IRocketWire)new ProduceResponse(id, results!),
+        from id in AnyLong
+        from names in Gen.Zip(Text, Text)
+        from queueId in AnyInt
+        from offset in AnyLong
+        from maxCount in AnyInt
+        from tags in NullableText
+        from suspend in AnyLong
+        select (IRocketWire)new PullRequest(id, names.Item1, names.Item2, queueId, offset, maxCount, tags, suspend),
+        from id in AnyLong
+        from status in Gen.Elements(Enum.GetValues<PullStatus>())
+        from next in AnyLong
+        from range in Gen.Zip(AnyLong, AnyLong)
+        from messages in NullableArray(PulledMessageGen)
+        select (IRocketWire)new PullResponse(id, status, next, range.Item1, range.Item2, messages!));
+
+    private static bool IsWellFormed(string s)
+    {
+        try
+        {
+            new UTF8Encoding(false, throwOnInvalidBytes: true).GetByteCount(s);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+}
