@@ -1,0 +1,132 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using Rocket.Protocol;
+
+namespace Rocket.Naming;
+
+/// <summary>
+/// The name server, present on every cluster node at <c>/user/nameserver</c>. It answers route look-ups from its
+/// local replica of the broker table, counting a broker only while its node is an Up, reachable member and its record
+/// is fresher than <see cref="NamingSettings.BrokerExpiry"/>: the failure detector, not a timeout of ours, is what
+/// drops a crashed broker within seconds. The cluster leader removes the entries of removed members.
+/// </summary>
+public sealed class NameServerActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "nameserver";
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    private readonly NamingSettings _settings;
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Keyed by Address.ToString(), the form brokers put in BrokerRecord.MemberAddress.
+    private readonly Dictionary<string, Member> _members = new();
+    private readonly HashSet<string> _unreachable = new();
+    private Address? _leader;
+    private LWWDictionary<string, BrokerRecord> _table = BrokerRegistry.Empty;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public NameServerActor(NamingSettings settings)
+    {
+        _settings = settings;
+        Receive<Changed>(c => c.Key.Equals(BrokerRegistry.Key), c => _table = c.Get(BrokerRegistry.Key));
+        Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
+        Receive<ClusterEvent.MemberRemoved>(OnMemberRemoved);
+        Receive<ClusterEvent.IMemberEvent>(e => _members[e.Member.Address.ToString()] = e.Member);
+        Receive<ClusterEvent.UnreachableMember>(e => _unreachable.Add(e.Member.Address.ToString()));
+        Receive<ClusterEvent.ReachableMember>(e => _unreachable.Remove(e.Member.Address.ToString()));
+        Receive<ClusterEvent.LeaderChanged>(e => _leader = e.Leader);
+        Receive<GetTopicRoute>(q => Sender.Tell(TopicRoutes.Answer(q.Topic, LiveBrokers())));
+        Receive<GetClusterView>(_ => Sender.Tell(View()));
+        Receive<Sweep>(_ => SweepStaleEntries());
+        Receive<UpdateSuccess>(_ => { });
+        Receive<IUpdateFailure>(f => _log.Warning("Removing stale broker entries failed: {0}", f));
+    }
+
+    public static Props Props(NamingSettings settings) => Akka.Actor.Props.Create(() => new NameServerActor(settings));
+
+    protected override void PreStart()
+    {
+        _replicator.Tell(Dsl.Subscribe(BrokerRegistry.Key, Self));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.LeaderChanged));
+        Timers.StartPeriodicTimer("sweep", Sweep.Instance, _settings.BrokerExpiry);
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _replicator.Tell(Dsl.Unsubscribe(BrokerRegistry.Key, Self));
+    }
+
+    private void OnClusterState(ClusterEvent.CurrentClusterState state)
+    {
+        _members.Clear();
+        foreach (var m in state.Members) _members[m.Address.ToString()] = m;
+        _unreachable.Clear();
+        foreach (var m in state.Unreachable) _unreachable.Add(m.Address.ToString());
+        _leader = state.Leader;
+    }
+
+    private void OnMemberRemoved(ClusterEvent.MemberRemoved removed)
+    {
+        var address = removed.Member.Address.ToString();
+        _members.Remove(address);
+        _unreachable.Remove(address);
+        // One remover is enough; the periodic sweep catches entries missed while leadership moved.
+        if (IsLeader)
+            RemoveEntries(r => r.MemberAddress == address);
+    }
+
+    private bool IsLeader => _leader is not null && _leader.Equals(_cluster.SelfAddress);
+
+    private void SweepStaleEntries()
+    {
+        if (!IsLeader) return;
+        var members = _members.Keys.ToHashSet();
+        var oldest = BrokerRegistry.NowMillis() - (long)_settings.BrokerExpiry.TotalMilliseconds;
+        RemoveEntries(r => !members.Contains(r.MemberAddress) && r.PublishedAt < oldest);
+    }
+
+    /// <summary>The predicate runs inside the replicator against its current replica, so it must only read its captures.</summary>
+    private void RemoveEntries(Func<BrokerRecord, bool> stale)
+    {
+        if (!_table.Any(e => stale(e.Value))) return;
+        var self = _cluster.SelfUniqueAddress;
+        _replicator.Tell(Dsl.Update(BrokerRegistry.Key, BrokerRegistry.Empty, WriteLocal.Instance, table =>
+        {
+            foreach (var entry in table.Where(e => stale(e.Value)).ToList())
+                table = table.Remove(self, entry.Key);
+            return table;
+        }));
+    }
+
+    private List<BrokerRecord> LiveBrokers()
+    {
+        var oldest = BrokerRegistry.NowMillis() - (long)_settings.BrokerExpiry.TotalMilliseconds;
+        return _table.Select(e => e.Value)
+            .Where(r => r.PublishedAt > oldest && IsUpAndReachable(r.MemberAddress))
+            .OrderBy(r => r.Key, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private bool IsUpAndReachable(string address) =>
+        _members.TryGetValue(address, out var m) && m.Status == MemberStatus.Up && !_unreachable.Contains(address);
+
+    private ClusterView View()
+    {
+        var members = _members.Values.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
+            .Select(m => new MemberView(m.Address.ToString(), m.Status.ToString(), [.. m.Roles.Order(StringComparer.Ordinal)],
+                !_unreachable.Contains(m.Address.ToString())))
+            .ToArray();
+        return new ClusterView(members, [.. LiveBrokers()]);
+    }
+}
