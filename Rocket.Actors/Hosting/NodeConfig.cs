@@ -1,0 +1,120 @@
+using Akka.Configuration;
+using Rocket.Client;
+
+namespace Rocket.Hosting;
+
+/// <summary>Builds and checks the full configuration of a seed, broker or standalone process.</summary>
+public static class NodeConfig
+{
+    private static string RoleDefaults(NodeRole role) => role switch
+    {
+        NodeRole.Seed => """
+            akka.remote.dot-netty.tcp.port = 4053
+            akka.cluster.roles = [seed]
+            """,
+        NodeRole.Broker => """
+            akka.remote.dot-netty.tcp.port = 10911
+            akka.cluster.roles = [broker]
+            """,
+        _ => """
+            akka.remote.dot-netty.tcp.port = 4053
+            akka.cluster.roles = [seed, broker]
+            rocket.store.dir = "./data"
+            """,
+    };
+
+    /// <summary>Settings every Rocket cluster process shares (below the role defaults and the user's file).</summary>
+    private const string Common = """
+        akka {
+          loglevel = INFO
+          stdout-loglevel = WARNING
+          actor.provider = cluster
+          remote.dot-netty.tcp.hostname = "127.0.0.1"
+          cluster {
+            # Split-brain resolver: keep the side with the majority; decide after 10 s of stable membership.
+            downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+            split-brain-resolver {
+              active-strategy = keep-majority
+              stable-after = 10s
+            }
+            # A stopped process is noticed within about 5 s (it drops out of routes then).
+            failure-detector {
+              heartbeat-interval = 1s
+              acceptable-heartbeat-pause = 4s
+            }
+          }
+          coordinated-shutdown.exit-clr = off
+        }
+        """;
+
+    /// <summary>
+    /// Reference defaults, then role defaults, then the HOCON file, then <paramref name="overrides"/>. Throws
+    /// <see cref="ConfigurationException"/> naming the file or key for a broken or contradictory configuration.
+    /// </summary>
+    public static Akka.Configuration.Config Build(NodeRole role, NodeOptions overrides)
+    {
+        var config = ConfigurationFactory.ParseString(Common);
+        config = ConfigurationFactory.ParseString(RoleDefaults(role)).WithFallback(config);
+        if (overrides.ConfigFile is { } file) config = LoadFile(file).WithFallback(config);
+        config = Overrides(overrides).WithFallback(config);
+        config = SeedNodes(config).WithFallback(config);
+        config = config.WithFallback(Settings.RocketConfig.Reference);
+        Validate(role, config);
+        return config;
+    }
+
+    public static Akka.Configuration.Config LoadFile(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigurationException($"configuration file {path} does not exist");
+        try { return ConfigurationFactory.ParseString(File.ReadAllText(path)); }
+        catch (Exception e) when (e is not ConfigurationException) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
+        catch (ConfigurationException e) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
+    }
+
+    private static Akka.Configuration.Config Overrides(NodeOptions o)
+    {
+        var lines = new List<string>();
+        if (o.Port is { } port) lines.Add($"akka.remote.dot-netty.tcp.port = {port}");
+        if (o.Hostname is { } host) lines.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(host)}");
+        if (o.Seeds is { } seeds) lines.Add($"rocket.cluster.seeds = [{string.Join(", ", seeds.Select(Quote))}]");
+        if (o.Store is { } store) lines.Add($"rocket.store.dir = {Quote(Path.GetFullPath(store))}");
+        return ConfigurationFactory.ParseString(string.Join("\n", lines));
+    }
+
+    /// <summary>akka.cluster.seed-nodes from rocket.cluster.seeds, unless the file set seed-nodes itself.</summary>
+    private static Akka.Configuration.Config SeedNodes(Akka.Configuration.Config config)
+    {
+        var explicitSeeds = config.GetStringList("akka.cluster.seed-nodes");
+        if (explicitSeeds is { Count: > 0 }) return Akka.Configuration.Config.Empty;
+        var seeds = config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
+        var nodes = seeds.Select(s =>
+        {
+            try { var a = SeedAddress.Parse(s); return Quote($"akka.tcp://{SeedAddress.SystemName}@{a.Host}:{a.Port}"); }
+            catch (ConfigurationException e) { throw new ConfigurationException($"rocket.cluster.seeds: {e.Message}"); }
+        });
+        return ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{string.Join(", ", nodes)}]");
+    }
+
+    private static void Validate(NodeRole role, Akka.Configuration.Config config)
+    {
+        int port;
+        try { port = config.GetInt("akka.remote.dot-netty.tcp.port"); }
+        catch (Exception e) { throw new ConfigurationException($"akka.remote.dot-netty.tcp.port must be a number: {e.Message}"); }
+        if (port is < 0 or > 65535) throw new ConfigurationException($"akka.remote.dot-netty.tcp.port = {port} is not a port (0-65535)");
+        if (role != NodeRole.Broker && port == 0)
+            throw new ConfigurationException("akka.remote.dot-netty.tcp.port = 0 is not allowed for a seed: other processes must know its port");
+        if (config.GetStringList("akka.cluster.seed-nodes") is not { Count: > 0 })
+            throw new ConfigurationException("rocket.cluster.seeds (or akka.cluster.seed-nodes) must list at least one seed");
+        if (config.GetString("akka.actor.provider") is { } provider && !provider.Contains("cluster", StringComparison.OrdinalIgnoreCase))
+            throw new ConfigurationException($"akka.actor.provider = {provider}: Rocket seed and broker processes must use the cluster provider");
+        if (role != NodeRole.Seed)
+        {
+            // Each settings reader names the bad key itself.
+            Store.StoreSettings.FromConfig(config);
+            Broker.BrokerSettings.FromConfig(config);
+            Naming.NamingSettings.FromConfig(config);
+        }
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

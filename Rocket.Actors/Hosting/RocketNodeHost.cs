@@ -1,0 +1,109 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rocket.Broker;
+using Rocket.Broker.Metadata;
+using Rocket.Naming;
+using Rocket.Store;
+
+namespace Rocket.Hosting;
+
+/// <summary>
+/// Runs a seed, broker or standalone process: Akka.Hosting on the generic host, configured from HOCON. Prints one
+/// line starting with <c>ready</c> once the node is a cluster member and serves; SIGTERM / Ctrl+C leave the cluster,
+/// flush the store and remove its abort file.
+/// </summary>
+public static class RocketNodeHost
+{
+    public const string SystemName = Client.SeedAddress.SystemName;
+
+    public static async Task<int> RunAsync(NodeRole role, NodeOptions flags, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        Akka.Configuration.Config config;
+        try
+        {
+            config = NodeConfig.Build(role, NodeOptions.FromEnvironment().OverriddenBy(flags));
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: configuration error: {e.Message}");
+            return 2;
+        }
+
+        bool serveBroker = role != NodeRole.Seed;
+        MessageStore? store = null;
+        if (serveBroker)
+        {
+            var storeSettings = StoreSettings.FromConfig(config);
+            try
+            {
+                store = MessageStore.Open(storeSettings);
+            }
+            catch (StoreException e)
+            {
+                await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: cannot open the store: {e.Message}");
+                return 3;
+            }
+            config = MetadataPersistence.Config(storeSettings.Directory).WithFallback(config);
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Services.AddAkka(SystemName, (akka, _) =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend);
+            akka.WithActors((system, _) =>
+            {
+                var naming = NamingSettings.FromConfig(config);
+                NamingActors.Start(system, naming);
+                if (store is not null) StartBroker(system, store, config, naming);
+            });
+            akka.AddStartup((system, _) =>
+            {
+                var cluster = Cluster.Get(system);
+                cluster.RegisterOnMemberUp(() =>
+                {
+                    var what = role switch
+                    {
+                        NodeRole.Seed => "seed",
+                        NodeRole.Broker => $"broker {Broker.BrokerSettings.FromConfig(config).BrokerName}",
+                        _ => "standalone seed+broker",
+                    };
+                    lock (output)
+                    {
+                        output.WriteLine($"ready: {what} at {cluster.SelfAddress}" + (store is null ? "" : $", store {store.Settings.Directory}"));
+                        output.Flush();
+                    }
+                });
+            });
+        });
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync();
+            return Environment.ExitCode;
+        }
+        finally
+        {
+            // Normally the broker's store actor shut the store down when the actor system stopped; this covers a
+            // start-up failure before the actors existed.
+            store?.Shutdown();
+        }
+    }
+
+    private static void StartBroker(ActorSystem system, MessageStore store, Akka.Configuration.Config config, NamingSettings naming)
+    {
+        var settings = Broker.BrokerSettings.FromConfig(config);
+        string name = $"{settings.BrokerName}-{settings.BrokerId}";
+        var parts = new BrokerParts(
+            subscriber => TopicConfigActor.Props(name, subscriber),
+            OffsetStoreActor.Props(name),
+            BrokerPublisher.Props(naming));
+        system.ActorOf(BrokerActor.Props(store, settings, parts), BrokerActor.Name);
+    }
+}
