@@ -14,6 +14,7 @@ public sealed class PullConsumer : IAsyncDisposable
     private readonly RocketClient _client;
     private readonly PullConsumerOptions _options;
     private readonly int _instance;
+    private int _starts;
     private readonly Dictionary<string, TagFilter> _subscriptions = new(StringComparer.Ordinal);
     private IActorRef? _actor;
 
@@ -49,10 +50,16 @@ public sealed class PullConsumer : IAsyncDisposable
             AutoCommit = _options.AutoCommit,
         };
         var client = _client;
-        _actor = _client.System.ActorOf(Props.Create(() => new ConsumerActor(client, config)), $"pull-{_instance}");
+        _actor = _client.System.ActorOf(Props.Create(() => new ConsumerActor(client, config)), $"pull-{_instance}-{++_starts}");
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _actor.Tell(new StartConsumer(started));
-        await started.Task.ConfigureAwait(false);
+        try { await started.Task.ConfigureAwait(false); }
+        catch
+        {
+            _actor = null; // the consumer actor stopped itself; a later StartAsync may try again
+            throw;
+        }
+        _client.Started(this, StopAsync);
     }
 
     /// <summary>Buffered messages (up to PollBatchSize), waiting up to <paramref name="timeout"/> for some; empty when none came.</summary>
@@ -78,6 +85,7 @@ public sealed class PullConsumer : IAsyncDisposable
     {
         var actor = Interlocked.Exchange(ref _actor, null);
         if (actor is null) return;
+        _client.Stopped(this);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         actor.Tell(new StopConsumer(stopped));
         await stopped.Task.WaitAsync(_client.Settings.SendTimeout).ConfigureAwait(false);

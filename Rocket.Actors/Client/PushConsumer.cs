@@ -13,6 +13,7 @@ public sealed class PushConsumer : IAsyncDisposable
     private readonly RocketClient _client;
     private readonly PushConsumerOptions _options;
     private readonly int _instance;
+    private int _starts;
     private readonly Dictionary<string, TagFilter> _subscriptions = new(StringComparer.Ordinal);
     private Func<IReadOnlyList<ReceivedMessage>, ConsumeResult>? _handler;
     private IActorRef? _actor;
@@ -63,10 +64,16 @@ public sealed class PushConsumer : IAsyncDisposable
             RetryLaterDelay = _options.RetryLaterDelay,
         };
         var client = _client;
-        _actor = _client.System.ActorOf(Props.Create(() => new ConsumerActor(client, config)), $"push-{_instance}");
+        _actor = _client.System.ActorOf(Props.Create(() => new ConsumerActor(client, config)), $"push-{_instance}-{++_starts}");
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _actor.Tell(new StartConsumer(started));
-        await started.Task.ConfigureAwait(false);
+        try { await started.Task.ConfigureAwait(false); }
+        catch
+        {
+            _actor = null; // the consumer actor stopped itself; a later StartAsync may try again
+            throw;
+        }
+        _client.Started(this, StopAsync);
     }
 
     /// <summary>Stops pulling, commits the consumed offsets and leaves the group.</summary>
@@ -74,6 +81,7 @@ public sealed class PushConsumer : IAsyncDisposable
     {
         var actor = Interlocked.Exchange(ref _actor, null);
         if (actor is null) return;
+        _client.Stopped(this);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         actor.Tell(new StopConsumer(stopped));
         await stopped.Task.WaitAsync(_client.Settings.SendTimeout).ConfigureAwait(false);

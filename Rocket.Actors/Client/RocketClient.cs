@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Rocket.Client.Consuming;
 using Rocket.Client.Producing;
 using Rocket.Client.Routing;
@@ -17,6 +18,8 @@ public sealed class RocketClient : IAsyncDisposable
 {
     private static int _instances;
     private int _consumers;
+    // Started consumers, so that disposing the client commits their offsets and leaves their groups first.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<object, Func<Task>> _running = new();
 
     private RocketClient(ActorSystem system, ClientSettings settings)
     {
@@ -100,9 +103,15 @@ public sealed class RocketClient : IAsyncDisposable
         return reply.Task;
     }
 
-    /// <summary>Stops every producer and consumer of this client and its actor system.</summary>
+    internal void Started(object consumer, Func<Task> stop) => _running[consumer] = stop;
+
+    internal void Stopped(object consumer) => _running.TryRemove(consumer, out _);
+
+    /// <summary>Stops every consumer (committing offsets, leaving groups), then the client's actor system.</summary>
     public async ValueTask DisposeAsync()
     {
+        try { await Task.WhenAll(_running.Values.Select(stop => stop())).ConfigureAwait(false); }
+        catch (Exception e) { System.Log.Warning("a consumer did not stop cleanly: {0}", e.Message); }
         await System.Terminate().ConfigureAwait(false);
     }
 }

@@ -162,6 +162,37 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
         Assert.Throws<RocketClientException>(() => client.CreatePushConsumer(new PushConsumerOptions("bad group!")));
     }
 
+    [Fact]
+    public async Task Disposing_the_client_stops_its_consumers_which_commit_and_leave_the_group()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        var client = RocketClient.Create(Settings()); // commits only every second: the final commit must come from the stop
+        await client.CreateProducer().SendAsync(Text("TopicA", "one"));
+        int count = 0;
+        await client.CreatePushConsumer(new PushConsumerOptions("GroupE") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA")
+            .RegisterHandler(batch => { Interlocked.Add(ref count, batch.Count); return ConsumeResult.Success; })
+            .StartAsync();
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref count) == 1), Patience);
+
+        await client.DisposeAsync();
+
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);
+        Assert.Equal(1, CommittedTotal(await StateOf(BrokerA), "GroupE"));
+    }
+
+    [Fact]
+    public async Task A_consumer_that_cannot_reach_a_seed_fails_to_start_and_can_be_started_again()
+    {
+        await using var client = RocketClient.Create(new ClientSettings { Seeds = ["127.0.0.1:1"], SendTimeout = TimeSpan.FromMilliseconds(500) });
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupF")).Subscribe("TopicA").RegisterHandler(_ => ConsumeResult.Success);
+
+        var first = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
+        Assert.StartsWith("no seed reachable at 127.0.0.1:1", first.Message);
+        var second = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
+        Assert.StartsWith("no seed reachable", second.Message);
+    }
+
     private static long CommittedTotal(FakeBroker.State state, string group) =>
         state.Committed.Where(kv => kv.Key.Group == group).Sum(kv => kv.Value);
 }
