@@ -1,0 +1,51 @@
+using Rocket.Protocol;
+
+namespace Rocket.Client;
+
+/// <summary>What a handler tells the push consumer about a batch.</summary>
+public enum ConsumeResult
+{
+    /// <summary>Handled; the offset may move past these messages.</summary>
+    Success,
+    /// <summary>Not handled now: deliver the same messages again later.</summary>
+    RetryLater,
+}
+
+/// <summary>Where a group starts on a queue for which the broker has no stored offset (RocketMQ's ConsumeFromWhere).</summary>
+public enum ConsumeFrom
+{
+    /// <summary>The oldest message still stored.</summary>
+    First,
+    /// <summary>Only messages sent from now on.</summary>
+    Last,
+    /// <summary>The first message stored at or after <see cref="PushConsumerOptions.ConsumeTimestamp"/>.</summary>
+    Timestamp,
+}
+
+/// <summary>Options of a push consumer.</summary>
+/// <param name="Group">The consumer group; members share (clustering) or each get (broadcasting) the messages.</param>
+public sealed record PushConsumerOptions(string Group)
+{
+    public MessageModel MessageModel { get; init; } = MessageModel.Clustering;
+    public ConsumeFrom ConsumeFrom { get; init; } = ConsumeFrom.Last;
+    /// <summary>Used with <see cref="ConsumeFrom.Timestamp"/>; default: half an hour ago (RocketMQ's default).</summary>
+    public DateTimeOffset? ConsumeTimestamp { get; init; }
+    /// <summary>Handlers running at the same time, across all queues of this consumer.</summary>
+    public int ConsumeThreads { get; init; } = 20;
+    /// <summary>Most messages per handler call (RocketMQ's consumeMessageBatchMaxSize).</summary>
+    public int ConsumeBatchSize { get; init; } = 1;
+    /// <summary>How long a RetryLater batch waits before it is delivered again.</summary>
+    public TimeSpan RetryLaterDelay { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Options of a lite pull consumer (queues assigned as in clustering).</summary>
+/// <param name="Group">The consumer group.</param>
+public sealed record PullConsumerOptions(string Group)
+{
+    public ConsumeFrom ConsumeFrom { get; init; } = ConsumeFrom.Last;
+    public DateTimeOffset? ConsumeTimestamp { get; init; }
+    /// <summary>Commit the offsets of polled messages every persist-consumer-offset-interval, not only on CommitAsync.</summary>
+    public bool AutoCommit { get; init; } = true;
+    /// <summary>Most messages one poll returns.</summary>
+    public int PollBatchSize { get; init; } = 32;
+}

@@ -1,0 +1,246 @@
+using Akka.Actor;
+using Akka.Event;
+using Rocket.Protocol;
+
+namespace Rocket.Client.Consuming;
+
+/// <summary>
+/// One consumer's membership and bookkeeping: heartbeats, rebalancing (on start, on <see cref="RebalanceNeeded"/>,
+/// every 20 s), one <see cref="QueuePullerActor"/> per owned queue, consumed offsets (committed to the brokers
+/// periodically, when a queue is dropped and on stop; kept in memory for broadcasting), and for lite pull the
+/// poll buffer.
+/// </summary>
+internal sealed class ConsumerActor : ReceiveActor, IWithTimers
+{
+    private sealed record PullerEntry(IActorRef Puller, string BrokerPath);
+    private sealed record Waiter(TaskCompletionSource<IReadOnlyList<ReceivedMessage>> Reply);
+
+    private sealed class QueueBuffer(IActorRef puller)
+    {
+        public IActorRef Puller { get; } = puller;
+        public Queue<ReceivedMessage> Messages { get; } = new();
+        public long NextOffset { get; set; }
+    }
+
+    private readonly RocketClient _client;
+    private readonly ConsumerConfig _config;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<MessageQueue, PullerEntry> _pullers = new();
+    private readonly Dictionary<MessageQueue, long> _consumed = new();
+    private readonly HashSet<MessageQueue> _dirty = new();
+    private readonly Dictionary<MessageQueue, QueueBuffer> _buffers = new(); // lite pull only
+    private readonly Dictionary<long, Waiter> _waiters = new();                // lite pull only
+    private IReadOnlyDictionary<string, string> _brokerPaths = new Dictionary<string, string>();
+    private TaskCompletionSource? _starting;
+    private bool _rebalancing;
+    private bool _rebalanceAgain;
+    private long _nextPollId;
+    private int _pullerNames;
+
+    public ConsumerActor(RocketClient client, ConsumerConfig config)
+    {
+        _client = client;
+        _config = config;
+
+        Receive<StartConsumer>(s =>
+        {
+            _starting = s.Reply;
+            Timers.StartPeriodicTimer("heartbeat", new ConsumerTicks.Heartbeat(), config.Client.HeartbeatBrokerInterval);
+            Timers.StartPeriodicTimer("rebalance", new ConsumerTicks.Rebalance(), ConsumerConfig.RebalanceInterval);
+            Timers.StartPeriodicTimer("commit", new ConsumerTicks.CommitOffsets(), config.Client.PersistConsumerOffsetInterval);
+            Rebalance();
+        });
+        Receive<ConsumerTicks.Heartbeat>(_ =>
+        {
+            var heartbeat = Consuming.RebalancePlanner.Heartbeat(_config, Self);
+            foreach (var path in _brokerPaths.Values) Context.ActorSelection(path).Tell(heartbeat, Self);
+        });
+        Receive<ConsumerTicks.Rebalance>(_ => Rebalance());
+        Receive<RebalanceNeeded>(r =>
+        {
+            if (r.Group == _config.Group) Rebalance();
+        });
+        Receive<RebalancePlanned>(Apply);
+        Receive<RebalanceFailed>(f =>
+        {
+            _rebalancing = false;
+            _log.Warning("rebalance of group {0} failed: {1}", _config.Group, f.Error.Message);
+            if (_starting is { } starting)
+            {
+                starting.TrySetException(f.Error);
+                Context.Stop(Self);
+            }
+        });
+        Receive<ConsumedOffsetMoved>(m =>
+        {
+            if (!_pullers.ContainsKey(m.Queue)) return; // dropped meanwhile
+            _consumed[m.Queue] = m.Offset;
+            _dirty.Add(m.Queue);
+        });
+        Receive<ConsumerTicks.CommitOffsets>(_ =>
+        {
+            if (_config.Kind == ConsumerKind.Pull && !_config.AutoCommit) return;
+            Commit(_dirty.ToArray());
+        });
+        Receive<MessagesPulled>(OnPulled);
+        Receive<PollMessages>(OnPoll);
+        Receive<ConsumerTicks.PollExpired>(e =>
+        {
+            if (_waiters.Remove(e.PollId, out var w)) w.Reply.TrySetResult([]);
+        });
+        Receive<CommitPolled>(c =>
+        {
+            Commit(_dirty.ToArray());
+            c.Reply.TrySetResult();
+        });
+        Receive<StopConsumer>(s =>
+        {
+            foreach (var q in _pullers.Keys.ToArray()) Context.Stop(_pullers[q].Puller);
+            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit(_consumed.Keys.ToArray());
+            var unregister = new UnregisterConsumer(_config.ClientId, _config.Group);
+            foreach (var path in _brokerPaths.Values) Context.ActorSelection(path).Tell(unregister, Self);
+            foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
+            _waiters.Clear();
+            s.Reply.TrySetResult();
+            Context.Stop(Self);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PostStop()
+    {
+        _starting?.TrySetException(new RocketClientException($"consumer of group '{_config.Group}' stopped before it started"));
+        foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
+    }
+
+    private void Rebalance()
+    {
+        if (_rebalancing)
+        {
+            _rebalanceAgain = true;
+            return;
+        }
+        _rebalancing = true;
+        Consuming.RebalancePlanner.PlanAsync(_client, _config, Self)
+            .PipeTo(Self, failure: e => new RebalanceFailed(e));
+    }
+
+    private void Apply(RebalancePlanned plan)
+    {
+        _rebalancing = false;
+        // Keep the paths of brokers we may still have to commit to or unregister from.
+        var paths = new Dictionary<string, string>(_brokerPaths);
+        foreach (var (name, path) in plan.BrokerPaths) paths[name] = path;
+        _brokerPaths = paths;
+
+        var assigned = plan.Assigned.ToHashSet();
+        foreach (var queue in _pullers.Keys.Where(q => !assigned.Contains(q)).ToArray()) Drop(queue);
+        foreach (var queue in plan.Assigned)
+        {
+            if (_pullers.ContainsKey(queue) || !_brokerPaths.TryGetValue(queue.BrokerName, out var path)) continue;
+            // Broadcasting offsets live here; clustering asks the broker, unless we already know better.
+            long? known = _consumed.TryGetValue(queue, out var offset) ? offset : null;
+            var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, _config, known)), $"queue-{++_pullerNames}");
+            _pullers[queue] = new PullerEntry(puller, path);
+            if (_config.Kind == ConsumerKind.Pull) _buffers[queue] = new QueueBuffer(puller);
+        }
+        if (plan.Assigned.Count > 0 || _config.Subscriptions.Count > 0)
+            _log.Debug("group {0}: {1} owns {2} queue(s)", _config.Group, _config.ClientId, _pullers.Count);
+
+        _starting?.TrySetResult();
+        _starting = null;
+        if (_rebalanceAgain)
+        {
+            _rebalanceAgain = false;
+            Rebalance();
+        }
+    }
+
+    /// <summary>A queue went to another member: stop pulling it and hand over our progress at once.</summary>
+    private void Drop(MessageQueue queue)
+    {
+        var entry = _pullers[queue];
+        Context.Stop(entry.Puller);
+        _pullers.Remove(queue);
+        _buffers.Remove(queue);
+        if (_config.Model == MessageModel.Clustering)
+        {
+            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit([queue]);
+            _consumed.Remove(queue);
+            _dirty.Remove(queue);
+        }
+    }
+
+    /// <summary>Sends the consumed offsets of <paramref name="queues"/> to their brokers (clustering only).</summary>
+    private void Commit(MessageQueue[] queues)
+    {
+        foreach (var q in queues) _dirty.Remove(q);
+        if (_config.Model == MessageModel.Broadcasting) return; // kept locally
+        foreach (var byBroker in queues.Where(_consumed.ContainsKey).GroupBy(q => q.BrokerName))
+        {
+            if (!_brokerPaths.TryGetValue(byBroker.Key, out var path)) continue;
+            var offsets = byBroker.Select(q => new QueueOffset(q.Topic, q.QueueId, _consumed[q])).ToArray();
+            Context.ActorSelection(path).Tell(new Protocol.CommitOffsets(_config.Group, offsets), Self);
+        }
+    }
+
+    private void OnPulled(MessagesPulled pulled)
+    {
+        if (!_buffers.TryGetValue(pulled.Queue, out var buffer)) return; // dropped meanwhile
+        foreach (var m in pulled.Messages) buffer.Messages.Enqueue(m);
+        buffer.NextOffset = pulled.NextOffset;
+        UpdateConsumed(pulled.Queue, buffer);
+        while (_waiters.Count > 0 && _buffers.Values.Any(b => b.Messages.Count > 0))
+        {
+            var id = _waiters.Keys.Min();
+            _waiters.Remove(id, out var waiter);
+            waiter!.Reply.TrySetResult(Take());
+        }
+    }
+
+    private void OnPoll(PollMessages poll)
+    {
+        if (_buffers.Values.Any(b => b.Messages.Count > 0))
+        {
+            poll.Reply.TrySetResult(Take());
+            return;
+        }
+        long id = ++_nextPollId;
+        _waiters[id] = new Waiter(poll.Reply);
+        Timers.StartSingleTimer(("poll", id), new ConsumerTicks.PollExpired(id), poll.Timeout);
+    }
+
+    /// <summary>Takes up to a poll batch round-robin over queues; taken messages count as consumed.</summary>
+    private List<ReceivedMessage> Take()
+    {
+        var taken = new List<ReceivedMessage>();
+        bool progress = true;
+        while (taken.Count < _config.PollBatchSize && progress)
+        {
+            progress = false;
+            foreach (var (queue, buffer) in _buffers)
+            {
+                if (taken.Count >= _config.PollBatchSize) break;
+                if (!buffer.Messages.TryDequeue(out var m)) continue;
+                taken.Add(m);
+                progress = true;
+            }
+        }
+        foreach (var byQueue in taken.GroupBy(m => m.Queue))
+        {
+            var buffer = _buffers[byQueue.Key];
+            buffer.Puller.Tell(new MessagesTaken(byQueue.Count()));
+            UpdateConsumed(byQueue.Key, buffer);
+        }
+        return taken;
+    }
+
+    private void UpdateConsumed(MessageQueue queue, QueueBuffer buffer)
+    {
+        long consumed = buffer.Messages.TryPeek(out var head) ? head.QueueOffset : buffer.NextOffset;
+        if (_consumed.TryGetValue(queue, out var old) && old == consumed) return;
+        _consumed[queue] = consumed;
+        _dirty.Add(queue);
+    }
+}

@@ -1,0 +1,38 @@
+using Rocket.Protocol;
+
+namespace Rocket.Client.Consuming;
+
+internal enum ConsumerKind { Push, Pull }
+
+/// <summary>Everything a consumer's actors need, fixed at start.</summary>
+internal sealed record ConsumerConfig(
+    ConsumerKind Kind,
+    string Group,
+    MessageModel Model,
+    ConsumeFrom ConsumeFrom,
+    DateTimeOffset? ConsumeTimestamp,
+    IReadOnlyDictionary<string, TagFilter> Subscriptions,
+    string ClientId,
+    ClientSettings Client)
+{
+    /// <summary>How long a broker may hold a pull with nothing to return (RocketMQ: 15 s).</summary>
+    public static readonly TimeSpan LongPollSuspend = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often membership is re-checked even without a notice from the brokers (RocketMQ: 20 s).</summary>
+    public static readonly TimeSpan RebalanceInterval = TimeSpan.FromSeconds(20);
+
+    // Push consumers
+    public Func<IReadOnlyList<ReceivedMessage>, ConsumeResult>? Handler { get; init; }
+    public SemaphoreSlim? HandlerSlots { get; init; }
+    public int ConsumeBatchSize { get; init; } = 1;
+    public TimeSpan RetryLaterDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    // Pull consumers
+    public int PollBatchSize { get; init; } = 32;
+    public bool AutoCommit { get; init; } = true;
+
+    /// <summary>Where a queue starts when the broker (or the local store) has no offset for it.</summary>
+    public long? TimestampForPolicy => ConsumeFrom == ConsumeFrom.Timestamp
+        ? (ConsumeTimestamp ?? DateTimeOffset.UtcNow.AddMinutes(-30)).ToUnixTimeMilliseconds()
+        : null;
+}

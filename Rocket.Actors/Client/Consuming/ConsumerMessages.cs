@@ -1,0 +1,33 @@
+namespace Rocket.Client.Consuming;
+
+internal sealed record StartConsumer(TaskCompletionSource Reply);
+
+internal sealed record StopConsumer(TaskCompletionSource Reply);
+
+/// <summary>Lite pull: the next buffered messages, waiting up to <paramref name="Timeout"/> for some to arrive.</summary>
+internal sealed record PollMessages(TimeSpan Timeout, TaskCompletionSource<IReadOnlyList<ReceivedMessage>> Reply);
+
+/// <summary>Lite pull: commit the offsets of everything polled so far.</summary>
+internal sealed record CommitPolled(TaskCompletionSource Reply);
+
+/// <summary>Puller → consumer (push): the consumed offset of a queue moved (lowest unacknowledged or next to pull).</summary>
+internal sealed record ConsumedOffsetMoved(MessageQueue Queue, long Offset);
+
+/// <summary>Puller → consumer (lite pull): new messages for the poll buffer, and the queue's next pull offset.</summary>
+internal sealed record MessagesPulled(MessageQueue Queue, IReadOnlyList<ReceivedMessage> Messages, long NextOffset);
+
+/// <summary>Consumer → puller (lite pull): the application polled this many of the puller's messages.</summary>
+internal sealed record MessagesTaken(int Count);
+
+/// <summary>The outcome of one rebalance computation, made off the actor thread.</summary>
+internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths);
+
+internal sealed record RebalanceFailed(Exception Error);
+
+internal static class ConsumerTicks
+{
+    public sealed record Heartbeat;
+    public sealed record Rebalance;
+    public sealed record CommitOffsets;
+    public sealed record PollExpired(long PollId);
+}

@@ -1,0 +1,214 @@
+using Akka.Actor;
+using Akka.Event;
+using Rocket.Protocol;
+
+namespace Rocket.Client.Consuming;
+
+/// <summary>
+/// The pull loop of one owned queue: finds the start offset, long-polls the broker, and hands messages on:
+/// to the push handler on the thread pool (never on this actor's thread), or to the consumer's poll buffer.
+/// Pauses while pull-threshold-for-queue messages are unfinished, and reports the consumed offset
+/// (the lowest unacknowledged offset, or the next offset to pull when nothing is outstanding).
+/// </summary>
+internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
+{
+    private sealed record StartAt(long Offset);
+    private sealed record StartFailed(Exception Error);
+    private sealed record FindStart;
+    private sealed record PullAgain;
+    private sealed record PullTimedOut(long RequestId);
+    private sealed record BatchHandled(IReadOnlyList<ReceivedMessage> Batch, ConsumeResult Result);
+    private sealed record Redeliver(IReadOnlyList<ReceivedMessage> Batch);
+
+    private readonly MessageQueue _queue;
+    private readonly ActorSelection _broker;
+    private readonly ConsumerConfig _config;
+    private readonly TagFilter _filter;
+    private readonly IActorRef _consumer;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SortedSet<long> _unfinished = new(); // push: offsets handed to the handler and not yet Success
+    private int _buffered;                                   // lite pull: messages in the consumer's poll buffer
+    private long _nextOffset;
+    private long _reportedOffset = -1;
+    private long _requestId;
+    private long _redeliveries;
+    private bool _pulling;
+    private bool _paused;
+
+    public QueuePullerActor(MessageQueue queue, string brokerPath, ConsumerConfig config, long? knownOffset)
+    {
+        _queue = queue;
+        _broker = Context.ActorSelection(brokerPath);
+        _config = config;
+        _filter = config.Subscriptions[queue.Topic];
+        _consumer = Context.Parent;
+
+        Receive<FindStart>(_ => FindStartOffset());
+        Receive<StartAt>(s =>
+        {
+            _nextOffset = s.Offset;
+            Report();
+            Become(Pulling);
+            Pull();
+        });
+        Receive<StartFailed>(f =>
+        {
+            _log.Warning("cannot find the start offset of {0}: {1}; retrying", _queue, f.Error.Message);
+            Timers.StartSingleTimer("start", new FindStart(), TimeSpan.FromSeconds(1));
+        });
+        if (knownOffset is { } offset) Self.Tell(new StartAt(offset));
+        else Self.Tell(new FindStart());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private int Outstanding => _config.Kind == ConsumerKind.Push ? _unfinished.Count : _buffered;
+
+    private void Pulling()
+    {
+        Receive<PullResponse>(OnPulled);
+        Receive<PullTimedOut>(t =>
+        {
+            if (t.RequestId != _requestId || !_pulling) return;
+            _pulling = false;
+            Pull();
+        });
+        Receive<PullAgain>(_ => Pull());
+        Receive<BatchHandled>(h =>
+        {
+            if (h.Result == ConsumeResult.Success) Finished(h.Batch);
+            else Timers.StartSingleTimer(++_redeliveries, new Redeliver(h.Batch.Select(m => m.Redelivered()).ToArray()), _config.RetryLaterDelay);
+        });
+        Receive<Redeliver>(r => Dispatch(r.Batch));
+        Receive<MessagesTaken>(t =>
+        {
+            _buffered -= t.Count;
+            ResumeIfPaused();
+        });
+    }
+
+    private void FindStartOffset()
+    {
+        var broker = _broker;
+        var config = _config;
+        var queue = _queue;
+        StartOffsetLookup.FindAsync(broker, config, queue, config.Client.SendTimeout)
+            .PipeTo(Self, success: o => new StartAt(o), failure: e => new StartFailed(e));
+    }
+
+    private void Pull()
+    {
+        if (_pulling) return;
+        if (Outstanding >= _config.Client.PullThresholdForQueue)
+        {
+            _paused = true; // flow control: resumed when the handler or the application catches up
+            return;
+        }
+        _pulling = true;
+        long id = ++_requestId;
+        _broker.Tell(new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
+            _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds), Self);
+        Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
+    }
+
+    private void OnPulled(PullResponse response)
+    {
+        if (response.RequestId != _requestId || !_pulling) return; // a late answer to a pull that timed out
+        _pulling = false;
+        Timers.Cancel("pull-timeout");
+        switch (response.Status)
+        {
+            case PullStatus.Found:
+                _nextOffset = response.NextOffset;
+                var matching = new List<ReceivedMessage>(response.Messages.Length);
+                foreach (var m in response.Messages)
+                {
+                    // The broker filters by tag hash; the exact tag check happens here (hash collisions).
+                    var received = new ReceivedMessage(m, _queue.BrokerName);
+                    if (_filter.Matches(received.Tags)) matching.Add(received);
+                }
+                HandOn(matching);
+                Pull();
+                break;
+            case PullStatus.NoNewMessage:
+                Pull();
+                break;
+            case PullStatus.NoMatchedMessage:
+                _nextOffset = response.NextOffset;
+                HandOn([]);
+                Pull();
+                break;
+            case PullStatus.OffsetIllegal:
+                _log.Warning("offset {0} of {1} is outside [{2}, {3}]; continuing at {4}",
+                    _nextOffset, _queue, response.MinOffset, response.MaxOffset, response.NextOffset);
+                _nextOffset = response.NextOffset;
+                HandOn([]);
+                Pull();
+                break;
+            default:
+                _log.Warning("broker {0} does not serve {1} ({2}); retrying in 3 s", _queue.BrokerName, _queue, response.Status);
+                Timers.StartSingleTimer("pull-again", new PullAgain(), TimeSpan.FromSeconds(3));
+                break;
+        }
+    }
+
+    private void HandOn(List<ReceivedMessage> messages)
+    {
+        if (_config.Kind == ConsumerKind.Pull)
+        {
+            _buffered += messages.Count;
+            _consumer.Tell(new MessagesPulled(_queue, messages, _nextOffset));
+            return;
+        }
+        for (int at = 0; at < messages.Count; at += _config.ConsumeBatchSize)
+        {
+            var batch = messages.GetRange(at, Math.Min(_config.ConsumeBatchSize, messages.Count - at));
+            foreach (var m in batch) _unfinished.Add(m.QueueOffset);
+            Dispatch(batch);
+        }
+        Report();
+    }
+
+    /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer.</summary>
+    private void Dispatch(IReadOnlyList<ReceivedMessage> batch)
+    {
+        var handler = _config.Handler!;
+        var slots = _config.HandlerSlots!;
+        var log = _log;
+        var queue = _queue;
+        Task.Run(async () =>
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            try { return handler(batch); }
+            catch (Exception e)
+            {
+                log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", queue, batch[0].QueueOffset, e.Message);
+                return ConsumeResult.RetryLater;
+            }
+            finally { slots.Release(); }
+        }).PipeTo(Self, success: r => new BatchHandled(batch, r));
+    }
+
+    private void Finished(IReadOnlyList<ReceivedMessage> batch)
+    {
+        foreach (var m in batch) _unfinished.Remove(m.QueueOffset);
+        Report();
+        ResumeIfPaused();
+    }
+
+    private void ResumeIfPaused()
+    {
+        if (!_paused || Outstanding >= _config.Client.PullThresholdForQueue) return;
+        _paused = false;
+        Pull();
+    }
+
+    private void Report()
+    {
+        if (_config.Kind != ConsumerKind.Push) return;
+        long consumed = _unfinished.Count > 0 ? _unfinished.Min : _nextOffset;
+        if (consumed == _reportedOffset) return;
+        _reportedOffset = consumed;
+        _consumer.Tell(new ConsumedOffsetMoved(_queue, consumed));
+    }
+}

@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Rocket.Protocol;
+
+namespace Rocket.Client.Consuming;
+
+/// <summary>
+/// Where a newly owned queue starts: the group's stored offset on the broker (clustering), else the
+/// ConsumeFrom policy applied to the queue's min/max offsets or timestamp search.
+/// </summary>
+internal static class StartOffsetLookup
+{
+    public static async Task<long> FindAsync(ActorSelection broker, ConsumerConfig config, MessageQueue queue, TimeSpan timeout)
+    {
+        if (config.Model == MessageModel.Clustering)
+        {
+            var stored = await broker.Ask<OffsetAnswer>(new QueryOffset(config.Group, queue.Topic, queue.QueueId), timeout).ConfigureAwait(false);
+            if (stored.Offset >= 0) return stored.Offset;
+        }
+        var offsets = await broker.Ask<QueueOffsets>(
+            new QueryQueueOffsets(queue.Topic, queue.QueueId, config.TimestampForPolicy), timeout).ConfigureAwait(false);
+        return config.ConsumeFrom switch
+        {
+            ConsumeFrom.First => offsets.MinOffset,
+            ConsumeFrom.Timestamp => offsets.AtTimestamp ?? offsets.MaxOffset,
+            _ => offsets.MaxOffset,
+        };
+    }
+}

@@ -1,0 +1,30 @@
+namespace Rocket.Client;
+
+/// <summary>A message to send: a topic, a body and optional tag, keys and user properties.</summary>
+public sealed class Message
+{
+    /// <summary>Creates a message for <paramref name="topic"/> carrying <paramref name="body"/>.</summary>
+    public Message(string topic, byte[] body)
+    {
+        Topic = topic;
+        Body = body;
+    }
+
+    /// <summary>The topic; letters, digits, '_', '-', '%' and '|', at most 127 characters.</summary>
+    public string Topic { get; }
+
+    /// <summary>The payload: not empty, at most 4 MiB.</summary>
+    public byte[] Body { get; }
+
+    /// <summary>One tag consumers can filter on (RocketMQ's TAGS); must not contain "||".</summary>
+    public string? Tags { get; init; }
+
+    /// <summary>Space-separated business keys, indexed by the broker for queries (RocketMQ's KEYS).</summary>
+    public string? Keys { get; init; }
+
+    /// <summary>Delay level (1..18 in RocketMQ's default table); null sends immediately. Brokers honour it once delay levels exist.</summary>
+    public int? DelayLevel { get; init; }
+
+    /// <summary>User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT) are reserved.</summary>
+    public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,220 @@
+using Akka.Actor;
+using Akka.Event;
+using Rocket.Client.Producing;
+using Rocket.Client.Routing;
+using Rocket.Protocol;
+
+namespace Rocket.Client;
+
+/// <summary>
+/// Sends messages. Thread-safe; cheap to create. Queues are picked round-robin over the masters' writable queues;
+/// a failed send is retried (retry-times-when-send-failed) on another broker when there is one. Concurrent sends
+/// to one broker are coalesced into one remote request by the client's per-broker sender.
+/// </summary>
+public sealed class Producer
+{
+    private readonly RocketClient _client;
+    private readonly ClientSettings _settings;
+    private int _nextQueue = Random.Shared.Next(1024);
+
+    internal Producer(RocketClient client, string group)
+    {
+        _client = client;
+        _settings = client.Settings;
+        Group = group;
+    }
+
+    /// <summary>The producer group (informational).</summary>
+    public string Group { get; }
+
+    /// <summary>Sends and waits for the broker's verdict (RocketMQ's sync send).</summary>
+    /// <exception cref="RocketClientException">The message is invalid (nothing was sent) or no seed is reachable.</exception>
+    /// <exception cref="RocketSendException">No attempt stored the message; the text names the broker's error.</exception>
+    public Task<SendResult> SendAsync(Message message)
+    {
+        MessageValidator.Validate(message);
+        var id = MessageIdGenerator.Next();
+        var wire = ToWire(message, id);
+        return SendWithRetriesAsync(message.Topic, [wire], id);
+    }
+
+    /// <summary>Sends and reports the outcome to <paramref name="callback"/> on a thread-pool thread (RocketMQ's async send).</summary>
+    public void SendAsync(Message message, Action<SendResult?, Exception?> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        Task<SendResult> send;
+        try { send = SendAsync(message); }
+        catch (Exception e) { send = Task.FromException<SendResult>(e); }
+        send.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) callback(t.Result, null);
+            else callback(null, t.Exception?.InnerException ?? t.Exception);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    /// <summary>Sends without waiting for or reporting the outcome (RocketMQ's one-way send). Validation still throws.</summary>
+    public void SendOneway(Message message)
+    {
+        MessageValidator.Validate(message);
+        var wire = ToWire(message, MessageIdGenerator.Next());
+        _ = SendOnceAsync(message.Topic, wire);
+    }
+
+    /// <summary>Sends several messages of one topic as one unit to one queue.</summary>
+    public Task<SendResult> SendBatchAsync(IReadOnlyList<Message> messages)
+    {
+        MessageValidator.ValidateBatch(messages);
+        var ids = new string[messages.Count];
+        var wire = new WireMessage[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
+        {
+            ids[i] = MessageIdGenerator.Next();
+            wire[i] = ToWire(messages[i], ids[i]);
+        }
+        return SendWithRetriesAsync(messages[0].Topic, wire, string.Join(',', ids));
+    }
+
+    /// <summary>
+    /// Sends to the queue <paramref name="selector"/> picks from the topic's writable queues (ordered messages:
+    /// the same key always maps to the same queue). Not retried on another queue, since that would break order.
+    /// </summary>
+    public async Task<SendResult> SendAsync(
+        Message message, Func<IReadOnlyList<MessageQueue>, Message, object?, MessageQueue> selector, object? arg)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        MessageValidator.Validate(message);
+        var id = MessageIdGenerator.Next();
+        var wire = ToWire(message, id);
+        var deadline = DateTime.UtcNow + _settings.SendTimeout;
+        var queues = await QueuesAsync(message.Topic, refresh: false).ConfigureAwait(false);
+        var chosen = selector(queues.Writable, message, arg)
+            ?? throw new RocketClientException("the queue selector returned null");
+        if (!queues.Writable.Contains(chosen))
+            throw new RocketClientException($"the queue selector returned {chosen}, which is not a writable queue of topic '{message.Topic}'");
+        var (result, error) = await AttemptAsync(queues, chosen, [wire], deadline).ConfigureAwait(false);
+        if (result is not null) return ToSendResult(result, chosen, id);
+        throw error!;
+    }
+
+    private async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId)
+    {
+        var deadline = DateTime.UtcNow + _settings.SendTimeout;
+        string? avoidBroker = null;
+        Exception? lastError = null;
+        int attempts = 1 + _settings.RetryTimesWhenSendFailed;
+        for (int attempt = 0; attempt < attempts && DateTime.UtcNow < deadline; attempt++)
+        {
+            var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
+            var queue = PickQueue(queues.Writable, avoidBroker);
+            var (result, error) = await AttemptAsync(queues, queue, wire, deadline).ConfigureAwait(false);
+            if (result is not null) return ToSendResult(result, queue, messageId);
+            if (error is RocketSendException { Status: ProduceStatus.MessageIllegal }) throw error; // retrying cannot help
+            lastError = error;
+            avoidBroker = queue.BrokerName;
+            _client.RouteCache.Tell(new RefreshRoute(topic));
+        }
+        throw lastError is RocketSendException { } send && attempts == 1
+            ? send
+            : new RocketSendException(
+                $"send to topic '{topic}' failed after {attempts} attempt(s) within {_settings.SendTimeout.TotalSeconds:0.###} s: {lastError?.Message ?? "send timeout"}",
+                (lastError as RocketSendException)?.Status, lastError);
+    }
+
+    /// <summary>One attempt on one queue: the results, or the error to retry on (never throws for broker errors).</summary>
+    private async Task<(ProduceResult[]? Results, Exception? Error)> AttemptAsync(
+        TopicQueues queues, MessageQueue queue, WireMessage[] wire, DateTime deadline)
+    {
+        var addressed = new WireMessage[wire.Length];
+        for (int i = 0; i < wire.Length; i++) addressed[i] = wire[i] with { QueueId = queue.QueueId };
+        var pending = PendingSend.Create(addressed);
+        _client.Senders.Tell(new SendToBroker(queue.BrokerName, queues.MasterPaths[queue.BrokerName], pending));
+        var left = deadline - DateTime.UtcNow;
+        ProduceResult[] results;
+        try
+        {
+            results = await pending.Reply.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            pending.Reply.TrySetException(e); // lets the sender drop it if it is still queued
+            return (null, new RocketSendException($"no answer from broker {queue.BrokerName} within the send timeout", null, e));
+        }
+        catch (RocketSendException e) { return (null, e); }
+
+        var failed = results.FirstOrDefault(r => !IsStored(r.Status));
+        if (results.All(r => IsStored(r.Status))) return (results, null);
+        return (null, new RocketSendException(
+            $"broker {queue.BrokerName} rejected the message for {queue}: {Describe(failed.Status)}{(failed.Error is null ? "" : $" ({failed.Error})")}",
+            failed.Status));
+    }
+
+    private async Task<TopicQueues> QueuesAsync(string topic, bool refresh)
+    {
+        var answer = await _client.GetRouteAnswerAsync(topic, refresh).ConfigureAwait(false);
+        var queues = TopicQueues.From(answer);
+        if (queues.Writable.Count == 0)
+            throw new RocketSendException(
+                answer.Route is null
+                    ? $"topic '{topic}' does not exist and no broker auto-creates topics; create it first"
+                    : $"topic '{topic}' has no writable queue on a live master", ProduceStatus.TopicNotExist);
+        return queues;
+    }
+
+    private MessageQueue PickQueue(IReadOnlyList<MessageQueue> writable, string? avoidBroker)
+    {
+        for (int tries = 0; tries < writable.Count; tries++)
+        {
+            var q = writable[(int)((uint)Interlocked.Increment(ref _nextQueue) % (uint)writable.Count)];
+            if (q.BrokerName != avoidBroker) return q;
+        }
+        // Only one broker: retry on it anyway.
+        return writable[(int)((uint)Interlocked.Increment(ref _nextQueue) % (uint)writable.Count)];
+    }
+
+    private async Task SendOnceAsync(string topic, WireMessage wire)
+    {
+        try
+        {
+            var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
+            var queue = PickQueue(queues.Writable, null);
+            var pending = PendingSend.Create([wire with { QueueId = queue.QueueId }]);
+            _client.Senders.Tell(new SendToBroker(queue.BrokerName, queues.MasterPaths[queue.BrokerName], pending));
+            _ = pending.Reply.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, ignored
+        }
+        catch (Exception e)
+        {
+            _client.System.Log.Warning("one-way send to topic '{0}' was dropped: {1}", topic, e.Message);
+        }
+    }
+
+    private static WireMessage ToWire(Message message, string uniqueKey) =>
+        new(message.Topic, 0, message.Body, MessageValidator.EncodeProperties(message, uniqueKey), 0,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    private static bool IsStored(ProduceStatus status) => status is ProduceStatus.Ok or ProduceStatus.FlushDiskTimeout
+        or ProduceStatus.FlushSlaveTimeout or ProduceStatus.SlaveNotAvailable;
+
+    private static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId)
+    {
+        var first = results[0];
+        var status = results.Select(r => r.Status).FirstOrDefault(s => s != ProduceStatus.Ok, ProduceStatus.Ok) switch
+        {
+            ProduceStatus.FlushDiskTimeout => SendStatus.FlushDiskTimeout,
+            ProduceStatus.FlushSlaveTimeout => SendStatus.FlushSlaveTimeout,
+            ProduceStatus.SlaveNotAvailable => SendStatus.SlaveNotAvailable,
+            _ => SendStatus.SendOk,
+        };
+        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset);
+    }
+
+    private static string Describe(ProduceStatus status) => status switch
+    {
+        ProduceStatus.TopicNotExist => "topic does not exist",
+        ProduceStatus.NoPermission => "no permission to write",
+        ProduceStatus.MessageIllegal => "message illegal",
+        ProduceStatus.ServiceNotAvailable => "service not available",
+        ProduceStatus.FlushDiskFailed => "flushing to disk failed",
+        ProduceStatus.QueueIdIllegal => "queue id illegal",
+        _ => "unknown error",
+    };
+}

@@ -1,0 +1,143 @@
+using Akka.Actor;
+using Akka.Event;
+using Rocket.Protocol;
+
+namespace Rocket.Client.Producing;
+
+/// <summary>
+/// Sends produce requests to one broker and coalesces: while max-in-flight-per-broker requests are outstanding,
+/// new sends queue here; each reply frees a slot and everything queued (up to the message and byte caps) leaves
+/// as one <see cref="ProduceRequest"/>. Nothing waits on a timer, so a lone send goes out at once.
+/// </summary>
+internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
+{
+    private sealed record RequestTimedOut(long RequestId);
+    private sealed record Resolved(IActorRef Broker);
+    private sealed record ResolveFailed;
+    private sealed record ResolveAgain;
+    private sealed record InFlight(PendingSend[] Sends);
+
+    private readonly string _brokerName;
+    private readonly string _brokerPath;
+    private readonly ClientSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<PendingSend> _queued = new();
+    private readonly Dictionary<long, InFlight> _inFlight = new();
+    private long _nextRequestId;
+    private long _requestsSent;
+    private IActorRef? _broker;   // resolved once; until then (or after it died) sends go by selection
+
+    public BrokerSenderActor(string brokerName, string brokerPath, ClientSettings settings)
+    {
+        _brokerName = brokerName;
+        _brokerPath = brokerPath;
+        _settings = settings;
+
+        Receive<PendingSend>(send =>
+        {
+            _queued.Enqueue(send);
+            SendWhileSlotsFree();
+        });
+        Receive<ProduceResponse>(OnResponse);
+        Receive<RequestTimedOut>(t =>
+        {
+            if (!_inFlight.Remove(t.RequestId, out var request)) return;
+            var error = new TimeoutException(
+                $"broker {_brokerName} ({_brokerPath}) did not answer a produce request within {_settings.SendTimeout.TotalSeconds:0.###} s");
+            foreach (var s in request.Sends) s.Reply.TrySetException(error);
+            SendWhileSlotsFree();
+        });
+        Receive<GetBrokerSenderStats>(_ => Sender.Tell(new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent)));
+        Receive<Resolved>(r =>
+        {
+            _broker = r.Broker;
+            Context.Watch(r.Broker);
+        });
+        Receive<ResolveFailed>(_ => Timers.StartSingleTimer("resolve", new ResolveAgain(), TimeSpan.FromSeconds(1)));
+        Receive<ResolveAgain>(_ => Resolve());
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_broker)) return;
+            _log.Warning("broker {0} at {1} stopped or became unreachable; sending by path until it is back", _brokerName, _brokerPath);
+            _broker = null;
+            Timers.StartSingleTimer("resolve", new ResolveAgain(), TimeSpan.FromSeconds(1));
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Resolve();
+
+    protected override void PostStop()
+    {
+        var error = new RocketClientException($"the client was closed before broker {_brokerName} answered");
+        foreach (var request in _inFlight.Values)
+            foreach (var s in request.Sends) s.Reply.TrySetException(error);
+        foreach (var s in _queued) s.Reply.TrySetException(error);
+    }
+
+    private void Resolve() =>
+        Context.ActorSelection(_brokerPath).ResolveOne(_settings.SendTimeout)
+            .PipeTo(Self, success: r => new Resolved(r), failure: _ => new ResolveFailed());
+
+    private void OnResponse(ProduceResponse response)
+    {
+        if (!_inFlight.Remove(response.RequestId, out var request)) return; // already timed out
+        Timers.Cancel(response.RequestId);
+        int expected = request.Sends.Sum(s => s.Messages.Length);
+        if (response.Results.Length != expected)
+        {
+            var error = new RocketSendException(
+                $"broker {_brokerName} answered {response.Results.Length} results for {expected} messages", ProduceStatus.UnknownError);
+            foreach (var s in request.Sends) s.Reply.TrySetException(error);
+        }
+        else
+        {
+            int at = 0;
+            foreach (var s in request.Sends)
+            {
+                s.Reply.TrySetResult(response.Results.AsSpan(at, s.Messages.Length).ToArray());
+                at += s.Messages.Length;
+            }
+        }
+        SendWhileSlotsFree();
+    }
+
+    private void SendWhileSlotsFree()
+    {
+        while (_inFlight.Count < _settings.MaxInFlightPerBroker && _queued.Count > 0) SendOneRequest();
+    }
+
+    /// <summary>Takes queued sends up to the caps (always at least one, however big) into one request.</summary>
+    private void SendOneRequest()
+    {
+        var sends = new List<PendingSend>();
+        int messages = 0, bytes = 0;
+        while (_queued.TryPeek(out var next))
+        {
+            if (next.Reply.Task.IsCompleted) { _queued.Dequeue(); continue; } // the caller gave up (timeout)
+            bool fits = messages + next.Messages.Length <= _settings.MaxCoalescedMessages && bytes + next.Bytes <= _settings.MaxCoalescedBytes;
+            if (sends.Count > 0 && !fits) break;
+            _queued.Dequeue();
+            sends.Add(next);
+            messages += next.Messages.Length;
+            bytes += next.Bytes;
+        }
+        if (sends.Count == 0) return;
+
+        var wire = new WireMessage[messages];
+        int at = 0;
+        foreach (var s in sends)
+        {
+            s.Messages.CopyTo(wire, at);
+            at += s.Messages.Length;
+        }
+        long id = ++_nextRequestId;
+        _inFlight[id] = new InFlight(sends.ToArray());
+        _requestsSent++;
+        var request = new ProduceRequest(id, wire);
+        if (_broker is not null) _broker.Tell(request, Self);
+        else Context.ActorSelection(_brokerPath).Tell(request, Self);
+        Timers.StartSingleTimer(id, new RequestTimedOut(id), _settings.SendTimeout);
+    }
+}

@@ -1,0 +1,42 @@
+using Rocket.Protocol;
+using Rocket.Store.Format;
+
+namespace Rocket.Client;
+
+/// <summary>A message as a consumer receives it.</summary>
+public sealed class ReceivedMessage
+{
+    internal ReceivedMessage(PulledMessage pulled, string brokerName, int reconsumeTimes = 0)
+    {
+        Pulled = pulled;
+        BrokerName = brokerName;
+        Properties = MessageProperties.Decode(pulled.Properties);
+        ReconsumeTimes = Math.Max(reconsumeTimes, pulled.ReconsumeTimes);
+    }
+
+    internal PulledMessage Pulled { get; }
+
+    public string Topic => Pulled.Topic;
+    public string BrokerName { get; }
+    public int QueueId => Pulled.QueueId;
+    public long QueueOffset => Pulled.QueueOffset;
+    public byte[] Body => Pulled.Body;
+    public long BornTimestamp => Pulled.BornTimestamp;
+    public long StoreTimestamp => Pulled.StoreTimestamp;
+
+    /// <summary>How often this message was handed to a handler before (RetryLater).</summary>
+    public int ReconsumeTimes { get; }
+
+    /// <summary>All properties, system ones (TAGS, KEYS, UNIQ_KEY) included.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; }
+
+    public string? Tags => Properties.GetValueOrDefault(MessageProperties.Tags);
+    public string? Keys => Properties.GetValueOrDefault(MessageProperties.Keys);
+
+    /// <summary>The producer's unique id (UNIQ_KEY).</summary>
+    public string? MessageId => Properties.GetValueOrDefault(MessageProperties.UniqueKey);
+
+    public MessageQueue Queue => new(Topic, BrokerName, QueueId);
+
+    internal ReceivedMessage Redelivered() => new(Pulled, BrokerName, ReconsumeTimes + 1);
+}

@@ -1,0 +1,117 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using Rocket.Client.Consuming;
+using Rocket.Client.Producing;
+using Rocket.Client.Routing;
+using Rocket.Protocol;
+using Rocket.Store;
+
+namespace Rocket.Client;
+
+/// <summary>
+/// Entry point of the client proxy. Owns a small actor system ("rocket-client", remote provider, not a cluster
+/// member) holding the route cache, the per-broker senders and the consumers. Create producers and consumers
+/// from it; dispose it to stop them all.
+/// </summary>
+public sealed class RocketClient : IAsyncDisposable
+{
+    private static int _instances;
+    private int _consumers;
+    // Started consumers, so that disposing the client commits their offsets and leaves their groups first.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<object, Func<Task>> _running = new();
+
+    private RocketClient(ActorSystem system, ClientSettings settings)
+    {
+        System = system;
+        Settings = settings;
+        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        ClientId = $"{address.Host}@{Environment.ProcessId}#{Interlocked.Increment(ref _instances)}";
+        RouteCache = system.ActorOf(Props.Create(() => new RouteCacheActor(settings)), "routes");
+        Senders = system.ActorOf(Props.Create(() => new BrokerSendersActor(settings)), "senders");
+    }
+
+    internal ActorSystem System { get; }
+    internal ClientSettings Settings { get; }
+    internal IActorRef RouteCache { get; }
+    internal IActorRef Senders { get; }
+
+    /// <summary>This client's id in consumer groups: host@pid#instance.</summary>
+    public string ClientId { get; }
+
+    /// <summary>
+    /// Starts a client. <paramref name="extra"/> overrides the client's actor system configuration, for example
+    /// <c>akka.remote.dot-netty.tcp.hostname</c> when brokers must reach this client on another address.
+    /// </summary>
+    public static RocketClient Create(ClientSettings settings, Config? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Seeds.Length == 0) throw new RocketClientException("no seeds configured (rocket.client.seeds)");
+        foreach (var seed in settings.Seeds) SeedAddress.Parse(seed);
+        var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(StoreSettings.Reference);
+        return new RocketClient(ActorSystem.Create("rocket-client", config), settings);
+    }
+
+    /// <summary>Remote provider on loopback with a free port; frames big enough for a coalesced produce request.</summary>
+    private static readonly Config ClientSystemConfig = ConfigurationFactory.ParseString("""
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp {
+          hostname = 127.0.0.1
+          port = 0
+          maximum-frame-size = 8MiB
+          send-buffer-size = 8MiB
+          receive-buffer-size = 8MiB
+        }
+        akka.loglevel = WARNING
+        """);
+
+    /// <summary>A producer; the group name is informational (RocketMQ's producer group).</summary>
+    public Producer CreateProducer(string group = "DEFAULT_PRODUCER")
+    {
+        MessageValidator.ValidateGroup(group);
+        return new Producer(this, group);
+    }
+
+    /// <summary>A push consumer: subscribe, register a handler, then start it.</summary>
+    public PushConsumer CreatePushConsumer(PushConsumerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        MessageValidator.ValidateGroup(options.Group);
+        return new PushConsumer(this, options, Interlocked.Increment(ref _consumers));
+    }
+
+    /// <summary>A lite pull consumer: subscribe, start, then poll.</summary>
+    public PullConsumer CreatePullConsumer(PullConsumerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        MessageValidator.ValidateGroup(options.Group);
+        return new PullConsumer(this, options, Interlocked.Increment(ref _consumers));
+    }
+
+    /// <summary>The route of <paramref name="topic"/> (fresh from a seed unless cached), or null when no broker has it.</summary>
+    /// <exception cref="RocketClientException">No seed answered within the send timeout.</exception>
+    public async Task<TopicRoute?> GetRouteAsync(string topic)
+    {
+        MessageValidator.ValidateTopic(topic);
+        return (await GetRouteAnswerAsync(topic, refresh: false).ConfigureAwait(false)).Route;
+    }
+
+    internal Task<TopicRouteAnswer> GetRouteAnswerAsync(string topic, bool refresh)
+    {
+        var reply = new TaskCompletionSource<TopicRouteAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        RouteCache.Tell(new GetRoute(topic, refresh, reply));
+        return reply.Task;
+    }
+
+    internal void Started(object consumer, Func<Task> stop) => _running[consumer] = stop;
+
+    internal void Stopped(object consumer) => _running.TryRemove(consumer, out _);
+
+    /// <summary>Stops every consumer (committing offsets, leaving groups), then the client's actor system.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try { await Task.WhenAll(_running.Values.Select(stop => stop())).ConfigureAwait(false); }
+        catch (Exception e) { System.Log.Warning("a consumer did not stop cleanly: {0}", e.Message); }
+        await System.Terminate().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,28 @@
+namespace Rocket.Client;
+
+/// <summary>How a stored message fared (RocketMQ's SendStatus). Anything that was not stored is an exception instead.</summary>
+public enum SendStatus
+{
+    /// <summary>Stored and, depending on the broker's policies, flushed and replicated.</summary>
+    SendOk,
+    /// <summary>Stored, but the SYNC_FLUSH did not finish in time.</summary>
+    FlushDiskTimeout,
+    /// <summary>Stored, but the sync slave did not confirm in time.</summary>
+    FlushSlaveTimeout,
+    /// <summary>Stored, but no slave was available for a SYNC_MASTER.</summary>
+    SlaveNotAvailable,
+}
+
+/// <summary>The outcome of a successful send.</summary>
+/// <param name="Status">Whether the message is fully durable or only stored on the master.</param>
+/// <param name="MessageId">The client-generated unique id (UNIQ_KEY), stable across retries; comma-separated for a batch.</param>
+/// <param name="BrokerName">The broker that stored the message.</param>
+/// <param name="QueueId">The queue it went to.</param>
+/// <param name="QueueOffset">Its offset in that queue (the first message's for a batch).</param>
+public sealed record SendResult(SendStatus Status, string MessageId, string BrokerName, int QueueId, long QueueOffset);
+
+/// <summary>One queue of a topic on one broker.</summary>
+public sealed record MessageQueue(string Topic, string BrokerName, int QueueId)
+{
+    public override string ToString() => $"{Topic}@{BrokerName}#{QueueId}";
+}

@@ -1,0 +1,198 @@
+using Akka.Actor;
+using System.Collections.Concurrent;
+using System.Text;
+using Rocket.Client;
+using Rocket.Protocol;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Rocket.Tests.Client;
+
+public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBase(output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private ClientSettings FastCommits() => Settings(s => s with
+    {
+        PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(100),
+        HeartbeatBrokerInterval = TimeSpan.FromMilliseconds(200),
+    });
+
+    [Fact]
+    public async Task Push_consumer_receives_every_message_and_commits_offsets()
+    {
+        SetRoute("TopicA", 2, "broker-a");
+        await using var client = RocketClient.Create(FastCommits());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 6; i++) await producer.SendAsync(Text("TopicA", $"m{i}"));
+        var received = new ConcurrentQueue<ReceivedMessage>();
+
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupA") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA", "*")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(m);
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync();
+
+        await AwaitConditionAsync(() => Task.FromResult(received.Count >= 6), Patience);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"m{i}").Order(), received.Select(m => Encoding.UTF8.GetString(m.Body)).Order());
+        Assert.All(received, m => Assert.Matches("^[0-9A-F]{32}$", m.MessageId!));
+
+        // Messages sent after start arrive through the long poll.
+        await producer.SendAsync(Text("TopicA", "late"));
+        await AwaitConditionAsync(() => Task.FromResult(received.Any(m => Encoding.UTF8.GetString(m.Body) == "late")), Patience);
+
+        await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupA") == 7, Patience);
+        Assert.Contains(client.ClientId, (await StateOf(BrokerA)).Consumers);
+
+        await consumer.StopAsync();
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);
+        Assert.Empty((await StateOf(BrokerA)).Consumers);
+    }
+
+    [Fact]
+    public async Task Push_consumer_resumes_from_the_committed_offset_and_filters_by_tag()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        await using var client = RocketClient.Create(FastCommits());
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "old", "TagA"));
+        BrokerA.Tell(new CommitOffsets("GroupB", [new QueueOffset("TopicA", 0, 1)]));
+        await producer.SendAsync(Text("TopicA", "skip-me", "TagB"));
+        await producer.SendAsync(Text("TopicA", "new", "TagA"));
+        var received = new ConcurrentQueue<string>();
+
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupB") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA", "TagA || TagC")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(Encoding.UTF8.GetString(m.Body));
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync();
+
+        await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupB") == 3, Patience);
+        Assert.Equal(["new"], received);
+        await consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task RetryLater_delivers_the_same_messages_again()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        await using var client = RocketClient.Create(FastCommits());
+        await client.CreateProducer().SendAsync(Text("TopicA", "flaky"));
+        var attempts = new ConcurrentQueue<int>();
+
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupC")
+            {
+                ConsumeFrom = ConsumeFrom.First, RetryLaterDelay = TimeSpan.FromMilliseconds(50),
+            })
+            .Subscribe("TopicA")
+            .RegisterHandler(batch =>
+            {
+                attempts.Enqueue(batch[0].ReconsumeTimes);
+                return batch[0].ReconsumeTimes < 2 ? ConsumeResult.RetryLater : ConsumeResult.Success;
+            });
+        await consumer.StartAsync();
+
+        await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupC") == 1, Patience);
+        Assert.Equal([0, 1, 2], attempts);
+        await consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task Broadcasting_consumers_each_get_every_queue_and_commit_nothing_to_the_broker()
+    {
+        SetRoute("TopicA", 2, "broker-a");
+        await using var client = RocketClient.Create(FastCommits());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 4; i++) await producer.SendAsync(Text("TopicA", $"m{i}"));
+        int count = 0;
+
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupD")
+            {
+                MessageModel = MessageModel.Broadcasting, ConsumeFrom = ConsumeFrom.First,
+            })
+            .Subscribe("TopicA")
+            .RegisterHandler(batch => { Interlocked.Add(ref count, batch.Count); return ConsumeResult.Success; });
+        await consumer.StartAsync();
+
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref count) == 4), Patience);
+        await consumer.StopAsync();
+        Assert.Equal(0, CommittedTotal(await StateOf(BrokerA), "GroupD"));
+    }
+
+    [Fact]
+    public async Task Pull_consumer_polls_messages_and_commits_what_it_polled()
+    {
+        SetRoute("TopicA", 2, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 5; i++) await producer.SendAsync(Text("TopicA", $"p{i}"));
+
+        var consumer = client.CreatePullConsumer(new PullConsumerOptions("GroupP") { ConsumeFrom = ConsumeFrom.First, AutoCommit = false });
+        consumer.Subscribe("TopicA");
+        await consumer.StartAsync();
+
+        var polled = new List<ReceivedMessage>();
+        var deadline = DateTime.UtcNow + Patience;
+        while (polled.Count < 5 && DateTime.UtcNow < deadline) polled.AddRange(await consumer.PollAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"p{i}").Order(), polled.Select(m => Encoding.UTF8.GetString(m.Body)).Order());
+        Assert.Empty(await consumer.PollAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(0, CommittedTotal(await StateOf(BrokerA), "GroupP"));
+
+        await consumer.CommitAsync();
+        await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupP") == 5, Patience);
+        await consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task Starting_without_subscription_or_handler_is_an_error()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+
+        var noSubscription = client.CreatePushConsumer(new PushConsumerOptions("G1")).RegisterHandler(_ => ConsumeResult.Success);
+        Assert.Contains("no subscription", (await Assert.ThrowsAsync<RocketClientException>(noSubscription.StartAsync)).Message);
+        var noHandler = client.CreatePushConsumer(new PushConsumerOptions("G2")).Subscribe("TopicA");
+        Assert.Contains("no handler", (await Assert.ThrowsAsync<RocketClientException>(noHandler.StartAsync)).Message);
+        Assert.Throws<RocketClientException>(() => client.CreatePushConsumer(new PushConsumerOptions("bad group!")));
+    }
+
+    [Fact]
+    public async Task Disposing_the_client_stops_its_consumers_which_commit_and_leave_the_group()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        var client = RocketClient.Create(Settings()); // commits only every second: the final commit must come from the stop
+        await client.CreateProducer().SendAsync(Text("TopicA", "one"));
+        int count = 0;
+        await client.CreatePushConsumer(new PushConsumerOptions("GroupE") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA")
+            .RegisterHandler(batch => { Interlocked.Add(ref count, batch.Count); return ConsumeResult.Success; })
+            .StartAsync();
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref count) == 1), Patience);
+
+        await client.DisposeAsync();
+
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);
+        Assert.Equal(1, CommittedTotal(await StateOf(BrokerA), "GroupE"));
+    }
+
+    [Fact]
+    public async Task A_consumer_that_cannot_reach_a_seed_fails_to_start_and_can_be_started_again()
+    {
+        await using var client = RocketClient.Create(new ClientSettings { Seeds = ["127.0.0.1:1"], SendTimeout = TimeSpan.FromMilliseconds(500) });
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupF")).Subscribe("TopicA").RegisterHandler(_ => ConsumeResult.Success);
+
+        var first = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
+        Assert.StartsWith("no seed reachable at 127.0.0.1:1", first.Message);
+        var second = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
+        Assert.StartsWith("no seed reachable", second.Message);
+    }
+
+    private static long CommittedTotal(FakeBroker.State state, string group) =>
+        state.Committed.Where(kv => kv.Key.Group == group).Sum(kv => kv.Value);
+}

@@ -1,0 +1,146 @@
+using Akka.Actor;
+using Rocket.Protocol;
+
+namespace Rocket.Tests.Client;
+
+/// <summary>
+/// A broker front actor good enough for the client: stores produced messages per queue in memory, serves pulls
+/// (holding them briefly when caught up), tracks consumer heartbeats and committed offsets. Tests can hold
+/// produce replies, make every produce fail with a status, and read a snapshot of what it saw.
+/// </summary>
+public sealed class FakeBroker : ReceiveActor, IWithTimers
+{
+    public sealed record HoldProduceReplies(bool Hold);
+    public sealed record FailProducesWith(ProduceStatus? Status);
+    public sealed record GetState;
+    private sealed record ExpireHeldPull(long Serial);
+
+    public sealed record State(
+        IReadOnlyList<ProduceRequest> ProduceRequests,
+        IReadOnlyDictionary<(string Topic, int QueueId), IReadOnlyList<PulledMessage>> Stored,
+        IReadOnlyList<string> Consumers,
+        IReadOnlyDictionary<(string Group, string Topic, int QueueId), long> Committed,
+        int Heartbeats,
+        int Unregistrations,
+        int Pulls);
+
+    private readonly string _name;
+    private readonly List<ProduceRequest> _requests = new();
+    private readonly List<(IActorRef Sender, ProduceRequest Request)> _held = new();
+    private readonly Dictionary<(string, int), List<PulledMessage>> _stored = new();
+    private readonly HashSet<string> _consumers = new();
+    private readonly Dictionary<(string, string, int), long> _committed = new();
+    private readonly List<(IActorRef Sender, PullRequest Request, long Serial)> _heldPulls = new();
+    private long _heldSerial;
+    private bool _hold;
+    private ProduceStatus? _failWith;
+    private long _physical;
+    private int _heartbeats, _unregistrations, _pulls;
+
+    public FakeBroker(string name)
+    {
+        _name = name;
+        Receive<HoldProduceReplies>(h =>
+        {
+            _hold = h.Hold;
+            if (_hold) return;
+            foreach (var (sender, request) in _held) sender.Tell(Answer(request));
+            _held.Clear();
+        });
+        Receive<FailProducesWith>(f => _failWith = f.Status);
+        Receive<ProduceRequest>(r =>
+        {
+            _requests.Add(r);
+            if (_hold) _held.Add((Sender, r));
+            else Sender.Tell(Answer(r));
+        });
+        Receive<PullRequest>(p =>
+        {
+            _pulls++;
+            if (!TryAnswerPull(Sender, p))
+            {
+                long serial = ++_heldSerial;
+                _heldPulls.Add((Sender, p, serial));
+                Timers.StartSingleTimer(("pull", serial), new ExpireHeldPull(serial), TimeSpan.FromMilliseconds(300));
+            }
+        });
+        Receive<ExpireHeldPull>(e =>
+        {
+            var i = _heldPulls.FindIndex(h => h.Serial == e.Serial);
+            if (i < 0) return;
+            var (sender, p, _) = _heldPulls[i];
+            _heldPulls.RemoveAt(i);
+            sender.Tell(new PullResponse(p.RequestId, PullStatus.NoNewMessage, p.Offset, 0, Count(p.Topic, p.QueueId), []));
+        });
+        Receive<ConsumerHeartbeat>(h =>
+        {
+            _heartbeats++;
+            _consumers.Add(h.ClientId);
+        });
+        Receive<UnregisterConsumer>(u =>
+        {
+            _unregistrations++;
+            _consumers.Remove(u.ClientId);
+        });
+        Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, _consumers.ToArray())));
+        Receive<QueryOffset>(q => Sender.Tell(new OffsetAnswer(q.Group, q.Topic, q.QueueId,
+            _committed.TryGetValue((q.Group, q.Topic, q.QueueId), out var o) ? o : -1)));
+        Receive<QueryQueueOffsets>(q => Sender.Tell(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null)));
+        Receive<CommitOffsets>(c =>
+        {
+            foreach (var o in c.Offsets) _committed[(c.Group, o.Topic, o.QueueId)] = o.Offset;
+        });
+        Receive<GetState>(_ => Sender.Tell(new State(
+            _requests.ToArray(),
+            _stored.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<PulledMessage>)kv.Value.ToArray()),
+            _consumers.ToArray(),
+            new Dictionary<(string, string, int), long>(_committed),
+            _heartbeats, _unregistrations, _pulls)));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private long Count(string topic, int queueId) => _stored.TryGetValue((topic, queueId), out var l) ? l.Count : 0;
+
+    private ProduceResponse Answer(ProduceRequest request)
+    {
+        var results = new ProduceResult[request.Messages.Length];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var m = request.Messages[i];
+            if (_failWith is { } status)
+            {
+                results[i] = new ProduceResult(status, m.QueueId, -1, -1, 0, $"{_name}: disk is full (test)");
+                continue;
+            }
+            var key = (m.Topic, m.QueueId);
+            if (!_stored.TryGetValue(key, out var list)) _stored[key] = list = new List<PulledMessage>();
+            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            list.Add(new PulledMessage(m.Topic, m.QueueId, list.Count, _physical, m.BornTimestamp, now, 0, m.Flag, m.Properties, m.Body));
+            results[i] = new ProduceResult(ProduceStatus.Ok, m.QueueId, list.Count - 1, _physical, now, null);
+            _physical += m.Body.Length;
+        }
+        if (_failWith is null) WakeHeldPulls();
+        return new ProduceResponse(request.RequestId, results);
+    }
+
+    private void WakeHeldPulls()
+    {
+        foreach (var held in _heldPulls.ToArray())
+            if (TryAnswerPull(held.Sender, held.Request)) _heldPulls.Remove(held);
+    }
+
+    private bool TryAnswerPull(IActorRef sender, PullRequest p)
+    {
+        var list = _stored.GetValueOrDefault((p.Topic, p.QueueId)) ?? [];
+        if (p.Offset > list.Count)
+        {
+            sender.Tell(new PullResponse(p.RequestId, PullStatus.OffsetIllegal, list.Count, 0, list.Count, []));
+            return true;
+        }
+        if (p.Offset == list.Count) return false;
+        var found = list.Skip((int)p.Offset).Take(p.MaxCount).ToArray();
+        sender.Tell(new PullResponse(p.RequestId, PullStatus.Found, p.Offset + found.Length, 0, list.Count, found));
+        return true;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Text;
+using Akka.Actor;
+using Rocket.Client;
+using Rocket.Client.Producing;
+using Rocket.Protocol;
+using Rocket.Store.Format;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Rocket.Tests.Client;
+
+public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBase(output)
+{
+    [Fact]
+    public async Task SendAsync_maps_the_broker_result_and_stamps_a_unique_key()
+    {
+        SetRoute("TopicA", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+
+        var result = await producer.SendAsync(new Message("TopicA", Encoding.UTF8.GetBytes("hello")) { Tags = "TagA", Keys = "order-1" });
+
+        Assert.Equal(SendStatus.SendOk, result.Status);
+        Assert.Equal("broker-a", result.BrokerName);
+        Assert.InRange(result.QueueId, 0, 3);
+        Assert.Equal(0, result.QueueOffset);
+        Assert.Matches("^[0-9A-F]{32}$", result.MessageId);
+        var stored = Assert.Single((await StateOf(BrokerA)).Stored[("TopicA", result.QueueId)]);
+        Assert.Equal("hello", Encoding.UTF8.GetString(stored.Body));
+        Assert.Equal(result.MessageId, MessageProperties.Get(stored.Properties, MessageProperties.UniqueKey));
+        Assert.Equal("TagA", MessageProperties.Get(stored.Properties, MessageProperties.Tags));
+        Assert.Equal("order-1", MessageProperties.Get(stored.Properties, MessageProperties.Keys));
+    }
+
+    [Fact]
+    public async Task Sends_go_round_robin_over_the_writable_queues()
+    {
+        SetRoute("TopicA", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+
+        var queues = new List<int>();
+        for (int i = 0; i < 8; i++) queues.Add((await producer.SendAsync(Text("TopicA", $"m{i}"))).QueueId);
+
+        Assert.All(Enumerable.Range(0, 4), q => Assert.Equal(2, queues.Count(x => x == q)));
+    }
+
+    [Fact]
+    public async Task Sends_issued_while_requests_are_in_flight_are_coalesced_into_one_request()
+    {
+        SetRoute("TopicA", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with { MaxInFlightPerBroker = 4, SendTimeout = TimeSpan.FromSeconds(10) }));
+        var producer = client.CreateProducer();
+        await client.GetRouteAsync("TopicA"); // warm the route cache so every send reaches the sender quickly
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+
+        var sends = Enumerable.Range(0, 100).Select(i => producer.SendAsync(Text("TopicA", $"m{i}"))).ToArray();
+
+        await AwaitConditionAsync(async () =>
+        {
+            var stats = await client.Senders.Ask<BrokerSenderStats>(new GetBrokerSenderStats(BrokerPath("broker-a")));
+            return stats is { InFlightRequests: 4, QueuedSends: 96 };
+        }, TimeSpan.FromSeconds(10));
+        Assert.Equal(4, (await StateOf(BrokerA)).ProduceRequests.Count);
+
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(false));
+        var results = await Task.WhenAll(sends);
+
+        var requests = (await StateOf(BrokerA)).ProduceRequests;
+        Assert.Equal(5, requests.Count);
+        Assert.All(requests.Take(4), r => Assert.Single(r.Messages));
+        Assert.Equal(96, requests[4].Messages.Length);
+        Assert.Equal(100, results.Select(r => r.MessageId).Distinct().Count());
+        Assert.Equal(100, results.Select(r => (r.QueueId, r.QueueOffset)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_failed_send_is_retried_on_another_broker()
+    {
+        SetRoute("TopicA", 1, "broker-a", "broker-b");
+        BrokerA.Tell(new FakeBroker.FailProducesWith(ProduceStatus.ServiceNotAvailable));
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+
+        var results = new List<SendResult>();
+        for (int i = 0; i < 4; i++) results.Add(await producer.SendAsync(Text("TopicA", $"m{i}")));
+
+        Assert.All(results, r => Assert.Equal("broker-b", r.BrokerName));
+        Assert.NotEmpty((await StateOf(BrokerA)).ProduceRequests); // round robin did try broker-a
+        Assert.Equal(4, (await StateOf(BrokerB)).Stored[("TopicA", 0)].Count);
+    }
+
+    [Fact]
+    public async Task When_every_broker_fails_the_exception_names_the_status_and_the_brokers_text()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        BrokerA.Tell(new FakeBroker.FailProducesWith(ProduceStatus.ServiceNotAvailable));
+        await using var client = RocketClient.Create(Settings());
+
+        var error = await Assert.ThrowsAsync<RocketSendException>(() => client.CreateProducer().SendAsync(Text("TopicA", "x")));
+
+        Assert.Equal(ProduceStatus.ServiceNotAvailable, error.Status);
+        Assert.Contains("service not available", error.Message);
+        Assert.Contains("disk is full", error.Message);
+        Assert.Equal(3, (await StateOf(BrokerA)).ProduceRequests.Count); // 1 + retry-times-when-send-failed
+    }
+
+    [Fact]
+    public async Task An_illegal_message_verdict_is_not_retried()
+    {
+        SetRoute("TopicA", 1, "broker-a", "broker-b");
+        BrokerA.Tell(new FakeBroker.FailProducesWith(ProduceStatus.MessageIllegal));
+        BrokerB.Tell(new FakeBroker.FailProducesWith(ProduceStatus.MessageIllegal));
+        await using var client = RocketClient.Create(Settings());
+
+        var error = await Assert.ThrowsAsync<RocketSendException>(() => client.CreateProducer().SendAsync(Text("TopicA", "x")));
+
+        Assert.Equal(ProduceStatus.MessageIllegal, error.Status);
+        Assert.Contains("message illegal", error.Message);
+        int requests = (await StateOf(BrokerA)).ProduceRequests.Count + (await StateOf(BrokerB)).ProduceRequests.Count;
+        Assert.Equal(1, requests);
+    }
+
+    [Fact]
+    public async Task A_topic_without_route_fails_with_topic_not_exist()
+    {
+        await using var client = RocketClient.Create(Settings());
+
+        var error = await Assert.ThrowsAsync<RocketSendException>(() => client.CreateProducer().SendAsync(Text("Nowhere", "x")));
+
+        Assert.Equal(ProduceStatus.TopicNotExist, error.Status);
+        Assert.Contains("'Nowhere' does not exist", error.Message);
+    }
+
+    [Fact]
+    public async Task Bad_input_throws_before_anything_is_sent()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+
+        var badTopic = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(Text("bad topic!", "x")));
+        Assert.Contains("illegal characters", badTopic.Message);
+        var longTopic = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(Text(new string('t', 128), "x")));
+        Assert.Contains("at most 127", longTopic.Message);
+        var empty = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(new Message("TopicA", [])));
+        Assert.Contains("empty", empty.Message);
+        var oversize = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(new Message("TopicA", new byte[4 * 1024 * 1024 + 1])));
+        Assert.Contains("4 MiB", oversize.Message);
+        var reserved = new Message("TopicA", [1]);
+        reserved.Properties["UNIQ_KEY"] = "mine";
+        Assert.Contains("reserved", (await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(reserved))).Message);
+        var mixedBatch = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendBatchAsync([Text("TopicA", "a"), Text("TopicB", "b")]));
+        Assert.Contains("one topic", mixedBatch.Message);
+        Assert.Throws<RocketClientException>(() => producer.SendOneway(new Message("TopicA", [])));
+
+        Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
+        Assert.Equal(0, await NameServer.Ask<int>(new FakeNameServer.GetLookups()));
+    }
+
+    [Fact]
+    public async Task Unreachable_seeds_give_a_clear_exception_within_the_timeout()
+    {
+        int deadPort = FreePort();
+        await using var client = RocketClient.Create(new ClientSettings { Seeds = [$"127.0.0.1:{deadPort}"], SendTimeout = TimeSpan.FromSeconds(1) });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<RocketClientException>(() => client.CreateProducer().SendAsync(Text("TopicA", "x")));
+
+        Assert.StartsWith($"no seed reachable at 127.0.0.1:{deadPort}", error.Message);
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(4));
+        await Assert.ThrowsAsync<RocketClientException>(() => client.GetRouteAsync("TopicA"));
+    }
+
+    [Fact]
+    public async Task The_second_seed_answers_when_the_first_is_down()
+    {
+        SetRoute("TopicA", 2, "broker-a");
+        await using var client = RocketClient.Create(new ClientSettings
+        {
+            Seeds = [$"127.0.0.1:{FreePort()}", $"127.0.0.1:{Port}"], SendTimeout = TimeSpan.FromSeconds(2),
+        });
+
+        var route = await client.GetRouteAsync("TopicA");
+
+        Assert.NotNull(route);
+        Assert.Equal("broker-a", Assert.Single(route.Brokers).BrokerName);
+    }
+
+    [Fact]
+    public async Task Callback_oneway_batch_and_selector_sends_reach_the_broker()
+    {
+        SetRoute("TopicA", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+
+        var callback = new TaskCompletionSource<SendResult?>();
+        producer.SendAsync(Text("TopicA", "cb"), (r, e) => { if (e is null) callback.SetResult(r); else callback.SetException(e); });
+        Assert.Equal(SendStatus.SendOk, (await callback.Task)!.Status);
+
+        var batch = await producer.SendBatchAsync([Text("TopicA", "b1"), Text("TopicA", "b2"), Text("TopicA", "b3")]);
+        Assert.Equal(3, batch.MessageId.Split(',').Length);
+
+        var ordered = await producer.SendAsync(Text("TopicA", "o"), (queues, _, arg) => queues[(int)arg! % queues.Count], 6);
+        Assert.Equal(2, ordered.QueueId);
+
+        producer.SendOneway(Text("TopicA", "oneway"));
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Stored.Values.Sum(l => l.Count) == 6, TimeSpan.FromSeconds(5));
+        var batchQueue = (await StateOf(BrokerA)).Stored[("TopicA", batch.QueueId)];
+        Assert.Equal(["b1", "b2", "b3"], batchQueue.Skip((int)batch.QueueOffset).Take(3).Select(m => Encoding.UTF8.GetString(m.Body)));
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
