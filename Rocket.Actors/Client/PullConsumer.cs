@@ -26,6 +26,12 @@ public sealed class PullConsumer : IAsyncDisposable
         _instance = instance;
     }
 
+    /// <summary>
+    /// This consumer's id in its group: the client id plus the consumer's number, so that two consumers of one group
+    /// in one process split the queues instead of both taking all of them (a classic RocketMQ pitfall).
+    /// </summary>
+    public string MemberId => $"{_client.ClientId}-c{_instance}";
+
     /// <summary>The consumer group.</summary>
     public string Group => _options.Group;
 
@@ -44,7 +50,7 @@ public sealed class PullConsumer : IAsyncDisposable
         if (_actor is not null) throw new RocketClientException($"consumer of group '{Group}' is already started");
         if (_subscriptions.Count == 0) throw new RocketClientException($"consumer of group '{Group}' has no subscription; call Subscribe first");
         var config = new ConsumerConfig(ConsumerKind.Pull, _options.Group, MessageModel.Clustering, _options.ConsumeFrom,
-            _options.ConsumeTimestamp, new Dictionary<string, TagFilter>(_subscriptions), _client.ClientId, _client.Settings)
+            _options.ConsumeTimestamp, new Dictionary<string, TagFilter>(_subscriptions), MemberId, _client.Settings)
         {
             PollBatchSize = _options.PollBatchSize,
             AutoCommit = _options.AutoCommit,

@@ -27,6 +27,12 @@ public sealed class PushConsumer : IAsyncDisposable
         _instance = instance;
     }
 
+    /// <summary>
+    /// This consumer's id in its group: the client id plus the consumer's number, so that two consumers of one group
+    /// in one process split the queues instead of both taking all of them (a classic RocketMQ pitfall).
+    /// </summary>
+    public string MemberId => $"{_client.ClientId}-c{_instance}";
+
     /// <summary>The consumer group.</summary>
     public string Group => _options.Group;
 
@@ -56,7 +62,7 @@ public sealed class PushConsumer : IAsyncDisposable
         if (_subscriptions.Count == 0) throw new RocketClientException($"consumer of group '{Group}' has no subscription; call Subscribe first");
         if (_handler is null) throw new RocketClientException($"consumer of group '{Group}' has no handler; call RegisterHandler first");
         var config = new ConsumerConfig(ConsumerKind.Push, _options.Group, _options.MessageModel, _options.ConsumeFrom,
-            _options.ConsumeTimestamp, new Dictionary<string, TagFilter>(_subscriptions), _client.ClientId, _client.Settings)
+            _options.ConsumeTimestamp, new Dictionary<string, TagFilter>(_subscriptions), MemberId, _client.Settings)
         {
             Handler = _handler,
             HandlerSlots = new SemaphoreSlim(_options.ConsumeThreads, _options.ConsumeThreads),

@@ -88,6 +88,11 @@ public sealed class RocketClient : IAsyncDisposable
         return new PullConsumer(this, options, Interlocked.Increment(ref _consumers));
     }
 
+    /// <summary>Admin operations: cluster view, topics, consumer progress.</summary>
+    public RocketAdmin Admin => _admin ??= new RocketAdmin(this);
+
+    private RocketAdmin? _admin;
+
     /// <summary>The route of <paramref name="topic"/> (fresh from a seed unless cached), or null when no broker has it.</summary>
     /// <exception cref="RocketClientException">No seed answered within the send timeout.</exception>
     public async Task<TopicRoute?> GetRouteAsync(string topic)

@@ -66,7 +66,10 @@ public static class NodeConfig
     public static Akka.Configuration.Config LoadFile(string path)
     {
         if (!File.Exists(path)) throw new ConfigurationException($"configuration file {path} does not exist");
-        try { return ConfigurationFactory.ParseString(File.ReadAllText(path)); }
+        string text = File.ReadAllText(path);
+        try { Settings.HoconLint.Check(text, path); }
+        catch (ConfigurationException e) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
+        try { return ConfigurationFactory.ParseString(text); }
         catch (Exception e) when (e is not ConfigurationException) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
         catch (ConfigurationException e) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
     }

@@ -45,7 +45,7 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
         await AwaitConditionAsync(() => Task.FromResult(received.Any(m => Encoding.UTF8.GetString(m.Body) == "late")), Patience);
 
         await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupA") == 7, Patience);
-        Assert.Contains(client.ClientId, (await StateOf(BrokerA)).Consumers);
+        Assert.Contains(consumer.MemberId, (await StateOf(BrokerA)).Consumers);
 
         await consumer.StopAsync();
         await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Rocket.Protocol;
+
+namespace Rocket.Client;
+
+/// <summary>A broker's answer to an admin request.</summary>
+public sealed record BrokerAdminResult(string BrokerName, bool Ok, string? Error);
+
+/// <summary>
+/// Admin operations over the client's connection (RocketMQ's mqadmin): cluster view, topic create / update / delete
+/// / list / route, consumer progress. Seeds answer the cluster questions; brokers answer the rest.
+/// </summary>
+public sealed class RocketAdmin
+{
+    private readonly RocketClient _client;
+
+    internal RocketAdmin(RocketClient client) => _client = client;
+
+    private TimeSpan Timeout => _client.Settings.SendTimeout;
+
+    /// <summary>Members with roles and reachability, and the live brokers with their topics.</summary>
+    public Task<ClusterView> GetClusterViewAsync() => AskAnySeedAsync<ClusterView>(GetClusterView.Instance, "the cluster view");
+
+    public Task<TopicRoute?> GetRouteAsync(string topic) => _client.GetRouteAsync(topic);
+
+    /// <summary>
+    /// Creates or updates <paramref name="topic"/> on every live master, or only on <paramref name="brokerName"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<BrokerAdminResult>> CreateOrUpdateTopicAsync(TopicConfig topic, string? brokerName = null)
+    {
+        if (Store.Log.MessageLimits.CheckTopic(topic.Name) is { } error) throw new RocketClientException(error);
+        return await OnMastersAsync(new CreateOrUpdateTopic(topic), brokerName).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes <paramref name="topic"/> from every live master that has it, or only from <paramref name="brokerName"/>.</summary>
+    public async Task<IReadOnlyList<BrokerAdminResult>> DeleteTopicAsync(string topic, string? brokerName = null)
+    {
+        var view = await GetClusterViewAsync().ConfigureAwait(false);
+        var holders = view.Brokers.Where(b => b.Topics.Any(t => t.Name == topic)).Select(b => b.BrokerName).ToHashSet();
+        if (holders.Count == 0) throw new RocketClientException($"topic '{topic}' does not exist on any live broker");
+        return await OnMastersAsync(new DeleteTopic(topic), brokerName, holders).ConfigureAwait(false);
+    }
+
+    /// <summary>Every topic on every live master, by broker.</summary>
+    public async Task<IReadOnlyList<(string BrokerName, TopicConfig Topic)>> ListTopicsAsync()
+    {
+        var view = await GetClusterViewAsync().ConfigureAwait(false);
+        return view.Brokers.Where(b => b.BrokerId == 0)
+            .SelectMany(b => b.Topics.Select(t => (b.BrokerName, t)))
+            .OrderBy(x => x.t.Name, StringComparer.Ordinal).ThenBy(x => x.BrokerName, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>Per queue: broker max offset, the group's committed offset, lag; from every live master.</summary>
+    public async Task<IReadOnlyList<GroupProgress>> GetProgressAsync(string group)
+    {
+        var view = await GetClusterViewAsync().ConfigureAwait(false);
+        var asks = view.Brokers.Where(b => b.BrokerId == 0)
+            .Select(b => _client.System.ActorSelection(b.BrokerPath).Ask<GroupProgress>(new QueryGroupProgress(group), Timeout));
+        return await Task.WhenAll(asks).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<BrokerAdminResult>> OnMastersAsync(object request, string? brokerName, ISet<string>? only = null)
+    {
+        var view = await GetClusterViewAsync().ConfigureAwait(false);
+        var masters = view.Brokers.Where(b => b.BrokerId == 0 && (brokerName is null || b.BrokerName == brokerName)
+                                              && (only is null || only.Contains(b.BrokerName))).ToArray();
+        if (masters.Length == 0)
+            throw new RocketClientException(brokerName is null ? "no live master broker in the cluster" : $"no live master broker named '{brokerName}'");
+        var results = await Task.WhenAll(masters.Select(async b =>
+        {
+            try
+            {
+                var r = await _client.System.ActorSelection(b.BrokerPath).Ask<AdminResult>(request, Timeout).ConfigureAwait(false);
+                return new BrokerAdminResult(b.BrokerName, r.Ok, r.Error);
+            }
+            catch (AskTimeoutException)
+            {
+                return new BrokerAdminResult(b.BrokerName, false, $"broker did not answer within {Timeout.TotalSeconds:0.#} s");
+            }
+        })).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task<T> AskAnySeedAsync<T>(object request, string what)
+    {
+        var seeds = _client.Settings.Seeds.Select(SeedAddress.Parse).ToArray();
+        foreach (var seed in seeds)
+        {
+            try
+            {
+                return await _client.System.ActorSelection(seed.NameServerPath).Ask<T>(request, Timeout).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException) { }
+        }
+        throw new RocketClientException($"no seed reachable at {string.Join(", ", seeds)} (asked for {what}); check rocket.client.seeds / --seeds");
+    }
+}

@@ -1,0 +1,26 @@
+using Xunit;
+
+namespace Rocket.Tests.Support;
+
+/// <summary>Multi-process tests run one at a time: the CI machine has two cores.</summary>
+[CollectionDefinition(Collection, DisableParallelization = true)]
+public sealed class MultiProcess
+{
+    public const string Collection = "multi-process";
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after the timeout.</summary>
+    public static async Task AwaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline) { }
+            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+}
