@@ -17,6 +17,11 @@ public sealed class Producer
     private readonly ClientSettings _settings;
     private int _nextQueue = Random.Shared.Next(1024);
 
+    // A broker that just failed a send is avoided for a while when others can take the message (RocketMQ's
+    // latency fault tolerance, simplified).
+    private static readonly TimeSpan BrokerIsolation = TimeSpan.FromSeconds(10);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> _isolated = new();
+
     internal Producer(RocketClient client, string group)
     {
         _client = client;
@@ -106,11 +111,14 @@ public sealed class Producer
         {
             var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
             var queue = PickQueue(queues.Writable, avoidBroker);
-            var (result, error) = await AttemptAsync(queues, queue, wire, deadline).ConfigureAwait(false);
+            // Each attempt gets an equal share of what is left, so a silent broker cannot use up every retry's time.
+            var attemptDeadline = DateTime.UtcNow + (deadline - DateTime.UtcNow) / (attempts - attempt);
+            var (result, error) = await AttemptAsync(queues, queue, wire, attempt == attempts - 1 ? deadline : attemptDeadline).ConfigureAwait(false);
             if (result is not null) return ToSendResult(result, queue, messageId);
             if (error is RocketSendException { Status: ProduceStatus.MessageIllegal }) throw error; // retrying cannot help
             lastError = error;
             avoidBroker = queue.BrokerName;
+            _isolated[queue.BrokerName] = DateTime.UtcNow + BrokerIsolation;
             _client.RouteCache.Tell(new RefreshRoute(topic));
         }
         throw lastError is RocketSendException { } send && attempts == 1
@@ -162,6 +170,12 @@ public sealed class Producer
 
     private MessageQueue PickQueue(IReadOnlyList<MessageQueue> writable, string? avoidBroker)
     {
+        var now = DateTime.UtcNow;
+        for (int tries = 0; tries < writable.Count; tries++)
+        {
+            var q = writable[(int)((uint)Interlocked.Increment(ref _nextQueue) % (uint)writable.Count)];
+            if (q.BrokerName != avoidBroker && !(_isolated.TryGetValue(q.BrokerName, out var until) && until > now)) return q;
+        }
         for (int tries = 0; tries < writable.Count; tries++)
         {
             var q = writable[(int)((uint)Interlocked.Increment(ref _nextQueue) % (uint)writable.Count)];

@@ -62,6 +62,11 @@ public sealed class RocketClient : IAsyncDisposable
           send-buffer-size = 8MiB
           receive-buffer-size = 8MiB
         }
+        # A killed broker is noticed within ~5 s, so its pending sends fail over instead of timing out.
+        akka.remote.watch-failure-detector {
+          heartbeat-interval = 1s
+          acceptable-heartbeat-pause = 4s
+        }
         akka.loglevel = WARNING
         """);
 

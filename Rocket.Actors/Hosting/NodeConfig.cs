@@ -43,6 +43,11 @@ public static class NodeConfig
               acceptable-heartbeat-pause = 4s
             }
           }
+          # Clients are not cluster members: remote death watch notices a killed client (rebalance) or broker.
+          remote.watch-failure-detector {
+            heartbeat-interval = 1s
+            acceptable-heartbeat-pause = 4s
+          }
           coordinated-shutdown.exit-clr = off
         }
         """;

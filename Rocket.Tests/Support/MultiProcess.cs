@@ -8,6 +8,14 @@ public sealed class MultiProcess
 {
     public const string Collection = "multi-process";
 
+    /// <summary>Waits until the seed's gossip replica lists every named broker.</summary>
+    public static Task AwaitBrokersAsync(Rocket.Client.RocketClient client, params string[] brokers) =>
+        AwaitAsync(async () =>
+        {
+            var view = await client.Admin.GetClusterViewAsync();
+            return brokers.All(b => view.Brokers.Any(r => r.BrokerName == b));
+        }, $"brokers {string.Join(", ", brokers)} in the cluster view");
+
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static async Task AwaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

@@ -25,7 +25,8 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private long _nextRequestId;
     private long _requestsSent;
-    private IActorRef? _broker;   // resolved once; until then (or after it died) sends go by selection
+    private IActorRef? _broker;   // resolved once; until then sends go by selection
+    private bool _down;           // the watched broker died; cleared when it resolves again
 
     public BrokerSenderActor(string brokerName, string brokerPath, ClientSettings settings)
     {
@@ -35,6 +36,12 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 
         Receive<PendingSend>(send =>
         {
+            if (_down)
+            {
+                // Known dead: fail at once so the producer retries on another broker instead of waiting out a timeout.
+                send.Reply.TrySetException(Unreachable());
+                return;
+            }
             _queued.Enqueue(send);
             SendWhileSlotsFree();
         });
@@ -51,6 +58,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         Receive<Resolved>(r =>
         {
             _broker = r.Broker;
+            _down = false;
             Context.Watch(r.Broker);
         });
         Receive<ResolveFailed>(_ => Timers.StartSingleTimer("resolve", new ResolveAgain(), TimeSpan.FromSeconds(1)));
@@ -58,8 +66,15 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t =>
         {
             if (!t.ActorRef.Equals(_broker)) return;
-            _log.Warning("broker {0} at {1} stopped or became unreachable; sending by path until it is back", _brokerName, _brokerPath);
+            _log.Warning("broker {0} at {1} stopped or became unreachable; failing its sends until it is back", _brokerName, _brokerPath);
             _broker = null;
+            _down = true;
+            var error = Unreachable();
+            foreach (var request in _inFlight.Values)
+                foreach (var send in request.Sends) send.Reply.TrySetException(error);
+            foreach (var id in _inFlight.Keys) Timers.Cancel(id);
+            _inFlight.Clear();
+            while (_queued.TryDequeue(out var queued)) queued.Reply.TrySetException(error);
             Timers.StartSingleTimer("resolve", new ResolveAgain(), TimeSpan.FromSeconds(1));
         });
     }
@@ -75,6 +90,9 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             foreach (var s in request.Sends) s.Reply.TrySetException(error);
         foreach (var s in _queued) s.Reply.TrySetException(error);
     }
+
+    private RocketSendException Unreachable() =>
+        new($"broker {_brokerName} ({_brokerPath}) stopped or is unreachable", ProduceStatus.ServiceNotAvailable);
 
     private void Resolve() =>
         Context.ActorSelection(_brokerPath).ResolveOne(_settings.SendTimeout)

@@ -1,0 +1,81 @@
+using System.Text;
+using Rocket.Client;
+using Rocket.Protocol;
+using Rocket.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Rocket.Tests.Processes;
+
+/// <summary>Consumer groups across real seed and broker processes.</summary>
+[Collection(MultiProcess.Collection)]
+public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly RocketCluster _cluster = new();
+
+    public void Dispose() => _cluster.Dispose();
+
+    private RocketClient Client() => RocketClient.Create(new ClientSettings { Seeds = [_cluster.Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+
+    private async Task<RocketClient> TwoBrokersWithTopic(string topic)
+    {
+        _cluster.StartSeed();
+        _cluster.StartBroker("broker-a");
+        _cluster.StartBroker("broker-b");
+        var client = Client();
+        await MultiProcess.AwaitBrokersAsync(client, "broker-a", "broker-b");
+        var created = await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig(topic, 4, 4)); // 8 queues in all
+        Assert.Equal(2, created.Count(r => r.Ok));
+        await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync(topic))?.Queues.Length == 2, $"route of {topic} on both brokers");
+        return client;
+    }
+
+    private static async Task SendAll(RocketClient client, string topic, IEnumerable<int> numbers, string prefix = "m")
+    {
+        var producer = client.CreateProducer();
+        var results = await Task.WhenAll(numbers.Select(i => producer.SendAsync(new Message(topic, Encoding.UTF8.GetBytes($"{prefix}{i}")))));
+        Assert.All(results, r => Assert.Equal(SendStatus.SendOk, r.Status));
+    }
+
+    [Fact]
+    public async Task Two_consumers_in_one_group_together_receive_all_messages_and_a_killed_one_hands_its_queues_over()
+    {
+        await using var client = await TwoBrokersWithTopic("Groups");
+        const int count = 10_000;
+        await SendAll(client, "Groups", Enumerable.Range(0, count));
+
+        // Each consumer in its own client (its own actor system), so one can be killed without a goodbye.
+        var clientB = Client();
+        await using var clientA = Client();
+        var a = await Collector.StartAsync(clientA, "Groups", "G1");
+        var b = await Collector.StartAsync(clientB, "Groups", "G1");
+        await MultiProcess.AwaitAsync(() => Task.FromResult(a.Received.Keys.Union(b.Received.Keys).Count() == count),
+            $"all {count} messages consumed by the group", TimeSpan.FromSeconds(90));
+        int duplicates = a.Duplicates + b.Duplicates + a.Received.Keys.Intersect(b.Received.Keys).Count();
+        output.WriteLine($"A got {a.Received.Count}, B got {b.Received.Count}, duplicates {duplicates}");
+        Assert.True(a.Received.Count > 0 && b.Received.Count > 0, "both members should own queues");
+        Assert.True(duplicates < count / 4, $"{duplicates} duplicates: only messages around a rebalance may repeat");
+
+        // Kill B: its actor system stops without unregistering; the brokers notice (death watch) and A takes over.
+        await clientB.System.Terminate();
+        await SendAll(client, "Groups", Enumerable.Range(0, 2000), prefix: "after-");
+        await MultiProcess.AwaitAsync(() => Task.FromResult(Enumerable.Range(0, 2000).All(i => a.Received.ContainsKey($"after-{i}"))),
+            "the surviving consumer receives every later message", TimeSpan.FromSeconds(90));
+        await a.Consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task Broadcasting_delivers_every_message_to_every_member()
+    {
+        await using var client = await TwoBrokersWithTopic("Broadcast");
+        await using var clientA = Client();
+        await using var clientB = Client();
+        var a = await Collector.StartAsync(clientA, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting);
+        var b = await Collector.StartAsync(clientB, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting);
+        await SendAll(client, "Broadcast", Enumerable.Range(0, 1000));
+        await MultiProcess.AwaitAsync(() => Task.FromResult(a.Received.Count == 1000 && b.Received.Count == 1000),
+            "both members receive all 1000 messages", TimeSpan.FromSeconds(60));
+        await a.Consumer.StopAsync();
+        await b.Consumer.StopAsync();
+    }
+}
