@@ -19,7 +19,7 @@ public class BadInputTests : IDisposable
     {
         _cluster.StartSeed();
         _cluster.StartBroker("broker-a", extraHocon: "rocket.broker.auto-create-topic-enable = off");
-        await using var client = RocketClient.Create(new ClientSettings { Seeds = [_cluster.Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+        await using var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a");
         var producer = client.CreateProducer();
 

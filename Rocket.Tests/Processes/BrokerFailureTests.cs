@@ -16,14 +16,12 @@ public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    private RocketClient Client() => RocketClient.Create(new ClientSettings { Seeds = [_cluster.Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
-
     [Fact]
     public async Task A_broker_killed_with_sigkill_loses_no_acknowledged_message_and_consumers_resume_from_stored_offsets()
     {
         _cluster.StartSeed();
         _cluster.StartBroker("broker-a", flush: "SYNC_FLUSH");
-        await using var client = Client();
+        await using var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a");
         await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig("Durable", 4, 4));
         await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync("Durable")) is not null, "route of Durable");
@@ -31,7 +29,7 @@ public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
 
         // Phase 1: 500 messages, consumed and committed by group G.
         await Task.WhenAll(Enumerable.Range(0, 500).Select(i => producer.SendAsync(new Message("Durable", Encoding.UTF8.GetBytes($"p1-{i}")))));
-        await using (var first = Client())
+        await using (var first = _cluster.Client())
         {
             var c = await Collector.StartAsync(first, "Durable", "G");
             await MultiProcess.AwaitAsync(() => Task.FromResult(c.Received.Count == 500), "phase-1 messages consumed");
@@ -64,7 +62,7 @@ public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{acked.Count} sends acknowledged before the kill");
 
         _cluster.StartBroker("broker-a", flush: "SYNC_FLUSH");
-        await using var second = Client();
+        await using var second = _cluster.Client();
         var resumed = await Collector.StartAsync(second, "Durable", "G");
         var expected = acked.ToHashSet();
         await MultiProcess.AwaitAsync(() => Task.FromResult(expected.All(resumed.Received.ContainsKey)),
@@ -79,7 +77,7 @@ public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
         _cluster.StartSeed();
         _cluster.StartBroker("broker-a");
         _cluster.StartBroker("broker-b");
-        await using var client = Client();
+        await using var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a", "broker-b");
         await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig("Failover", 4, 4));
         await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync("Failover"))?.Queues.Length == 2, "route on both brokers");

@@ -15,14 +15,12 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    private RocketClient Client() => RocketClient.Create(new ClientSettings { Seeds = [_cluster.Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
-
     private async Task<RocketClient> TwoBrokersWithTopic(string topic)
     {
         _cluster.StartSeed();
         _cluster.StartBroker("broker-a");
         _cluster.StartBroker("broker-b");
-        var client = Client();
+        var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a", "broker-b");
         var created = await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig(topic, 4, 4)); // 8 queues in all
         Assert.Equal(2, created.Count(r => r.Ok));
@@ -45,8 +43,8 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
         await SendAll(client, "Groups", Enumerable.Range(0, count));
 
         // Each consumer in its own client (its own actor system), so one can be killed without a goodbye.
-        var clientB = Client();
-        await using var clientA = Client();
+        var clientB = _cluster.Client();
+        await using var clientA = _cluster.Client();
         var a = await Collector.StartAsync(clientA, "Groups", "G1");
         var b = await Collector.StartAsync(clientB, "Groups", "G1");
         await MultiProcess.AwaitAsync(() => Task.FromResult(a.Received.Keys.Union(b.Received.Keys).Count() == count),
@@ -68,8 +66,8 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
     public async Task Broadcasting_delivers_every_message_to_every_member()
     {
         await using var client = await TwoBrokersWithTopic("Broadcast");
-        await using var clientA = Client();
-        await using var clientB = Client();
+        await using var clientA = _cluster.Client();
+        await using var clientB = _cluster.Client();
         var a = await Collector.StartAsync(clientA, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting);
         var b = await Collector.StartAsync(clientB, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting);
         await SendAll(client, "Broadcast", Enumerable.Range(0, 1000));

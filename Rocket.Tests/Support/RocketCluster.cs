@@ -18,6 +18,10 @@ public sealed class RocketCluster : IDisposable
     public string Seeds => $"127.0.0.1:{SeedPort}";
     public string Directory => _dir.Path;
 
+    /// <summary>A client of this cluster (its own actor system).</summary>
+    public Rocket.Client.RocketClient Client() =>
+        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+
     public ChildProcess StartSeed()
     {
         var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", SeedPort.ToString(), "--seeds", Seeds);
