@@ -52,6 +52,21 @@ public sealed class ChildProcess : IDisposable
         throw new TimeoutException($"no output within {timeout}; stderr: {StandardError}");
     }
 
+    /// <summary>Waits for the process to exit and its output to be read to the end.</summary>
+    public int WaitForExit()
+    {
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM (what systemd and Ctrl+C-like stops send), then waits for the exit code.</summary>
+    public int Terminate(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) kill.WaitForExit();
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"process {_process.Id} did not exit within {timeout} after SIGTERM");
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: the process gets no chance to flush or clean up.</summary>
     public void Kill()
     {

@@ -57,6 +57,18 @@ public sealed class RocketCluster : IDisposable
         return broker;
     }
 
+    /// <summary>Starts a broker process without waiting for it to be ready (for start-up failures).</summary>
+    public ChildProcess StartRaw(string assembly, params string[] args) => ChildProcess.StartDotnet(assembly, args);
+
+    /// <summary>Stops broker <paramref name="name"/> with SIGTERM; returns its exit code.</summary>
+    public int Terminate(string name)
+    {
+        if (!_processes.TryRemove(name, out var process)) throw new InvalidOperationException($"{name} is not running");
+        using (process) return process.Terminate(TimeSpan.FromSeconds(60));
+    }
+
+    public string StoreOf(string name) => Path.Combine(_dir.Path, name);
+
     public void Kill(string name)
     {
         if (_processes.TryRemove(name, out var process))
