@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Rocket.Cli.Bench;
 using Rocket.Cli.Commands;
+using Rocket.Cli.Commands.Bench;
 using Rocket.Cli.Commands.Shared;
 using Rocket.Cli.Store;
 
@@ -25,20 +25,10 @@ public static class Program
         if (parse.Errors.Count > 0 && !WantsHelp(args))
         {
             foreach (var error in parse.Errors) stderr.WriteLine($"rocket: {error.Message}");
-            stderr.WriteLine($"see: {CommandPath(parse)} --help");
+            stderr.WriteLine($"see: {CommandPath.Of(parse)} --help");
             return ExitCodes.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
-    }
-
-    /// <summary>"rocket topic create" for the command the arguments got to (the root's own name is the host's).</summary>
-    private static string CommandPath(ParseResult parse)
-    {
-        var names = new List<string>();
-        for (SymbolResult? r = parse.CommandResult; r is CommandResult c; r = c.Parent) names.Add(c.Command.Name);
-        names[^1] = "rocket";
-        names.Reverse();
-        return string.Join(' ', names);
     }
 
     private static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
@@ -52,6 +42,9 @@ public static class Program
         root.Subcommands.Add(ConsumeCommand.Create());
         root.Subcommands.Add(ProgressCommand.Create());
         var bench = new Command("bench", "Benchmarks");
+        bench.Subcommands.Add(BenchProduceCommand.Create());
+        bench.Subcommands.Add(BenchConsumeCommand.Create());
+        bench.Subcommands.Add(BenchEndToEndCommand.Create());
         bench.Subcommands.Add(StoreBenchCommand.Create());
         root.Subcommands.Add(bench);
         var store = new Command("store", "Work with a store directory");

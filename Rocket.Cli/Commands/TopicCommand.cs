@@ -8,9 +8,6 @@ namespace Rocket.Cli.Commands;
 /// <summary><c>rocket topic create|update|delete|list|route</c> (RocketMQ's updateTopic, deleteTopic, topicList, topicRoute).</summary>
 public static class TopicCommand
 {
-    /// <summary>How long create/update wait for the new topic to show up in the seeds' view (so a following send finds it).</summary>
-    private static readonly TimeSpan PropagationWait = TimeSpan.FromSeconds(15);
-
     public sealed record BrokerOutcome(string Broker, bool Ok, string? Error);
     public sealed record TopicChangeResult(string Topic, int? ReadQueues, int? WriteQueues, int? Perm, BrokerOutcome[] Brokers, bool Visible);
     public sealed record TopicRow(string Topic, string Broker, int ReadQueues, int WriteQueues, int Perm);
@@ -49,7 +46,7 @@ public static class TopicCommand
             var results = await client.Admin.CreateOrUpdateTopicAsync(config, parse.GetValue(broker));
             var outcomes = results.Select(r => new BrokerOutcome(r.BrokerName, r.Ok, r.Error)).ToArray();
             var okBrokers = outcomes.Where(o => o.Ok).Select(o => o.Broker).ToHashSet();
-            bool visible = okBrokers.Count > 0 && await AwaitVisibleAsync(client, cli, config, okBrokers);
+            bool visible = okBrokers.Count > 0 && await TopicSetup.AwaitVisibleAsync(client, config, okBrokers);
             var result = new TopicChangeResult(config.Name, config.ReadQueues, config.WriteQueues, (int)config.Perm, outcomes, visible);
             if (cli.Json) cli.WriteJson(result);
             else
@@ -59,25 +56,11 @@ public static class TopicCommand
                         ? $"{name}d topic {config.Name} on {o.Broker}: {config.ReadQueues} read / {config.WriteQueues} write queues, perm {(int)config.Perm}"
                         : $"FAILED on {o.Broker}: {o.Error}");
                 if (okBrokers.Count > 0 && !visible)
-                    cli.Out.WriteLine($"warning: the seeds do not show the change yet (waited {PropagationWait.TotalSeconds:0} s)");
+                    cli.Out.WriteLine($"warning: the seeds do not show the change yet (waited {TopicSetup.PropagationWait.TotalSeconds:0} s)");
             }
             return outcomes.All(o => o.Ok) ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
-    }
-
-    /// <summary>Polls the seeds' cluster view until each broker publishes the topic as configured.</summary>
-    private static async Task<bool> AwaitVisibleAsync(RocketClient client, CliContext cli, TopicConfig config, HashSet<string> brokers)
-    {
-        var deadline = DateTime.UtcNow + PropagationWait;
-        while (true)
-        {
-            var view = await client.Admin.GetClusterViewAsync();
-            bool all = brokers.All(name => view.Brokers.Any(b => b.BrokerName == name && b.BrokerId == 0 && b.Topics.Contains(config)));
-            if (all) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(200);
-        }
     }
 
     private static Command Delete()

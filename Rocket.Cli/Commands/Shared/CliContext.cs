@@ -21,7 +21,8 @@ public sealed class CliContext(string[] seeds, bool json, TextWriter output, Tex
     public RocketClient CreateClient(Func<ClientSettings, ClientSettings>? tune = null)
     {
         var settings = new ClientSettings { Seeds = Seeds, SendTimeout = SendTimeout };
-        return RocketClient.Create(tune is null ? settings : tune(settings));
+        // Warnings such as "Unable to REMOVE channel" on a normal shutdown would only be noise on stderr.
+        return RocketClient.Create(tune is null ? settings : tune(settings), Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR"));
     }
 
     /// <summary>Progress and informational lines; always stderr so that stdout stays the result.</summary>

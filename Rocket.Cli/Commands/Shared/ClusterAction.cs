@@ -16,23 +16,24 @@ public static class ClusterAction
         command.SetAction(async (parse, cancel) =>
         {
             var context = CliContext.From(parse, common);
+            string name = CommandPath.Of(parse);
             try
             {
                 return await body(parse, context, cancel);
             }
             catch (RocketClientException e)
             {
-                context.Err.WriteLine($"rocket {command.Name}: {e.Message}");
+                context.Err.WriteLine($"{name}: {e.Message}");
                 return ExitCodes.Unavailable;
             }
             catch (Akka.Configuration.ConfigurationException e)
             {
-                context.Err.WriteLine($"rocket {command.Name}: {e.Message}");
+                context.Err.WriteLine($"{name}: {e.Message}");
                 return ExitCodes.Usage;
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
-                context.Err.WriteLine($"rocket {command.Name}: interrupted");
+                context.Err.WriteLine($"{name}: interrupted");
                 return ExitCodes.Interrupted;
             }
         });

@@ -64,38 +64,49 @@ public sealed class ConsumeTally
         long now = Stopwatch.GetTimestamp();
         Interlocked.CompareExchange(ref _firstTimestamp, now, 0);
         long nowMicros = BornLatency is null ? 0 : VerifyProperties.NowMicros();
+        long bytes = 0;
         foreach (var message in batch)
         {
-            Interlocked.Increment(ref _received);
-            Interlocked.Add(ref _bytes, message.Body.Length);
-            _perQueue.AddOrUpdate(message.Queue, 1, (_, n) => n + 1);
-            if (BornLatency is not null) BornLatency.RecordMicros(nowMicros - BornMicros(message));
-            if (_seen is not null) CountVerified(message);
-            else if (_ids is not null && message.MessageId is { } id)
+            bytes += message.Body.Length;
+            // With a verify id only this run's messages count towards latency (a warm-up or older run is "foreign").
+            bool ours = _seen is null || CountVerified(message);
+            if (ours && BornLatency is not null) BornLatency.RecordMicros(nowMicros - BornMicros(message));
+            if (_seen is not null) continue;
+            if (_ids is not null && message.MessageId is { } id)
             {
                 if (_ids.TryAdd(id, 0)) Interlocked.Increment(ref _unique);
                 else Interlocked.Increment(ref _duplicates);
             }
         }
+        // A handler batch comes from one pull, so usually from one queue: count per distinct queue, not per message.
+        foreach (var group in batch.GroupBy(m => (m.BrokerName, m.QueueId)))
+        {
+            long n = group.LongCount();
+            _perQueue.AddOrUpdate(group.First().Queue, n, (_, old) => old + n);
+        }
+        Interlocked.Add(ref _bytes, bytes);
+        Interlocked.Add(ref _received, batch.Count);
         Interlocked.Exchange(ref _lastTimestamp, Stopwatch.GetTimestamp());
         CheckTarget();
     }
 
-    private void CountVerified(ReceivedMessage message)
+    /// <summary>Counts a message's sequence number; false when it belongs to another verify id.</summary>
+    private bool CountVerified(ReceivedMessage message)
     {
         if (!message.Properties.TryGetValue(VerifyProperties.Id, out var id) || id != _verifyId)
         {
             Interlocked.Increment(ref _foreign);
-            return;
+            return false;
         }
         if (!message.Properties.TryGetValue(VerifyProperties.Seq, out var text)
             || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long seq) || seq >= _seen!.Length)
         {
             Interlocked.Increment(ref _outOfRange);
-            return;
+            return true;
         }
         if (Interlocked.Increment(ref _seen[seq]) == 1) Interlocked.Increment(ref _unique);
         else Interlocked.Increment(ref _duplicates);
+        return true;
     }
 
     /// <summary>Receive time minus the producer's microsecond stamp, or the broker's millisecond born timestamp without one.</summary>
