@@ -82,7 +82,7 @@ public sealed class ConsumeTally
         foreach (var group in batch.GroupBy(m => (m.BrokerName, m.QueueId)))
         {
             long n = group.LongCount();
-            _perQueue.AddOrUpdate(group.First().Queue, n, (_, old) => old + n);
+            _perQueue.AddOrUpdate(group.First().Queue, static (_, add) => add, static (_, old, add) => old + add, n);
         }
         Interlocked.Add(ref _bytes, bytes);
         Interlocked.Add(ref _received, batch.Count);
