@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Rocket.Cli.Bench;
+using Rocket.Cli.Commands;
+using Rocket.Cli.Commands.Bench;
+using Rocket.Cli.Commands.Shared;
 using Rocket.Cli.Store;
 
 namespace Rocket.Cli;
@@ -8,13 +11,46 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("rocket: admin and benchmark tool for the Rocket message queue");
+        // Results go to stdout and nothing else may: Akka's default logger and other libraries write to Console.Out,
+        // so Console.Out is pointed at stderr and the real stdout is handed to the commands explicitly.
+        var stdout = Console.Out;
+        Console.SetOut(Console.Error);
+        return Run(args, stdout, Console.Error);
+    }
+
+    /// <summary>Parses and runs; parse errors print one line each on <paramref name="stderr"/> and return <see cref="ExitCodes.Usage"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0 && !WantsHelp(args))
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"rocket: {error.Message}");
+            stderr.WriteLine($"see: {CommandPath.Of(parse)} --help");
+            return ExitCodes.Usage;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("rocket: admin, client and benchmark tool for the Rocket message queue");
+        root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(TopicCommand.Create());
+        root.Subcommands.Add(SendCommand.Create());
+        root.Subcommands.Add(ConsumeCommand.Create());
+        root.Subcommands.Add(ProgressCommand.Create());
+        root.Subcommands.Add(QuickstartCommand.Create());
         var bench = new Command("bench", "Benchmarks");
+        bench.Subcommands.Add(BenchProduceCommand.Create());
+        bench.Subcommands.Add(BenchConsumeCommand.Create());
+        bench.Subcommands.Add(BenchEndToEndCommand.Create());
         bench.Subcommands.Add(StoreBenchCommand.Create());
         root.Subcommands.Add(bench);
         var store = new Command("store", "Work with a store directory");
         store.Subcommands.Add(StoreWriteCommand.Create());
         root.Subcommands.Add(store);
-        return root.Parse(args).Invoke();
+        return root;
     }
 }

@@ -39,14 +39,15 @@ public static class StoreBenchCommand
                 parse.GetValue(set) ?? []);
             if (options.BodySize <= 0 || options.Count <= 0 || options.Batch <= 0 || options.Writers < 0)
             {
-                Console.Error.WriteLine("--size, --count and --batch must be positive and --writers must not be negative");
+                parse.InvocationConfiguration.Error.WriteLine("--size, --count and --batch must be positive and --writers must not be negative");
                 return 2;
             }
-            var result = StoreBenchmark.Run(options, progress: parse.GetValue(json) ? null : Console.Error);
+            var output = parse.InvocationConfiguration.Output;
+            var result = StoreBenchmark.Run(options, progress: parse.GetValue(json) ? null : parse.InvocationConfiguration.Error);
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
+                output.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else
-                result.PrintHuman(Console.Out);
+                result.PrintHuman(output);
             return result.Failed == 0 ? 0 : 1;
         });
         return command;

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using Rocket.Cli.Commands.Shared;
+using Rocket.Client;
+
+namespace Rocket.Cli.Commands;
+
+/// <summary>
+/// <c>rocket consume</c>: a push consumer that stops at <c>--count</c> or after <c>--timeout</c> seconds without a
+/// new message, then reports what came in. With <c>--verify-id</c>/<c>--expect</c> it checks a <c>send --verify-id</c> run.
+/// </summary>
+public static class ConsumeCommand
+{
+    public sealed record ConsumeReport(
+        string Topic, string Group, long Received, long? Unique, long? Duplicates, long? Missing, long[]? MissingSeqs, long Foreign,
+        double ElapsedMs, double MsgsPerS, double StartMs, string StoppedBy, string? VerifyId, long? Expect,
+        Dictionary<string, long> PerQueue);
+
+    public static Command Create()
+    {
+        var topic = OptionRules.Topic();
+        var group = new Option<string>("--group") { Description = "Consumer group", Required = true }.NameLike("group", 255);
+        var filter = new Option<string>("--filter") { Description = "Tag expression: * or TagA || TagB", DefaultValueFactory = _ => "*" };
+        var count = new Option<long?>("--count") { Description = "Stop after this many messages" }.AtLeast(1);
+        var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a new message", DefaultValueFactory = _ => 10 };
+        timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
+        var from = new Option<string>("--from")
+        {
+            Description = "Where a group without stored offsets starts: first, last, or an ISO 8601 time",
+            DefaultValueFactory = _ => "last",
+        };
+        from.Validators.Add(r =>
+        {
+            if (!TryParseFrom(r.GetValueOrDefault<string>() ?? "", out _, out _))
+                r.AddError($"--from must be first, last or an ISO 8601 time such as 2025-01-31T12:00:00Z (got '{r.GetValueOrDefault<string>()}')");
+        });
+        var verifyId = new Option<string?>("--verify-id") { Description = "Check VERIFY_SEQ of messages with this VERIFY_ID (needs --expect)" };
+        var expect = new Option<int?>("--expect") { Description = "With --verify-id: sequence numbers 0..N-1 are expected" }.AtLeast(1);
+        var broadcast = new Option<bool>("--broadcast") { Description = "Broadcasting: this consumer gets every message, not a share" };
+        var command = new Command("consume", "Consume with a push consumer; report received, unique, duplicates, missing")
+        {
+            topic, group, filter, count, timeout, from, verifyId, expect, broadcast,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.ValueOrDefault(verifyId) is null) != (result.ValueOrDefault(expect) is null))
+                result.AddError("--verify-id and --expect go together: the id to check and how many sequence numbers were sent");
+        });
+        ClusterAction.Set(command, async (parse, cli, cancel) =>
+        {
+            TryParseFrom(parse.GetValue(from)!, out var consumeFrom, out var fromTime);
+            var plan = new ConsumePlan(parse.GetValue(topic)!, parse.GetValue(group)!)
+            {
+                Filter = parse.GetValue(filter)!,
+                From = consumeFrom,
+                FromTime = fromTime,
+                Broadcast = parse.GetValue(broadcast),
+                IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+            };
+            string? id = parse.GetValue(verifyId);
+            int? expected = parse.GetValue(expect);
+            var tally = new ConsumeTally(id, expected ?? 0, trackIds: true, bornLatency: false);
+            tally.SetTarget(expected ?? parse.GetValue(count) ?? 0);
+            if (parse.GetValue(count) is { } c && expected is not null) cli.Info("--count is ignored with --expect: stopping when all expected numbers arrived");
+
+            await using var client = cli.CreateClient();
+            if (await client.GetRouteAsync(plan.Topic) is null)
+                cli.Info($"topic {plan.Topic} has no route yet; waiting for messages anyway");
+            var session = new ConsumeSession(client, plan, tally);
+            await session.StartAsync();
+            cli.Info($"consuming {plan.Topic} as {plan.Group} (started in {session.StartDuration.TotalMilliseconds:N0} ms; stops after {plan.IdleTimeout.TotalSeconds:0.#} s without messages)");
+            await session.WaitAsync(cancel);
+            await session.StopAsync();
+
+            var report = Report(plan, session, id, expected);
+            if (cli.Json) cli.WriteJson(report);
+            else PrintHuman(cli.Out, report);
+            bool complete = report.Missing is null or 0;
+            return complete && session.StopReason != "interrupted" ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    /// <summary>"first", "last" or an ISO 8601 time (UTC unless it names an offset).</summary>
+    public static bool TryParseFrom(string text, out ConsumeFrom from, out DateTimeOffset? time)
+    {
+        time = null;
+        from = ConsumeFrom.Last;
+        if (text.Equals("first", StringComparison.OrdinalIgnoreCase)) { from = ConsumeFrom.First; return true; }
+        if (text.Equals("last", StringComparison.OrdinalIgnoreCase)) return true;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        (from, time) = (ConsumeFrom.Timestamp, parsed);
+        return true;
+    }
+
+    private static ConsumeReport Report(ConsumePlan plan, ConsumeSession session, string? verifyId, int? expect)
+    {
+        var tally = session.Tally;
+        var (missingCount, firstMissing) = tally.Missing();
+        return new ConsumeReport(plan.Topic, plan.Group, tally.Received, tally.Unique, tally.Duplicates,
+            verifyId is null ? null : missingCount, verifyId is null ? null : firstMissing, tally.Foreign,
+            session.Elapsed.TotalMilliseconds, tally.Received / Math.Max(session.Elapsed.TotalSeconds, 1e-9),
+            session.StartDuration.TotalMilliseconds, session.StopReason, verifyId, expect,
+            tally.PerQueue.OrderBy(kv => kv.Key.BrokerName, StringComparer.Ordinal).ThenBy(kv => kv.Key.QueueId)
+                .ToDictionary(kv => $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value));
+    }
+
+    private static void PrintHuman(TextWriter o, ConsumeReport r)
+    {
+        o.WriteLine($"received {r.Received:N0} in {r.ElapsedMs / 1000:F2} s ({r.MsgsPerS:N0} msgs/s); stopped by {r.StoppedBy}");
+        if (r.Unique is not null) o.WriteLine($"  unique {r.Unique:N0}, duplicates {r.Duplicates:N0}");
+        if (r.Missing is not null)
+            o.WriteLine(r.Missing == 0
+                ? $"  all {r.Expect:N0} expected messages of {r.VerifyId} arrived"
+                : $"  MISSING {r.Missing:N0} of {r.Expect:N0}; first: {string.Join(", ", r.MissingSeqs ?? [])}");
+        if (r.Foreign > 0) o.WriteLine($"  {r.Foreign:N0} message(s) without VERIFY_ID {r.VerifyId}");
+        foreach (var (queue, n) in r.PerQueue) o.WriteLine($"  {queue,-30} {n,10:N0}");
+    }
+}

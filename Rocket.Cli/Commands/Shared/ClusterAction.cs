@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Rocket.Client;
+
+namespace Rocket.Cli.Commands.Shared;
+
+/// <summary>
+/// Wraps a verb's body: adds the common options, builds the context, and turns client failures into one clear
+/// stderr line and an exit code instead of a stack trace.
+/// </summary>
+public static class ClusterAction
+{
+    public static void Set(Command command, Func<ParseResult, CliContext, CancellationToken, Task<int>> body)
+    {
+        var common = new CommonOptions();
+        common.AddTo(command);
+        command.SetAction(async (parse, cancel) =>
+        {
+            var context = CliContext.From(parse, common);
+            string name = CommandPath.Of(parse);
+            try
+            {
+                return await body(parse, context, cancel);
+            }
+            catch (RocketClientException e)
+            {
+                context.Err.WriteLine($"{name}: {e.Message}");
+                return ExitCodes.Unavailable;
+            }
+            catch (Akka.Configuration.ConfigurationException e)
+            {
+                context.Err.WriteLine($"{name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                context.Err.WriteLine($"{name}: interrupted");
+                return ExitCodes.Interrupted;
+            }
+        });
+    }
+}

@@ -1,0 +1,36 @@
+using Rocket.Client;
+using Rocket.Protocol;
+
+namespace Rocket.Cli.Commands.Shared;
+
+/// <summary>Creating a topic and waiting until the seeds publish it, so that the next send or consumer finds its route.</summary>
+public static class TopicSetup
+{
+    public static readonly TimeSpan PropagationWait = TimeSpan.FromSeconds(15);
+
+    /// <summary>Polls the seeds' cluster view until each of <paramref name="brokers"/> publishes the topic as configured.</summary>
+    public static async Task<bool> AwaitVisibleAsync(RocketClient client, TopicConfig config, IReadOnlySet<string> brokers)
+    {
+        var deadline = DateTime.UtcNow + PropagationWait;
+        while (true)
+        {
+            var view = await client.Admin.GetClusterViewAsync();
+            if (brokers.All(name => view.Brokers.Any(b => b.BrokerName == name && b.BrokerId == 0 && b.Topics.Contains(config)))) return true;
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Uses the topic if some broker has it; otherwise creates it with <paramref name="queues"/> queues on every master.</summary>
+    public static async Task EnsureAsync(RocketClient client, CliContext cli, string topic, int queues)
+    {
+        if (await client.GetRouteAsync(topic) is not null) return;
+        var config = new TopicConfig(topic, queues, queues);
+        var results = await client.Admin.CreateOrUpdateTopicAsync(config);
+        if (results.FirstOrDefault(r => !r.Ok) is { } failed)
+            throw new RocketClientException($"could not create topic {topic} on {failed.BrokerName}: {failed.Error}");
+        cli.Info($"created topic {topic} with {queues} queues on {string.Join(", ", results.Select(r => r.BrokerName))}");
+        if (!await AwaitVisibleAsync(client, config, results.Select(r => r.BrokerName).ToHashSet()))
+            throw new RocketClientException($"topic {topic} was created but the seeds did not publish it within {PropagationWait.TotalSeconds:0} s");
+    }
+}
