@@ -156,7 +156,12 @@ public sealed class Producer
             failed.Status));
     }
 
-    private async Task<TopicQueues> QueuesAsync(string topic, bool refresh)
+    private ValueTask<TopicQueues> QueuesAsync(string topic, bool refresh) =>
+        !refresh && _client.PublishedQueues.TryGetValue(topic, out var cached) && cached.Writable.Count > 0
+            ? ValueTask.FromResult(cached)
+            : new ValueTask<TopicQueues>(FetchQueuesAsync(topic, refresh));
+
+    private async Task<TopicQueues> FetchQueuesAsync(string topic, bool refresh)
     {
         var answer = await _client.GetRouteAnswerAsync(topic, refresh).ConfigureAwait(false);
         var queues = TopicQueues.From(answer);

@@ -27,13 +27,16 @@ public sealed class RocketClient : IAsyncDisposable
         Settings = settings;
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
         ClientId = $"{address.Host}@{Environment.ProcessId}#{Interlocked.Increment(ref _instances)}";
-        RouteCache = system.ActorOf(Props.Create(() => new RouteCacheActor(settings)), "routes");
+        RouteCache = system.ActorOf(Props.Create(() => new RouteCacheActor(settings, PublishedQueues)), "routes");
         Senders = system.ActorOf(Props.Create(() => new BrokerSendersActor(settings)), "senders");
     }
 
     internal ActorSystem System { get; }
     internal ClientSettings Settings { get; }
     internal IActorRef RouteCache { get; }
+
+    /// <summary>Cached routes as queues, published by the route cache actor; read lock-free on every send.</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, TopicQueues> PublishedQueues { get; } = new(StringComparer.Ordinal);
     internal IActorRef Senders { get; }
 
     /// <summary>This client's id in consumer groups: host@pid#instance.</summary>

@@ -22,9 +22,15 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, List<TaskCompletionSource<TopicRouteAnswer>>> _waiting = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fetching = new(StringComparer.Ordinal);
     private int _preferredSeed;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TopicQueues> _published;
 
-    public RouteCacheActor(ClientSettings settings)
+    /// <param name="published">
+    /// Read model the actor publishes every cached route into, as queues, so producers pick a queue without a
+    /// message round trip per send. Only this actor writes it.
+    /// </param>
+    public RouteCacheActor(ClientSettings settings, System.Collections.Concurrent.ConcurrentDictionary<string, TopicQueues> published)
     {
+        _published = published;
         _seeds = settings.Seeds.Select(SeedAddress.Parse).ToArray();
         _timeout = settings.SendTimeout;
         _refreshInterval = settings.PollNameServerInterval;
@@ -50,8 +56,16 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
             _fetching.Remove(f.Topic);
             _preferredSeed = f.SeedIndex;
             // A topic nobody can serve is not cached: the next send asks again, so a topic created meanwhile is found.
-            if (f.Answer.Route is not null || f.Answer.AutoCreateBrokers.Length > 0) _routes[f.Topic] = f.Answer;
-            else _routes.Remove(f.Topic);
+            if (f.Answer.Route is not null || f.Answer.AutoCreateBrokers.Length > 0)
+            {
+                _routes[f.Topic] = f.Answer;
+                _published[f.Topic] = TopicQueues.From(f.Answer);
+            }
+            else
+            {
+                _routes.Remove(f.Topic);
+                _published.TryRemove(f.Topic, out _);
+            }
             Complete(f.Topic, tcs => tcs.TrySetResult(f.Answer));
         });
         Receive<RouteFetchFailed>(f =>

@@ -104,9 +104,14 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         if (dirty <= 0) return;
         bool thorough = DateTime.UtcNow - _lastThorough >= _store.Settings.FlushThoroughInterval;
         if (!thorough && dirty < (long)_store.Settings.FlushLeastPages * Environment.SystemPageSize) return;
+        // Between thorough flushes, stop at the last whole page: writing back the page the journal is still filling
+        // would make its next write wait for that I/O (the kernel keeps pages under writeback stable), a multi-ms
+        // stall on the write path every flush interval.
+        long upTo = thorough ? log.MaxOffset : log.MaxOffset - log.MaxOffset % Environment.SystemPageSize;
+        if (upTo <= log.FlushedOffset) return;
         try
         {
-            _flushLog(log.MaxOffset);
+            _flushLog(upTo);
             if (thorough) _lastThorough = DateTime.UtcNow;
         }
         catch (Exception e)

@@ -100,7 +100,11 @@ public sealed class CommitLog : IDisposable
             position += size;
             results[i] = new AppendResult(AppendStatus.Ok, queueOffset, physical, storeTimestamp, size);
         }
-        if (segment is not null) segment.WritePosition = position; // publish the batch to readers
+        if (segment is not null)
+        {
+            segment.WritePosition = position; // publish the batch to readers
+            _segments.WriterAt(segment.StartOffset + position);
+        }
     }
 
     private long _resumeOffset;

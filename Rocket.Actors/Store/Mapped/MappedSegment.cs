@@ -132,16 +132,20 @@ public sealed unsafe class MappedSegment : IDisposable
     /// Maps every page from <paramref name="from"/> to the end for writing, ahead of the writer (RocketMQ's warm
     /// mapped file, done off the writer's thread). Blocking; call it from a background task.
     /// </summary>
-    public void Prefault(int from = 0)
+    public void Prefault(int from = 0) => Prefault(from, Size - from);
+
+    /// <summary>Maps the pages of [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) for writing.</summary>
+    public void Prefault(int from, int length)
     {
-        if (!TryRetain()) return;
+        length = Math.Min(length, Size - from);
+        if (length <= 0 || !TryRetain()) return;
         try
         {
-            if (NativeSync.TryPopulateWrite((nint)(_base + from), Size - from)) return;
+            if (NativeSync.TryPopulateWrite((nint)(_base + from), length)) return;
             // Fallback: a read per page maps the page cache in, which still saves most of the fault cost.
             int page = NativeSync.PageSize;
             int sum = 0;
-            for (long i = from - from % page; i < Size; i += page) sum += _base[i];
+            for (long i = from - from % page; i < (long)from + length; i += page) sum += _base[i];
             GC.KeepAlive(sum);
         }
         finally

@@ -10,7 +10,8 @@ public sealed unsafe class SegmentedFile : IDisposable
     private readonly object _structureLock = new(); // serialises roll / delete / truncate, never taken by readers
     private MappedSegment[] _segments = [];
     private readonly bool _prepareAhead;
-    private Task<MappedSegment?>? _prepared; // the next segment, created and prefaulted in the background
+    private Task<MappedSegment?>? _prepared; // the next segment, created in the background
+    private readonly Prefaulter? _prefaulter;
 
     /// <param name="prepareAhead">
     /// Create and prefault the next segment in the background while the current one fills (the commit log), so a
@@ -19,6 +20,7 @@ public sealed unsafe class SegmentedFile : IDisposable
     public SegmentedFile(string directory, int segmentSize, bool prepareAhead = false)
     {
         _prepareAhead = prepareAhead;
+        if (prepareAhead) _prefaulter = new Prefaulter(SegmentForPrefault);
         if (segmentSize <= 0) throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be positive");
         Directory = directory;
         SegmentSize = segmentSize;
@@ -140,22 +142,30 @@ public sealed unsafe class SegmentedFile : IDisposable
             Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), created]);
             if (_prepareAhead)
             {
-                if (last is null) StartPrefault(created, created.WritePosition);
+                if (last is null) _prefaulter?.StartAt(created.StartOffset + created.WritePosition);
                 PrepareNext(created.EndOffset);
             }
             return created;
         }
     }
 
-    /// <summary>Prefaults the part of the current segment the writer has not reached (after open or recovery).</summary>
+    /// <summary>Starts keeping the pages ahead of the writer mapped (after open or recovery).</summary>
     public void PrefaultTail()
     {
         var last = Last;
-        if (_prepareAhead && last is not null && !last.IsFull) StartPrefault(last, last.WritePosition);
+        if (last is not null && !last.IsFull) _prefaulter?.StartAt(last.StartOffset + last.WritePosition);
     }
 
-    private static void StartPrefault(MappedSegment segment, int from) =>
-        Task.Factory.StartNew(() => segment.Prefault(from), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>The writer reached <paramref name="offset"/>: keep the pages ahead of it mapped.</summary>
+    public void WriterAt(long offset) => _prefaulter?.WriterAt(offset);
+
+    /// <summary>The written or prepared segment holding <paramref name="offset"/> (the prefaulter's view).</summary>
+    private MappedSegment? SegmentForPrefault(long offset)
+    {
+        if (Find(offset) is { } segment) return segment;
+        return _prepared is { IsCompletedSuccessfully: true } prepared && prepared.Result is { } next
+               && next.StartOffset <= offset && offset < next.EndOffset ? next : null;
+    }
 
     private void PrepareNext(long start)
     {
@@ -163,9 +173,7 @@ public sealed unsafe class SegmentedFile : IDisposable
         {
             try
             {
-                var segment = MappedSegment.Open(Directory, start, SegmentSize);
-                segment.Prefault();
-                return segment;
+                return MappedSegment.Open(Directory, start, SegmentSize); // its pages are warmed by the prefaulter as the writer nears
             }
             catch (StoreException)
             {
@@ -278,6 +286,7 @@ public sealed unsafe class SegmentedFile : IDisposable
 
     public void Dispose()
     {
+        _prefaulter?.Dispose();
         lock (_structureLock)
         {
             // A prepared segment holds no data: delete it so a restart does not see an extra empty file.
