@@ -61,7 +61,8 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
             var stats = await client.Senders.Ask<BrokerSenderStats>(new GetBrokerSenderStats(BrokerPath("broker-a")));
             return stats is { InFlightRequests: 4, QueuedSends: 96 };
         }, TimeSpan.FromSeconds(10));
-        Assert.Equal(4, (await StateOf(BrokerA)).ProduceRequests.Count);
+        // The four requests are on their way over loopback remoting: wait for the broker to have them all.
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).ProduceRequests.Count == 4, TimeSpan.FromSeconds(10));
 
         BrokerA.Tell(new FakeBroker.HoldProduceReplies(false));
         var results = await Task.WhenAll(sends);

@@ -1,4 +1,5 @@
 using System.Text;
+using Akka.Actor;
 using Rocket.Client;
 using Rocket.Protocol;
 using Rocket.Tests.Support;
@@ -60,6 +61,35 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
         await MultiProcess.AwaitAsync(() => Task.FromResult(Enumerable.Range(0, 2000).All(i => a.Received.ContainsKey($"after-{i}"))),
             "the surviving consumer receives every later message", TimeSpan.FromSeconds(90));
         await a.Consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_consumer_process_killed_with_sigkill_hands_its_queues_to_the_other_member()
+    {
+        await using var client = await TwoBrokersWithTopic("Handover");
+        var a = await Collector.StartAsync(client, "Handover", "G2", ConsumeFrom.Last);
+        using var b = ChildProcess.StartDotnet("rocket.dll", "consume", "--seeds", _cluster.Seeds, "--topic", "Handover",
+            "--group", "G2", "--from", "last", "--count", "100000000", "--timeout", "300");
+        await MultiProcess.AwaitAsync(async () => (await MembersOf(client, "Handover", "G2")).All(n => n == 2), "two members on both brokers",
+            TimeSpan.FromSeconds(60));
+
+        b.Kill(); // SIGKILL: no unregister, no goodbye; the brokers' death watch must notice
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await MultiProcess.AwaitAsync(async () => (await MembersOf(client, "Handover", "G2")).All(n => n == 1), "the killed member gone from the group",
+            TimeSpan.FromSeconds(60));
+        output.WriteLine($"the killed consumer left the group {stopwatch.Elapsed.TotalSeconds:F1} s after SIGKILL");
+
+        await SendAll(client, "Handover", Enumerable.Range(0, 2000));
+        await MultiProcess.AwaitAsync(() => Task.FromResult(Enumerable.Range(0, 2000).All(i => a.Received.ContainsKey($"m{i}"))),
+            "the surviving consumer receives every message sent after the kill", TimeSpan.FromSeconds(90));
+        await a.Consumer.StopAsync();
+    }
+
+    private static async Task<int[]> MembersOf(RocketClient client, string topic, string group)
+    {
+        var route = await client.GetRouteAsync(topic) ?? throw new InvalidOperationException($"no route for {topic}");
+        return await Task.WhenAll(route.Brokers.Select(async b =>
+            (await client.System.ActorSelection(b.Path).Ask<ConsumerIds>(new GetConsumerIds(group), TimeSpan.FromSeconds(5))).ClientIds.Length));
     }
 
     [Fact]
