@@ -18,7 +18,7 @@ public sealed class ProduceActor : ReceiveActor
     private sealed record Pending(IActorRef ReplyTo, long RequestId, WireMessage[] Messages, ProduceResult[] Results, int[] StoredIndexes);
 
     private readonly BrokerSettings _settings;
-    private readonly IActorRef _journal;
+    private IActorRef _journal;
     private readonly IActorRef _topicsActor;
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly Dictionary<string, List<(ProduceRequest Request, IActorRef ReplyTo)>> _awaitingTopic = new();
@@ -26,6 +26,7 @@ public sealed class ProduceActor : ReceiveActor
     private IReadOnlyDictionary<string, TopicConfig> _topics = new Dictionary<string, TopicConfig>();
     private long _nextBatchId;
 
+    /// <param name="journal">The store actor; the journal behind it is asked for at start.</param>
     public ProduceActor(BrokerSettings settings, IActorRef journal, IActorRef topicsActor)
     {
         _settings = settings;
@@ -35,7 +36,11 @@ public sealed class ProduceActor : ReceiveActor
         Receive<ProduceRequest>(r => Handle(r, Sender));
         Receive<BatchAppended>(OnAppended);
         Receive<TopicEnsured>(OnTopicEnsured);
+        Receive<IActorRef>(journal => _journal = journal); // the store actor's answer to GetJournal
     }
+
+    /// <summary>Batches go to the store actor (which forwards them) until the journal itself is known: one hop less after that.</summary>
+    protected override void PreStart() => _journal.Tell(GetJournal.Instance);
 
     public static Props Props(BrokerSettings settings, IActorRef journal, IActorRef topics) =>
         Akka.Actor.Props.Create(() => new ProduceActor(settings, journal, topics));
