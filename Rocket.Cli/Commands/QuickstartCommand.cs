@@ -102,6 +102,7 @@ public static class QuickstartCommand
         CliContext cli, RocketClient client, int count, string seeds, double seedMs, double brokerMs, CancellationToken cancel)
     {
         var config = new TopicConfig(Topic, 4, 4);
+        await TopicSetup.AwaitMasterAsync(client);
         var created = await client.Admin.CreateOrUpdateTopicAsync(config);
         if (created.FirstOrDefault(r => !r.Ok) is { } refused) throw new RocketClientException($"creating {Topic} failed on {refused.BrokerName}: {refused.Error}");
         if (!await TopicSetup.AwaitVisibleAsync(client, config, created.Select(r => r.BrokerName).ToHashSet()))

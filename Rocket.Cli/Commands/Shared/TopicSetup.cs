@@ -21,10 +21,26 @@ public static class TopicSetup
         }
     }
 
+    /// <summary>
+    /// Waits until the seeds' gossip replica lists at least one live master: a broker that just printed "ready" may not
+    /// have reached the seed's view yet.
+    /// </summary>
+    public static async Task AwaitMasterAsync(RocketClient client)
+    {
+        var deadline = DateTime.UtcNow + PropagationWait;
+        while ((await client.Admin.GetClusterViewAsync()).Brokers.All(b => b.BrokerId != 0))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new RocketClientException($"no live master broker appeared in the cluster within {PropagationWait.TotalSeconds:0} s");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Uses the topic if some broker has it; otherwise creates it with <paramref name="queues"/> queues on every master.</summary>
     public static async Task EnsureAsync(RocketClient client, CliContext cli, string topic, int queues)
     {
         if (await client.GetRouteAsync(topic) is not null) return;
+        await AwaitMasterAsync(client);
         var config = new TopicConfig(topic, queues, queues);
         var results = await client.Admin.CreateOrUpdateTopicAsync(config);
         if (results.FirstOrDefault(r => !r.Ok) is { } failed)
