@@ -23,6 +23,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
     private readonly string _topic;
     private readonly int _queueId;
     private readonly List<Held> _held = new();
+    private readonly Dictionary<string, TagExpression> _filters = new(StringComparer.Ordinal); // consumers repeat a few expressions
 
     public QueuePartitionActor(MessageStore store, BrokerSettings settings, string topic, int queueId)
     {
@@ -74,7 +75,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
 
     private PullResponse Read(PullRequest request)
     {
-        var filter = TagFilter.Parse(request.TagExpression);
+        var filter = FilterOf(request.TagExpression);
         int max = Math.Clamp(request.MaxCount, 1, _settings.MaxPullBatch);
         var result = _store.GetMessages(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes,
             filter.AcceptsEverything ? null : filter.AcceptsCode);
@@ -94,9 +95,20 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         // Tag hashes can collide: keep only messages whose real tag matches.
         var messages = new List<PulledMessage>(result.Messages.Count);
         foreach (var m in result.Messages)
-            if (filter.AcceptsTag(m.Tags)) messages.Add(ToPulled(m));
+            if (filter.Matches(m.Tags)) messages.Add(ToPulled(m));
         return new PullResponse(request.RequestId, messages.Count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage,
             result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages.ToArray());
+    }
+
+    /// <summary>The parsed expression; a malformed one (no tag) takes everything, as an empty one does.</summary>
+    private TagExpression FilterOf(string? expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression)) return TagExpression.All;
+        if (_filters.TryGetValue(expression, out var filter)) return filter;
+        try { filter = TagExpression.Parse(expression); }
+        catch (ArgumentException) { filter = TagExpression.All; }
+        if (_filters.Count > 1000) _filters.Clear();
+        return _filters[expression] = filter;
     }
 
     private static PulledMessage ToPulled(StoredMessage m) =>

@@ -11,7 +11,7 @@ internal sealed record ConsumerConfig(
     MessageModel Model,
     ConsumeFrom ConsumeFrom,
     DateTimeOffset? ConsumeTimestamp,
-    IReadOnlyDictionary<string, TagFilter> Subscriptions,
+    IReadOnlyDictionary<string, TagExpression> Subscriptions,
     string ClientId,
     ClientSettings Client)
 {

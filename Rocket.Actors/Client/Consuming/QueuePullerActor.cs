@@ -23,7 +23,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private readonly MessageQueue _queue;
     private readonly ActorSelection _broker;
     private readonly ConsumerConfig _config;
-    private readonly TagFilter _filter;
+    private readonly TagExpression _filter;
     private readonly IActorRef _consumer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SortedSet<long> _unfinished = new(); // push: offsets handed to the handler and not yet Success

@@ -1,0 +1,42 @@
+using Rocket.Store.Format;
+
+namespace Rocket.Protocol;
+
+/// <summary>
+/// RocketMQ's tag subscription, shared by consumers and brokers: "*" (or empty) takes everything, "TagA || TagB"
+/// takes those tags. The consume queue holds tag hash codes, so the broker filters by code first and then checks the
+/// real tag of each candidate; the client checks the tag again.
+/// </summary>
+public sealed class TagExpression
+{
+    public static readonly TagExpression All = new("*", null);
+
+    private readonly HashSet<string>? _tags;
+    private readonly HashSet<long>? _codes;
+
+    private TagExpression(string expression, HashSet<string>? tags)
+    {
+        Expression = expression;
+        _tags = tags;
+        _codes = tags?.Select(TagHash.Of).ToHashSet();
+    }
+
+    /// <summary>The normalised expression, as sent in pull requests.</summary>
+    public string Expression { get; }
+
+    public bool AcceptsEverything => _tags is null;
+
+    /// <exception cref="ArgumentException">The expression has separators but no tag (e.g. "||").</exception>
+    public static TagExpression Parse(string? expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression) || expression.Trim() == "*") return All;
+        var tags = expression.Split("||", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(t => t.Length > 0).ToHashSet(StringComparer.Ordinal);
+        if (tags.Count == 0) throw new ArgumentException($"tag expression '{expression}' names no tag");
+        return new TagExpression(expression.Trim(), tags);
+    }
+
+    public bool AcceptsCode(long tagCode) => _codes is null || _codes.Contains(tagCode);
+
+    public bool Matches(string? tag) => _tags is null || (tag is not null && _tags.Contains(tag));
+}
