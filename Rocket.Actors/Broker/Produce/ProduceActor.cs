@@ -102,7 +102,7 @@ public sealed class ProduceActor : ReceiveActor
         var results = new ProduceResult[request.Messages.Length];
         var toStore = new List<MessageToStore>(request.Messages.Length);
         var storedIndexes = new List<int>(request.Messages.Length);
-        var bornHost = BornHostOf(replyTo);
+        var bornHost = BornHostOf(replyTo.Path.Address);
         for (int i = 0; i < request.Messages.Length; i++)
         {
             var m = request.Messages[i];
@@ -164,10 +164,14 @@ public sealed class ProduceActor : ReceiveActor
     private static ProduceResponse FailAll(ProduceRequest request, ProduceStatus status, string error) =>
         new(request.RequestId, request.Messages.Select(m => Failed(status, m.QueueId, error)).ToArray());
 
-    /// <summary>The producer's address as RocketMQ's born host, when it is an IP endpoint.</summary>
-    private static IPEndPoint? BornHostOf(IActorRef sender)
+    /// <summary>The producer's address as RocketMQ's born host, when it is an IP endpoint; parsed once per producer.</summary>
+    private IPEndPoint? BornHostOf(Address address)
     {
-        var address = sender.Path.Address;
-        return address.Host is { } host && address.Port is { } port && IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : null;
+        if (_bornHosts.TryGetValue(address, out var known)) return known;
+        var host = address.Host is { } h && address.Port is { } port && IPAddress.TryParse(h, out var ip) ? new IPEndPoint(ip, port) : null;
+        if (_bornHosts.Count > 10_000) _bornHosts.Clear(); // bounded: producers come and go
+        return _bornHosts[address] = host;
     }
+
+    private readonly Dictionary<Address, IPEndPoint?> _bornHosts = new();
 }
