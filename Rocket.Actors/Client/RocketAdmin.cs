@@ -21,7 +21,12 @@ public sealed class RocketAdmin
     /// <summary>Members with roles and reachability, and the live brokers with their topics.</summary>
     public Task<ClusterView> GetClusterViewAsync() => AskAnySeedAsync<ClusterView>(GetClusterView.Instance, "the cluster view");
 
-    public Task<TopicRoute?> GetRouteAsync(string topic) => _client.GetRouteAsync(topic);
+    /// <summary>The route as the seeds know it now (never the client's cached copy): admin questions want fresh answers.</summary>
+    public async Task<TopicRoute?> GetRouteAsync(string topic)
+    {
+        Producing.MessageValidator.ValidateTopic(topic);
+        return (await _client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false)).Route;
+    }
 
     /// <summary>
     /// Creates or updates <paramref name="topic"/> on every live master, or only on <paramref name="brokerName"/>.

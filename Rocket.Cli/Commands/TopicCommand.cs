@@ -109,7 +109,7 @@ public static class TopicCommand
         {
             string name = parse.GetValue(topicName)!;
             await using var client = cli.CreateClient();
-            var route = await client.GetRouteAsync(name);
+            var route = await client.Admin.GetRouteAsync(name);
             if (route is null)
             {
                 cli.Err.WriteLine($"rocket topic route: topic '{name}' has no route: no live broker has it");

@@ -30,7 +30,7 @@ public class BadInputTests : IDisposable
         Assert.Contains("bad topic!", badName.Message);
 
         await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig("Small", 1, 1));
-        await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync("Small")) is not null, "route of Small");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetRouteAsync("Small")) is not null, "route of Small");
         var oversized = await Assert.ThrowsAnyAsync<RocketClientException>(() => producer.SendAsync(new Message("Small", new byte[5 * 1024 * 1024])));
         Assert.Contains("4194304", oversized.Message.Replace(",", ""));
 
@@ -41,7 +41,7 @@ public class BadInputTests : IDisposable
         var offsets = await client.System.ActorSelection(smallRoute!.Brokers.Single().Path)
             .Ask<QueueOffsets>(new QueryQueueOffsets("Small", 0), TimeSpan.FromSeconds(10));
         Assert.Equal(0, offsets.MaxOffset);
-        Assert.Null(await client.GetRouteAsync("NoSuchTopic"));
+        Assert.Null(await client.Admin.GetRouteAsync("NoSuchTopic"));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
         await using var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a");
         await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig("Durable", 4, 4));
-        await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync("Durable")) is not null, "route of Durable");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetRouteAsync("Durable")) is not null, "route of Durable");
         var producer = client.CreateProducer();
 
         // Phase 1: 500 messages, consumed and committed by group G.
@@ -80,7 +80,7 @@ public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
         await using var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a", "broker-b");
         await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig("Failover", 4, 4));
-        await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync("Failover"))?.Queues.Length == 2, "route on both brokers");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetRouteAsync("Failover"))?.Queues.Length == 2, "route on both brokers");
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         _cluster.Kill("broker-b");

@@ -25,7 +25,7 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
         await MultiProcess.AwaitBrokersAsync(client, "broker-a", "broker-b");
         var created = await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig(topic, 4, 4)); // 8 queues in all
         Assert.Equal(2, created.Count(r => r.Ok));
-        await MultiProcess.AwaitAsync(async () => (await client.GetRouteAsync(topic))?.Queues.Length == 2, $"route of {topic} on both brokers");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetRouteAsync(topic))?.Queues.Length == 2, $"route of {topic} on both brokers");
         return client;
     }
 
