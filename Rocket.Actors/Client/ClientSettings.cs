@@ -14,8 +14,8 @@ public sealed record ClientSettings
     public int PullThresholdForQueue { get; init; } = 1000;
     public int PullBatchSize { get; init; } = 32;
     public int MaxCoalescedMessages { get; init; } = 1024;
-    public int MaxCoalescedBytes { get; init; } = 2 << 20;
-    public int MaxInFlightPerBroker { get; init; } = 4;
+    public int MaxCoalescedBytes { get; init; } = 64 << 10;
+    public int MaxInFlightPerBroker { get; init; } = 16;
 
     public static ClientSettings FromConfig(Akka.Configuration.Config config)
     {

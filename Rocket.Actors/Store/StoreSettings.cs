@@ -30,8 +30,8 @@ public sealed record StoreSettings
     public int MaxHashSlotNum { get; init; } = 5_000_000;
     public int MaxIndexNum { get; init; } = 20_000_000;
     public int MaxMsgsNumBatch { get; init; } = 64;
-    public string JournalDispatcher { get; init; } = "rocket.store.pinned-dispatcher";
-    public string FlushDispatcher { get; init; } = "rocket.store.pinned-dispatcher";
+    public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
+    public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
 
     public string CommitLogDirectory => Path.Combine(Directory, "commitlog");
     public string ConsumeQueueDirectory => Path.Combine(Directory, "consumequeue");

@@ -104,6 +104,28 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task A_consumer_started_before_its_topic_exists_finds_the_topic_soon_after_it_appears()
+    {
+        await using var client = RocketClient.Create(FastCommits());
+        var received = new ConcurrentQueue<ReceivedMessage>();
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupLate") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("LateTopic")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(m);
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync(); // no route yet: the group starts owning nothing
+
+        SetRoute("LateTopic", 2, "broker-a");
+        await client.CreateProducer().SendAsync(Text("LateTopic", "first"));
+
+        // Well before the 20 s periodic rebalance: the consumer looks again about every second while a topic has no queues.
+        await AwaitConditionAsync(() => Task.FromResult(received.Count == 1), TimeSpan.FromSeconds(8));
+        await consumer.StopAsync();
+    }
+
+    [Fact]
     public async Task Broadcasting_consumers_each_get_every_queue_and_commit_nothing_to_the_broker()
     {
         SetRoute("TopicA", 2, "broker-a");

@@ -150,6 +150,9 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
 
         _starting?.TrySetResult();
         _starting = null;
+        // A subscribed topic without queues is usually one about to be created: look again soon rather than at
+        // the next periodic rebalance (20 s later).
+        if (plan.TopicsWithoutQueues > 0) Timers.StartSingleTimer("route-retry", new ConsumerTicks.Rebalance(), ConsumerConfig.MissingRouteRetry);
         if (_rebalanceAgain)
         {
             _rebalanceAgain = false;

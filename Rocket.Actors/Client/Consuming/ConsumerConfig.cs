@@ -20,6 +20,8 @@ internal sealed record ConsumerConfig(
 
     /// <summary>How often membership is re-checked even without a notice from the brokers (RocketMQ: 20 s).</summary>
     public static readonly TimeSpan RebalanceInterval = TimeSpan.FromSeconds(20);
+    /// <summary>How soon a rebalance looks again for a subscribed topic that had no queues.</summary>
+    public static readonly TimeSpan MissingRouteRetry = TimeSpan.FromSeconds(1);
 
     // Push consumers
     public Func<IReadOnlyList<ReceivedMessage>, ConsumeResult>? Handler { get; init; }

@@ -20,7 +20,8 @@ internal sealed record MessagesPulled(MessageQueue Queue, IReadOnlyList<Received
 internal sealed record MessagesTaken(int Count);
 
 /// <summary>The outcome of one rebalance computation, made off the actor thread.</summary>
-internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths);
+/// <param name="TopicsWithoutQueues">Subscribed topics that had no readable queue yet (not created, or not yet gossiped).</param>
+internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths, int TopicsWithoutQueues = 0);
 
 internal sealed record RebalanceFailed(Exception Error);
 

@@ -19,9 +19,12 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private sealed record PullTimedOut(long RequestId);
     private sealed record BatchHandled(IReadOnlyList<ReceivedMessage> Batch, ConsumeResult Result);
     private sealed record Redeliver(IReadOnlyList<ReceivedMessage> Batch);
+    private sealed record BrokerResolved(IActorRef Broker);
+    private sealed record ResolveBroker;
 
     private readonly MessageQueue _queue;
     private readonly ActorSelection _broker;
+    private IActorRef? _brokerRef; // pulls go by selection until the broker actor is resolved (saves the remote path lookup per pull)
     private readonly ConsumerConfig _config;
     private readonly TagExpression _filter;
     private readonly IActorRef _consumer;
@@ -43,6 +46,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         _filter = config.Subscriptions[queue.Topic];
         _consumer = Context.Parent;
 
+        BrokerResolution();
         Receive<FindStart>(_ => FindStartOffset());
         Receive<StartAt>(s =>
         {
@@ -64,8 +68,34 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 
     private int Outstanding => _config.Kind == ConsumerKind.Push ? _unfinished.Count : _buffered;
 
+    protected override void PreStart() => Self.Tell(new ResolveBroker());
+
+    /// <summary>Keeps a resolved, watched reference to the broker; a restarted broker is resolved again.</summary>
+    private void BrokerResolution()
+    {
+        Receive<ResolveBroker>(_ => _broker.ResolveOne(_config.Client.SendTimeout)
+            .PipeTo(Self, success: r => new BrokerResolved(r), failure: _ => new BrokerResolved(ActorRefs.Nobody)));
+        Receive<BrokerResolved>(r =>
+        {
+            if (r.Broker.IsNobody())
+            {
+                Timers.StartSingleTimer("resolve", new ResolveBroker(), TimeSpan.FromSeconds(1));
+                return;
+            }
+            _brokerRef = r.Broker;
+            Context.Watch(r.Broker);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_brokerRef)) return;
+            _brokerRef = null;
+            Timers.StartSingleTimer("resolve", new ResolveBroker(), TimeSpan.FromSeconds(1));
+        });
+    }
+
     private void Pulling()
     {
+        BrokerResolution();
         Receive<PullResponse>(OnPulled);
         Receive<PullTimedOut>(t =>
         {
@@ -106,8 +136,10 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         }
         _pulling = true;
         long id = ++_requestId;
-        _broker.Tell(new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
-            _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds), Self);
+        var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
+            _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds);
+        if (_brokerRef is not null) _brokerRef.Tell(request, Self);
+        else _broker.Tell(request, Self);
         Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
     }
 

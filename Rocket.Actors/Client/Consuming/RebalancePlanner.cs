@@ -15,7 +15,13 @@ internal static class RebalancePlanner
     {
         var topics = new Dictionary<string, TopicQueues>(StringComparer.Ordinal);
         foreach (var topic in config.Subscriptions.Keys)
-            topics[topic] = TopicQueues.From(await client.GetRouteAnswerAsync(topic, refresh: false).ConfigureAwait(false));
+        {
+            var queues = TopicQueues.From(await client.GetRouteAnswerAsync(topic, refresh: false).ConfigureAwait(false));
+            // A cached "no route" may be stale: the topic may have been created (or auto-created by a send) since.
+            if (queues.Readable.Count == 0)
+                queues = TopicQueues.From(await client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false));
+            topics[topic] = queues;
+        }
 
         var brokers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var q in topics.Values)
@@ -35,7 +41,7 @@ internal static class RebalancePlanner
             var members = await MembersAsync(client, config, queues).ConfigureAwait(false);
             assigned.AddRange(AllocateMessageQueueAveragely.Allocate(queues.Readable, members, config.ClientId));
         }
-        return new RebalancePlanned(assigned, brokers);
+        return new RebalancePlanned(assigned, brokers, topics.Values.Count(q => q.Readable.Count == 0));
     }
 
     public static ConsumerHeartbeat Heartbeat(ConsumerConfig config, IActorRef consumer) =>

@@ -105,25 +105,26 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
         for (int i = 0; i < plan.Concurrency; i++) await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Fixed-rate sending: every millisecond or so, issue what the schedule says is due.</summary>
+    /// <summary>
+    /// Fixed-rate sending: one dedicated thread issues each message at its own due time (rate evenly spread), so the
+    /// load is what a steady stream of producers gives rather than bursts.
+    /// </summary>
     private async Task RunPacedAsync(CancellationToken cancel)
     {
         using var slots = new SemaphoreSlim(plan.Concurrency, plan.Concurrency);
-        var watch = Stopwatch.StartNew();
-        long total = Total, issued = 0; // one loop issues, so no atomic claim is needed
-        while (!cancel.IsCancellationRequested)
+        await Task.Factory.StartNew(() =>
         {
-            long due = Math.Min(total, (long)(watch.Elapsed.TotalSeconds * plan.Rate!.Value));
-            while (issued < due)
+            long total = Total, start = Stopwatch.GetTimestamp();
+            double ticksPerMessage = Stopwatch.Frequency / plan.Rate!.Value;
+            for (long issued = 0; issued < total && !cancel.IsCancellationRequested;)
             {
-                int count = (int)Math.Min(plan.Batch, due - issued);
-                await slots.WaitAsync(cancel).ConfigureAwait(false);
+                Pacer.WaitUntil(start + (long)(issued * ticksPerMessage));
+                int count = (int)Math.Min(plan.Batch, total - issued);
+                slots.Wait(cancel);
                 Issue(issued, count, slots);
                 issued += count;
             }
-            if (issued >= total) break;
-            await Task.Delay(1, cancel).ConfigureAwait(false);
-        }
+        }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         for (int i = 0; i < plan.Concurrency; i++) await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
