@@ -134,23 +134,23 @@ public sealed class Producer
     {
         var addressed = new WireMessage[wire.Length];
         for (int i = 0; i < wire.Length; i++) addressed[i] = wire[i] with { QueueId = queue.QueueId };
-        var pending = PendingSend.Create(addressed);
-        _client.Senders.Tell(new SendToBroker(queue.BrokerName, queues.MasterPaths[queue.BrokerName], pending));
-        var left = deadline - DateTime.UtcNow;
+        var pending = PendingSend.Create(addressed, deadline);
         ProduceResult[] results;
         try
         {
-            results = await pending.Reply.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+            // The broker sender enforces the deadline: no timer per send.
+            (await _client.SenderAsync(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).ConfigureAwait(false)).Tell(pending);
+            results = await pending.Reply.Task.ConfigureAwait(false);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException)
         {
-            pending.Reply.TrySetException(e); // lets the sender drop it if it is still queued
             return (null, new RocketSendException($"no answer from broker {queue.BrokerName} within the send timeout", null, e));
         }
         catch (RocketSendException e) { return (null, e); }
 
-        var failed = results.FirstOrDefault(r => !IsStored(r.Status));
-        if (results.All(r => IsStored(r.Status))) return (results, null);
+        int failedAt = Array.FindIndex(results, static r => !IsStored(r.Status));
+        if (failedAt < 0) return (results, null);
+        var failed = results[failedAt];
         return (null, new RocketSendException(
             $"broker {queue.BrokerName} rejected the message for {queue}: {Describe(failed.Status)}{(failed.Error is null ? "" : $" ({failed.Error})")}",
             failed.Status));
@@ -196,8 +196,8 @@ public sealed class Producer
         {
             var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
             var queue = PickQueue(queues.Writable, null);
-            var pending = PendingSend.Create([wire with { QueueId = queue.QueueId }]);
-            _client.Senders.Tell(new SendToBroker(queue.BrokerName, queues.MasterPaths[queue.BrokerName], pending));
+            var pending = PendingSend.Create([wire with { QueueId = queue.QueueId }], DateTime.UtcNow + _settings.SendTimeout);
+            (await _client.SenderAsync(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).ConfigureAwait(false)).Tell(pending);
             _ = pending.Reply.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, ignored
         }
         catch (Exception e)
@@ -216,7 +216,8 @@ public sealed class Producer
     private static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId)
     {
         var first = results[0];
-        var status = results.Select(r => r.Status).FirstOrDefault(s => s != ProduceStatus.Ok, ProduceStatus.Ok) switch
+        var notOk = Array.FindIndex(results, static r => r.Status != ProduceStatus.Ok);
+        var status = (notOk < 0 ? ProduceStatus.Ok : results[notOk].Status) switch
         {
             ProduceStatus.FlushDiskTimeout => SendStatus.FlushDiskTimeout,
             ProduceStatus.FlushSlaveTimeout => SendStatus.FlushSlaveTimeout,

@@ -92,6 +92,39 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task A_silent_broker_costs_one_attempt_share_of_the_send_timeout_then_the_send_goes_elsewhere()
+    {
+        SetRoute("TopicA", 1, "broker-a", "broker-b");
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(6) }));
+        var producer = client.CreateProducer();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var results = new List<SendResult>();
+        for (int i = 0; i < 2; i++) results.Add(await producer.SendAsync(Text("TopicA", $"m{i}")));
+
+        Assert.All(results, r => Assert.Equal("broker-b", r.BrokerName));
+        Assert.NotEmpty((await StateOf(BrokerA)).ProduceRequests); // round robin tried the silent broker once
+        // 3 attempts share 6 s: the silent attempt gave up after about 2 s, not after the whole timeout.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task When_no_broker_answers_the_send_fails_with_a_timeout_within_the_send_timeout()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(1.5) }));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RocketSendException>(() => client.CreateProducer().SendAsync(Text("TopicA", "x")));
+
+        Assert.Contains("no answer from broker broker-a", error.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(false)); // late answers are ignored
+    }
+
+    [Fact]
     public async Task When_every_broker_fails_the_exception_names_the_status_and_the_brokers_text()
     {
         SetRoute("TopicA", 1, "broker-a");

@@ -42,6 +42,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
                 send.Reply.TrySetException(Unreachable());
                 return;
             }
+            if (TimedOut(send, DateTime.UtcNow)) return;
             _queued.Enqueue(send);
             SendWhileSlotsFree();
         });
@@ -49,8 +50,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         Receive<RequestTimedOut>(t =>
         {
             if (!_inFlight.Remove(t.RequestId, out var request)) return;
-            var error = new TimeoutException(
-                $"broker {_brokerName} ({_brokerPath}) did not answer a produce request within {_settings.SendTimeout.TotalSeconds:0.###} s");
+            var error = NoAnswer();
             foreach (var s in request.Sends) s.Reply.TrySetException(error);
             SendWhileSlotsFree();
         });
@@ -89,6 +89,16 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         foreach (var request in _inFlight.Values)
             foreach (var s in request.Sends) s.Reply.TrySetException(error);
         foreach (var s in _queued) s.Reply.TrySetException(error);
+    }
+
+    private TimeoutException NoAnswer() => new($"broker {_brokerName} ({_brokerPath}) did not answer within the send timeout");
+
+    /// <summary>Fails a send whose deadline has passed (true), e.g. one that waited in the queue behind a silent broker.</summary>
+    private bool TimedOut(PendingSend send, DateTime now)
+    {
+        if (send.Deadline > now) return false;
+        send.Reply.TrySetException(NoAnswer());
+        return true;
     }
 
     private RocketSendException Unreachable() =>
@@ -131,13 +141,16 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     {
         var sends = new List<PendingSend>();
         int messages = 0, bytes = 0;
+        var now = DateTime.UtcNow;
+        var earliestDeadline = DateTime.MaxValue;
         while (_queued.TryPeek(out var next))
         {
-            if (next.Reply.Task.IsCompleted) { _queued.Dequeue(); continue; } // the caller gave up (timeout)
+            if (next.Reply.Task.IsCompleted || TimedOut(next, now)) { _queued.Dequeue(); continue; }
             bool fits = messages + next.Messages.Length <= _settings.MaxCoalescedMessages && bytes + next.Bytes <= _settings.MaxCoalescedBytes;
             if (sends.Count > 0 && !fits) break;
             _queued.Dequeue();
             sends.Add(next);
+            if (next.Deadline < earliestDeadline) earliestDeadline = next.Deadline;
             messages += next.Messages.Length;
             bytes += next.Bytes;
         }
@@ -156,6 +169,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         var request = new ProduceRequest(id, wire);
         if (_broker is not null) _broker.Tell(request, Self);
         else Context.ActorSelection(_brokerPath).Tell(request, Self);
-        Timers.StartSingleTimer(id, new RequestTimedOut(id), _settings.SendTimeout);
+        // The request times out with its most impatient send (a retry attempt has a share of the send timeout).
+        Timers.StartSingleTimer(id, new RequestTimedOut(id), earliestDeadline - now);
     }
 }

@@ -2,7 +2,11 @@ using Akka.Actor;
 
 namespace Rocket.Client.Producing;
 
-/// <summary>Parent of the per-broker senders: one child per broker path, shared by every producer of the client.</summary>
+/// <summary>
+/// Parent of the per-broker senders: one child per broker path, shared by every producer of the client. Producers
+/// ask for a child once and then send to it directly (see <see cref="RocketClient.SenderAsync"/>), so this actor is
+/// not a hop on the hot path.
+/// </summary>
 internal sealed class BrokerSendersActor : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _senders = new(StringComparer.Ordinal);
@@ -10,7 +14,7 @@ internal sealed class BrokerSendersActor : ReceiveActor
 
     public BrokerSendersActor(ClientSettings settings)
     {
-        Receive<SendToBroker>(s => SenderFor(s.BrokerName, s.BrokerPath, settings).Tell(s.Send));
+        Receive<GetSender>(g => Sender.Tell(SenderFor(g.BrokerName, g.BrokerPath, settings)));
         Receive<GetBrokerSenderStats>(g =>
         {
             if (_senders.TryGetValue(g.BrokerPath, out var sender)) sender.Forward(g);

@@ -4,20 +4,22 @@ namespace Rocket.Client.Producing;
 
 /// <summary>
 /// Messages that must travel together (one send, or one batch) and the caller waiting for their results.
-/// <paramref name="Bytes"/> counts bodies and properties, for the coalescing byte cap.
+/// <paramref name="Bytes"/> counts bodies and properties, for the coalescing byte cap. The broker sender fails
+/// <paramref name="Reply"/> with a <see cref="TimeoutException"/> once <paramref name="Deadline"/> (UTC) passes,
+/// so a send needs no timer of its own.
 /// </summary>
-internal sealed record PendingSend(WireMessage[] Messages, int Bytes, TaskCompletionSource<ProduceResult[]> Reply)
+internal sealed record PendingSend(WireMessage[] Messages, int Bytes, DateTime Deadline, TaskCompletionSource<ProduceResult[]> Reply)
 {
-    public static PendingSend Create(WireMessage[] messages)
+    public static PendingSend Create(WireMessage[] messages, DateTime deadline)
     {
         int bytes = 0;
         foreach (var m in messages) bytes += m.Body.Length + (m.Properties?.Length ?? 0) * 2;
-        return new PendingSend(messages, bytes, new TaskCompletionSource<ProduceResult[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        return new PendingSend(messages, bytes, deadline, new TaskCompletionSource<ProduceResult[]>(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 }
 
-/// <summary>Routes a pending send to the sender of one broker, creating it on first use.</summary>
-internal sealed record SendToBroker(string BrokerName, string BrokerPath, PendingSend Send);
+/// <summary>Asks for the sender of one broker, created on first use; answered with its <c>IActorRef</c>.</summary>
+internal sealed record GetSender(string BrokerName, string BrokerPath);
 
 /// <summary>Asks a broker sender for its counters (tests, diagnostics); answered with <see cref="BrokerSenderStats"/>.</summary>
 internal sealed record GetBrokerSenderStats(string BrokerPath);
