@@ -12,7 +12,7 @@ public static class BenchProduceCommand
         var count = new Option<long>("--count") { Description = "Messages to send", DefaultValueFactory = _ => 300_000 }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight (tasks each awaiting its send)", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var batch = new Option<int>("--batch") { Description = "Messages per send call", DefaultValueFactory = _ => 1 }.AtLeast(1);
-        var warmup = new Option<long>("--warmup") { Description = "Messages sent first and not measured (JIT, connections)", DefaultValueFactory = _ => 5_000 }.AtLeast(0);
+        var warmup = new Option<long>("--warmup") { Description = "Messages sent first and not measured (JIT in client and broker, connections)", DefaultValueFactory = _ => 50_000 }.AtLeast(0);
         var command = new Command("produce", "Send N messages with many in flight; report msgs/s, MB/s and send latency") { count, concurrency, batch, warmup };
         bench.AddTo(command);
         ClusterAction.Set(command, async (parse, cli, cancel) =>
