@@ -32,6 +32,7 @@ public sealed record StoreSettings
     public int MaxMsgsNumBatch { get; init; } = 64;
     public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
+    public string DispatchDispatcher { get; init; } = "rocket.store.dispatch-thread";
 
     public string CommitLogDirectory => Path.Combine(Directory, "commitlog");
     public string ConsumeQueueDirectory => Path.Combine(Directory, "consumequeue");
@@ -83,6 +84,7 @@ public sealed record StoreSettings
             MaxMsgsNumBatch = Int(c, "max-msgs-num-batch", 1, 10_000),
             JournalDispatcher = RequireText(c, "journal-dispatcher"),
             FlushDispatcher = RequireText(c, "flush-dispatcher"),
+            DispatchDispatcher = RequireText(c, "dispatch-dispatcher"),
         };
         if (s.ConsumeQueueFileSize % 20 != 0)
             throw new ConfigurationException($"{p}mapped-file-size-consume-queue must be a multiple of 20 (one entry), got {s.ConsumeQueueFileSize}");

@@ -28,7 +28,7 @@ public sealed class DispatchActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(MessageStore store, IActorRef? listener = null) =>
-        Akka.Actor.Props.Create(() => new DispatchActor(store, listener));
+        Akka.Actor.Props.Create(() => new DispatchActor(store, listener)).WithDispatcher(store.Settings.DispatchDispatcher);
 
     protected override void PreStart()
     {
