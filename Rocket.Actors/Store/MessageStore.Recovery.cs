@@ -87,6 +87,10 @@ public sealed partial class MessageStore
             _queueOffsets.Set(queue.Topic, queue.QueueId, queue.MaxOffset);
         _lastStoreTimestamp = lastTimestamp;
 
+        // What recovery re-dispatched is on disk before the checkpoint says so.
+        ConsumeQueues.Flush();
+        KeyIndex.Flush();
+        _projectionsFlushedOffset = DispatchedOffset;
         new Checkpoint(end, DispatchedOffset, lastTimestamp).Write(Settings.CheckpointPath);
         File.WriteAllBytes(Settings.AbortPath, []);
     }

@@ -114,15 +114,23 @@ public sealed partial class MessageStore : IDisposable
     public long FlushLog(long upTo) => CommitLog.Flush(upTo);
 
     /// <summary>Flushes consume queues and key index, then records a checkpoint (flush actor only).</summary>
-    public void FlushProjections()
+    public void FlushProjections(bool thorough = true)
     {
-        long dispatched = DispatchedOffset; // everything below this is in the projections' memory now
-        ConsumeQueues.Flush();
-        KeyIndex.Flush();
+        if (thorough)
+        {
+            long dispatched = DispatchedOffset; // everything below this is in the projections' memory now
+            ConsumeQueues.Flush();
+            KeyIndex.Flush();
+            Volatile.Write(ref _projectionsFlushedOffset, dispatched);
+        }
+        else ConsumeQueues.Flush(wholePagesOnly: true); // see flush-interval-consume-queue: no write-protect stalls
         long logFlushed = CommitLog.FlushedOffset;
-        new Checkpoint(logFlushed, Math.Min(dispatched, logFlushed), Volatile.Read(ref _lastStoreTimestamp))
+        // Recovery re-dispatches from here (idempotently), so it may only cover what a thorough flush made durable.
+        new Checkpoint(logFlushed, Math.Min(Volatile.Read(ref _projectionsFlushedOffset), logFlushed), Volatile.Read(ref _lastStoreTimestamp))
             .Write(Settings.CheckpointPath);
     }
+
+    private long _projectionsFlushedOffset; // dispatched offset covered by the last thorough projection flush
 
     /// <summary>
     /// Clean shutdown: flushes everything, writes the final checkpoint and removes the abort file, so the next

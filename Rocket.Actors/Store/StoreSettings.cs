@@ -16,6 +16,7 @@ public sealed record StoreSettings
     public TimeSpan FlushThoroughInterval { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan SyncFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan FlushConsumeQueueInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan FlushConsumeQueueThoroughInterval { get; init; } = TimeSpan.FromSeconds(60);
     public bool CheckCrcOnRecover { get; init; } = true;
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
     public int MaxPropertiesSize { get; init; } = short.MaxValue;
@@ -68,6 +69,7 @@ public sealed record StoreSettings
             FlushThoroughInterval = Positive(c, "flush-commit-log-thorough-interval"),
             SyncFlushTimeout = Positive(c, "sync-flush-timeout"),
             FlushConsumeQueueInterval = Positive(c, "flush-interval-consume-queue"),
+            FlushConsumeQueueThoroughInterval = Positive(c, "flush-consume-queue-thorough-interval"),
             CheckCrcOnRecover = c.GetBoolean("check-crc-on-recover", true),
             MaxMessageSize = ByteSize(c, "max-message-size", min: 1, max: 64 * 1024 * 1024),
             MaxPropertiesSize = Int(c, "max-properties-size", 0, short.MaxValue),

@@ -14,6 +14,32 @@ public class RecoveryTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public void Periodic_projection_flushes_keep_the_checkpoint_where_the_last_thorough_flush_left_it()
+    {
+        var settings = SmallStore(_dir.Path);
+        using var store = MessageStore.Open(settings);
+        for (int i = 0; i < 300; i++) store.AppendAll(Message(queueId: 0, keys: $"k{i}")); // 6000 bytes of queue entries
+        store.Dispatch(store.DispatchLimit);
+        store.FlushLog(long.MaxValue);
+        long end = store.CommitLog.MaxOffset;
+
+        store.FlushProjections(thorough: false);
+        // Only whole queue pages went to disk and the index was not flushed: recovery must still re-dispatch everything.
+        Assert.Equal(0, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).DispatchSafeOffset);
+        Assert.Equal(end, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).LogFlushedOffset);
+
+        store.FlushProjections(thorough: true);
+        Assert.Equal(end, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).DispatchSafeOffset);
+
+        // A crash now: nothing is re-dispatched twice and every entry and key is still there.
+        store.Dispose();
+        using var reopened = MessageStore.Open(settings);
+        Assert.True(reopened.Recovery.Abnormal);
+        Assert.Equal(300, reopened.GetMaxOffset("TopicA", 0));
+        Assert.Single(reopened.QueryMessagesByKey("TopicA", "k299", 10, 0, long.MaxValue));
+    }
+
+    [Fact]
     public void After_a_clean_shutdown_the_store_starts_without_validating_the_log()
     {
         var settings = SmallStore(_dir.Path);

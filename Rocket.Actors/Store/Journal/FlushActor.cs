@@ -24,6 +24,7 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _flushQueued;
     private DateTime _lastThorough = DateTime.UtcNow;
+    private DateTime _lastThoroughProjections = DateTime.UtcNow;
 
     public FlushActor(MessageStore store, IActorRef dispatch, Func<long, long>? flushLog)
     {
@@ -122,7 +123,12 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
 
     private void FlushProjections()
     {
-        try { _store.FlushProjections(); }
+        bool thorough = DateTime.UtcNow - _lastThoroughProjections >= _store.Settings.FlushConsumeQueueThoroughInterval;
+        try
+        {
+            _store.FlushProjections(thorough);
+            if (thorough) _lastThoroughProjections = DateTime.UtcNow;
+        }
         catch (Exception e) { _log.Error(e, "Flushing consume queues / key index / checkpoint failed; it will be retried"); }
     }
 }

@@ -105,14 +105,15 @@ public sealed partial class ConsumeQueue : IDisposable
     }
 
     /// <summary>Forces written entries to disk (flush thread). Holds each file so retention cannot unmap it meanwhile.</summary>
-    public void Flush()
+    /// <param name="wholePagesOnly">Stop at the last whole page: the page still being filled stays writable.</param>
+    public void Flush(bool wholePagesOnly = false)
     {
         foreach (var segment in _file.Segments)
         {
             if (!segment.TryRetain()) continue;
             try
             {
-                segment.Flush(segment.WritePosition);
+                segment.Flush(wholePagesOnly ? segment.WritePosition - segment.WritePosition % Environment.SystemPageSize : segment.WritePosition);
             }
             finally
             {

@@ -101,9 +101,9 @@ public sealed class ConsumeQueueStore : IDisposable
         return deleted;
     }
 
-    public void Flush()
+    public void Flush(bool wholePagesOnly = false)
     {
-        foreach (var queue in All) queue.Flush();
+        foreach (var queue in All) queue.Flush(wholePagesOnly);
     }
 
     public void Dispose()
