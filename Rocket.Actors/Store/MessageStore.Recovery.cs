@@ -87,11 +87,7 @@ public sealed partial class MessageStore
             _queueOffsets.Set(queue.Topic, queue.QueueId, queue.MaxOffset);
         _lastStoreTimestamp = lastTimestamp;
 
-        // What recovery re-dispatched is on disk before the checkpoint says so.
-        ConsumeQueues.Flush();
-        KeyIndex.Flush();
-        _projectionsFlushedOffset = DispatchedOffset;
-        new Checkpoint(end, DispatchedOffset, lastTimestamp).Write(Settings.CheckpointPath);
+        FlushProjections(thorough: true); // what recovery re-dispatched is on disk before the checkpoint says so
         File.WriteAllBytes(Settings.AbortPath, []);
     }
 }

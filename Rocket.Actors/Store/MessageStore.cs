@@ -113,7 +113,10 @@ public sealed partial class MessageStore : IDisposable
     /// <summary>Flushes the log up to <paramref name="upTo"/> (flush actor only); returns the flushed end.</summary>
     public long FlushLog(long upTo) => CommitLog.Flush(upTo);
 
-    /// <summary>Flushes consume queues and key index, then records a checkpoint (flush actor only).</summary>
+    /// <summary>
+    /// Flushes consume queues (and, when <paramref name="thorough"/>, the key index), then records a checkpoint.
+    /// Called by the flush actor, and by open and shutdown while no store actor runs.
+    /// </summary>
     public void FlushProjections(bool thorough = true)
     {
         if (thorough)
@@ -143,9 +146,7 @@ public sealed partial class MessageStore : IDisposable
         long end = CommitLog.MaxOffset;
         CommitLog.Flush(end);
         Dispatch(end);
-        ConsumeQueues.Flush();
-        KeyIndex.Flush();
-        new Checkpoint(end, DispatchedOffset, Volatile.Read(ref _lastStoreTimestamp)).Write(Settings.CheckpointPath);
+        FlushProjections(thorough: true);
         File.Delete(Settings.AbortPath);
         _log.LogInformation("Store {Dir} shut down cleanly at offset {Offset}", Settings.Directory, end);
         DisposeFiles();
