@@ -139,10 +139,10 @@ public sealed class Producer
         try
         {
             // The broker sender enforces the deadline: no timer per send.
-            (await _client.SenderAsync(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).ConfigureAwait(false)).Tell(pending);
+            _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
             results = await pending.Reply.Task.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or AskTimeoutException)
+        catch (TimeoutException e)
         {
             return (null, new RocketSendException($"no answer from broker {queue.BrokerName} within the send timeout", null, e));
         }
@@ -197,7 +197,7 @@ public sealed class Producer
             var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
             var queue = PickQueue(queues.Writable, null);
             var pending = PendingSend.Create([wire with { QueueId = queue.QueueId }], DateTime.UtcNow + _settings.SendTimeout);
-            (await _client.SenderAsync(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).ConfigureAwait(false)).Tell(pending);
+            _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
             _ = pending.Reply.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, ignored
         }
         catch (Exception e)

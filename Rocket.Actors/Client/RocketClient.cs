@@ -28,7 +28,7 @@ public sealed class RocketClient : IAsyncDisposable
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
         ClientId = $"{address.Host}@{Environment.ProcessId}#{Interlocked.Increment(ref _instances)}";
         RouteCache = system.ActorOf(Props.Create(() => new RouteCacheActor(settings, PublishedQueues)), "routes");
-        Senders = system.ActorOf(Props.Create(() => new BrokerSendersActor(settings)), "senders");
+        Senders = new BrokerSenders(system, settings);
     }
 
     internal ActorSystem System { get; }
@@ -37,18 +37,7 @@ public sealed class RocketClient : IAsyncDisposable
 
     /// <summary>Cached routes as queues, published by the route cache actor; read lock-free on every send.</summary>
     internal System.Collections.Concurrent.ConcurrentDictionary<string, TopicQueues> PublishedQueues { get; } = new(StringComparer.Ordinal);
-    internal IActorRef Senders { get; }
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IActorRef> _senderOf = new(StringComparer.Ordinal);
-
-    /// <summary>The sender actor of one broker (by path), asked of <see cref="Senders"/> once and then cached.</summary>
-    internal ValueTask<IActorRef> SenderAsync(string brokerName, string brokerPath) =>
-        _senderOf.TryGetValue(brokerPath, out var sender) ? ValueTask.FromResult(sender) : new(AskSenderAsync(brokerName, brokerPath));
-
-    private async Task<IActorRef> AskSenderAsync(string brokerName, string brokerPath)
-    {
-        var sender = await Senders.Ask<IActorRef>(new GetSender(brokerName, brokerPath), Settings.SendTimeout).ConfigureAwait(false);
-        return _senderOf.GetOrAdd(brokerPath, sender);
-    }
+    internal BrokerSenders Senders { get; }
 
     /// <summary>This client's id in consumer groups: host@pid#instance.</summary>
     public string ClientId { get; }

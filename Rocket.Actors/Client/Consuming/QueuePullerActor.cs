@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Client.Routing;
 using Rocket.Protocol;
 
 namespace Rocket.Client.Consuming;
@@ -19,12 +20,9 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private sealed record PullTimedOut(long RequestId);
     private sealed record BatchHandled(IReadOnlyList<ReceivedMessage> Batch, ConsumeResult Result);
     private sealed record Redeliver(IReadOnlyList<ReceivedMessage> Batch);
-    private sealed record BrokerResolved(IActorRef Broker);
-    private sealed record ResolveBroker;
 
     private readonly MessageQueue _queue;
-    private readonly ActorSelection _broker;
-    private IActorRef? _brokerRef; // pulls go by selection until the broker actor is resolved (saves the remote path lookup per pull)
+    private readonly BrokerLink _broker;
     private readonly ConsumerConfig _config;
     private readonly TagExpression _filter;
     private readonly IActorRef _consumer;
@@ -41,7 +39,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     public QueuePullerActor(MessageQueue queue, string brokerPath, ConsumerConfig config, long? knownOffset)
     {
         _queue = queue;
-        _broker = Context.ActorSelection(brokerPath);
+        _broker = new BrokerLink(Context, brokerPath, config.Client.SendTimeout);
         _config = config;
         _filter = config.Subscriptions[queue.Topic];
         _consumer = Context.Parent;
@@ -68,29 +66,14 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 
     private int Outstanding => _config.Kind == ConsumerKind.Push ? _unfinished.Count : _buffered;
 
-    protected override void PreStart() => Self.Tell(new ResolveBroker());
+    protected override void PreStart() => _broker.Resolve();
 
-    /// <summary>Keeps a resolved, watched reference to the broker; a restarted broker is resolved again.</summary>
+    /// <summary>Both behaviours keep the broker link current (see <see cref="BrokerLink"/>).</summary>
     private void BrokerResolution()
     {
-        Receive<ResolveBroker>(_ => _broker.ResolveOne(_config.Client.SendTimeout)
-            .PipeTo(Self, success: r => new BrokerResolved(r), failure: _ => new BrokerResolved(ActorRefs.Nobody)));
-        Receive<BrokerResolved>(r =>
-        {
-            if (r.Broker.IsNobody())
-            {
-                Timers.StartSingleTimer("resolve", new ResolveBroker(), TimeSpan.FromSeconds(1));
-                return;
-            }
-            _brokerRef = r.Broker;
-            Context.Watch(r.Broker);
-        });
-        Receive<Terminated>(t =>
-        {
-            if (!t.ActorRef.Equals(_brokerRef)) return;
-            _brokerRef = null;
-            Timers.StartSingleTimer("resolve", new ResolveBroker(), TimeSpan.FromSeconds(1));
-        });
+        Receive<BrokerLink.Resolved>(r => _broker.OnResolved(r, Timers));
+        Receive<BrokerLink.ResolveAgain>(_ => _broker.Resolve());
+        Receive<Terminated>(t => _broker.OnTerminated(t, Timers));
     }
 
     private void Pulling()
@@ -119,7 +102,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 
     private void FindStartOffset()
     {
-        var broker = _broker;
+        var broker = Context.ActorSelection(_broker.Path);
         var config = _config;
         var queue = _queue;
         StartOffsetLookup.FindAsync(broker, config, queue, config.Client.SendTimeout)
@@ -138,8 +121,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         long id = ++_requestId;
         var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
             _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds);
-        if (_brokerRef is not null) _brokerRef.Tell(request, Self);
-        else _broker.Tell(request, Self);
+        _broker.Tell(request, Self);
         Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Client.Routing;
 using Rocket.Protocol;
 
 namespace Rocket.Client.Producing;
@@ -12,9 +13,6 @@ namespace Rocket.Client.Producing;
 internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 {
     private sealed record RequestTimedOut(long RequestId);
-    private sealed record Resolved(IActorRef Broker);
-    private sealed record ResolveFailed;
-    private sealed record ResolveAgain;
     private sealed record InFlight(PendingSend[] Sends);
 
     private readonly string _brokerName;
@@ -25,7 +23,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private long _nextRequestId;
     private long _requestsSent;
-    private IActorRef? _broker;   // resolved once; until then sends go by selection
+    private readonly BrokerLink _broker;
     private bool _down;           // the watched broker died; cleared when it resolves again
 
     public BrokerSenderActor(string brokerName, string brokerPath, ClientSettings settings)
@@ -33,6 +31,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _brokerName = brokerName;
         _brokerPath = brokerPath;
         _settings = settings;
+        _broker = new BrokerLink(Context, brokerPath, settings.SendTimeout);
 
         Receive<PendingSend>(send =>
         {
@@ -55,19 +54,15 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             SendWhileSlotsFree();
         });
         Receive<GetBrokerSenderStats>(_ => Sender.Tell(new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent)));
-        Receive<Resolved>(r =>
+        Receive<BrokerLink.Resolved>(r =>
         {
-            _broker = r.Broker;
-            _down = false;
-            Context.Watch(r.Broker);
+            if (_broker.OnResolved(r, Timers)) _down = false;
         });
-        Receive<ResolveFailed>(_ => Timers.StartSingleTimer("resolve", new ResolveAgain(), TimeSpan.FromSeconds(1)));
-        Receive<ResolveAgain>(_ => Resolve());
+        Receive<BrokerLink.ResolveAgain>(_ => _broker.Resolve());
         Receive<Terminated>(t =>
         {
-            if (!t.ActorRef.Equals(_broker)) return;
+            if (!_broker.OnTerminated(t, Timers)) return;
             _log.Warning("broker {0} at {1} stopped or became unreachable; failing its sends until it is back", _brokerName, _brokerPath);
-            _broker = null;
             _down = true;
             var error = Unreachable();
             foreach (var request in _inFlight.Values)
@@ -75,13 +70,12 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             foreach (var id in _inFlight.Keys) Timers.Cancel(id);
             _inFlight.Clear();
             while (_queued.TryDequeue(out var queued)) queued.Reply.TrySetException(error);
-            Timers.StartSingleTimer("resolve", new ResolveAgain(), TimeSpan.FromSeconds(1));
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => Resolve();
+    protected override void PreStart() => _broker.Resolve();
 
     protected override void PostStop()
     {
@@ -104,9 +98,6 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private RocketSendException Unreachable() =>
         new($"broker {_brokerName} ({_brokerPath}) stopped or is unreachable", ProduceStatus.ServiceNotAvailable);
 
-    private void Resolve() =>
-        Context.ActorSelection(_brokerPath).ResolveOne(_settings.SendTimeout)
-            .PipeTo(Self, success: r => new Resolved(r), failure: _ => new ResolveFailed());
 
     private void OnResponse(ProduceResponse response)
     {
@@ -167,8 +158,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _inFlight[id] = new InFlight(sends.ToArray());
         _requestsSent++;
         var request = new ProduceRequest(id, wire);
-        if (_broker is not null) _broker.Tell(request, Self);
-        else Context.ActorSelection(_brokerPath).Tell(request, Self);
+        _broker.Tell(request, Self);
         // The request times out with its most impatient send (a retry attempt has a share of the send timeout).
         Timers.StartSingleTimer(id, new RequestTimedOut(id), earliestDeadline - now);
     }

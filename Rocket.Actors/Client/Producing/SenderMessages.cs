@@ -18,10 +18,10 @@ internal sealed record PendingSend(WireMessage[] Messages, int Bytes, DateTime D
     }
 }
 
-/// <summary>Asks for the sender of one broker, created on first use; answered with its <c>IActorRef</c>.</summary>
-internal sealed record GetSender(string BrokerName, string BrokerPath);
-
 /// <summary>Asks a broker sender for its counters (tests, diagnostics); answered with <see cref="BrokerSenderStats"/>.</summary>
-internal sealed record GetBrokerSenderStats(string BrokerPath);
+internal sealed record GetBrokerSenderStats
+{
+    public static readonly GetBrokerSenderStats Instance = new();
+}
 
 internal sealed record BrokerSenderStats(int InFlightRequests, int QueuedSends, long RequestsSent);
