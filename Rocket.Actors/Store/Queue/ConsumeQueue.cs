@@ -113,7 +113,8 @@ public sealed partial class ConsumeQueue : IDisposable
             if (!segment.TryRetain()) continue;
             try
             {
-                segment.Flush(wholePagesOnly ? segment.WritePosition - segment.WritePosition % Environment.SystemPageSize : segment.WritePosition);
+                int written = segment.WritePosition; // read once: the dispatcher keeps writing meanwhile
+                segment.Flush(wholePagesOnly ? written - written % Environment.SystemPageSize : written);
             }
             finally
             {
