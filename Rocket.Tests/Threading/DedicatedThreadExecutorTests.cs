@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Xunit;
 
-namespace Rocket.Tests.Store;
+namespace Rocket.Tests.Threading;
 
 /// <summary>The non-spinning dedicated-thread executor behind the journal and flush dispatchers.</summary>
 public sealed class DedicatedThreadExecutorTests() : TestKit(ConfigurationFactory.ParseString("""
