@@ -20,9 +20,15 @@ public sealed class PullConsumer : Consumer
     }
 
     /// <summary>Subscribes to <paramref name="topic"/>, filtered by tag ("*", "TagA" or "TagA || TagB"). Before start only.</summary>
-    public PullConsumer Subscribe(string topic, string tagExpression = "*")
+    public PullConsumer Subscribe(string topic, string tagExpression = "*") => Subscribe(topic, MessageSelector.ByTag(tagExpression));
+
+    /// <summary>
+    /// Subscribes to <paramref name="topic"/> with an explicit selector. <see cref="MessageSelector.BySql"/> is refused:
+    /// SQL92 filtering is not supported yet. Before start only.
+    /// </summary>
+    public PullConsumer Subscribe(string topic, MessageSelector selector)
     {
-        AddSubscription(topic, tagExpression);
+        AddSubscription(topic, selector);
         return this;
     }
 
