@@ -16,6 +16,7 @@ public sealed record ClientSettings
     public int MaxCoalescedMessages { get; init; } = 1024;
     public int MaxCoalescedBytes { get; init; } = 64 << 10;
     public int MaxInFlightPerBroker { get; init; } = 16;
+    public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public static ClientSettings FromConfig(Akka.Configuration.Config config)
     {
@@ -35,6 +36,7 @@ public sealed record ClientSettings
             MaxCoalescedMessages = r.Int("max-coalesced-messages", 1, 65536),
             MaxCoalescedBytes = r.Bytes("max-coalesced-bytes", 1024, 64 << 20),
             MaxInFlightPerBroker = r.Int("max-in-flight-per-broker", 1, 64),
+            ConsumerStartTimeout = r.Duration("consumer-start-timeout"),
         };
     }
 }

@@ -32,7 +32,10 @@ public sealed class PullConsumer : Consumer
         return this;
     }
 
-    /// <summary>Joins the group and starts pulling in the background.</summary>
+    /// <summary>
+    /// Joins the group and starts pulling in the background. Completes once every assigned queue knows its start offset:
+    /// a message sent after this returns is polled, whatever <see cref="ConsumeFrom"/>.
+    /// </summary>
     public async Task StartAsync()
     {
         ThrowIfStarted();

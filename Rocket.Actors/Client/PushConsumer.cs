@@ -44,8 +44,12 @@ public sealed class PushConsumer : Consumer
         return this;
     }
 
-    /// <summary>Joins the group and starts pulling; completes once the first rebalance assigned the queues.</summary>
-    /// <exception cref="RocketClientException">No subscription or handler, or no seed reachable.</exception>
+    /// <summary>
+    /// Joins the group and starts pulling. Completes once the group assigned this consumer its queues and each of them
+    /// knows its start offset: a message sent after this returns is delivered, whatever <see cref="ConsumeFrom"/>.
+    /// </summary>
+    /// <exception cref="RocketClientException">No subscription or handler, no seed reachable, or not started within
+    /// <see cref="ClientSettings.ConsumerStartTimeout"/> (<see cref="RocketErrorCode.ConsumerStartTimeout"/>).</exception>
     public async Task StartAsync()
     {
         ThrowIfStarted();
