@@ -18,6 +18,12 @@ public sealed record ClientSettings
     public int MaxInFlightPerBroker { get; init; } = 16;
     public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Where the client logs (its own messages and its actor system's). Null: warnings and errors go to stderr, never to
+    /// stdout. Not read from HOCON: the application passes its own.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     public static ClientSettings FromConfig(Akka.Configuration.Config config)
     {
         var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.client"), "rocket.client.");
