@@ -22,6 +22,7 @@ public sealed class RocketClient : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<object, Func<Task>> _running = new();
 
     private readonly Microsoft.Extensions.Logging.ILoggerFactory? _ownedLoggerFactory;
+    private int _disposed;
 
     private RocketClient(ActorSystem system, ClientSettings settings, Microsoft.Extensions.Logging.ILoggerFactory? ownedLoggerFactory)
     {
@@ -133,9 +134,10 @@ public sealed class RocketClient : IAsyncDisposable
     /// <summary>Stops every consumer (committing offsets, leaving groups), then the client's actor system.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try { await Task.WhenAll(_running.Values.Select(stop => stop())).ConfigureAwait(false); }
         catch (Exception e) { System.Log.Warning("a consumer did not stop cleanly: {0}", e.Message); }
-        if (await GracefulRemoteShutdown.CloseAsync(System, Settings.SendTimeout).ConfigureAwait(false) is { } problem)
+        if (await Remoting.GracefulRemoteShutdown.CloseAsync(System, Settings.SendTimeout, stopUserActors: true).ConfigureAwait(false) is { } problem)
             System.Log.Warning("closing the client: {0}", problem);
         await System.Terminate().ConfigureAwait(false);
         _ownedLoggerFactory?.Dispose(); // flushes what is still queued for stderr

@@ -1,14 +1,15 @@
 using System.Reflection;
 using Akka.Actor;
 
-namespace Rocket.Client;
+namespace Rocket.Remoting;
 
 /// <summary>
-/// Closes the client's remote associations the way a clean shutdown should, before the actor system terminates.
+/// Closes a process's remote associations the way a clean shutdown should, before its actor system terminates (the
+/// client on dispose, seed and broker nodes in coordinated shutdown).
 /// Why: Akka.Remote's own shutdown stops every endpoint writer (each writer's last act is asking its protocol actor to
 /// send a "disassociate: shutting down" frame) and then closes all TCP channels at once. The frame is written by another
 /// actor, so it can lose that race; the broker or seed then sees a bare TCP close, takes it for a failure and logs an
-/// ERROR "Disassociated" with a stack trace for a client that left cleanly. Here the client stops its endpoints first
+/// ERROR "Disassociated" with a stack trace for a process that left cleanly. Here the process stops its endpoints first
 /// (with the same FlushAndStop message Akka's shutdown sends) and waits until every protocol actor has handed its frame
 /// to the transport (each stops right after), so the channels close only behind the frames.
 /// </summary>
@@ -18,16 +19,20 @@ internal static class GracefulRemoteShutdown
     private static readonly object? FlushAndStop = Type.GetType("Akka.Remote.EndpointWriter+FlushAndStop, Akka.Remote")
         ?.GetProperty("Instance", BindingFlags.Public | BindingFlags.Static)?.GetValue(null);
 
-    /// <summary>Stops the user actors (no new remote traffic), then the endpoints; waits at most <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Stops the endpoints (first the user actors when <paramref name="stopUserActors"/>: no new remote traffic from their
+    /// timers or watches); waits at most <paramref name="timeout"/>.
+    /// </summary>
     /// <returns>Null when every association closed cleanly, else why not (for a warning).</returns>
-    public static async Task<string?> CloseAsync(ActorSystem system, TimeSpan timeout)
+    public static async Task<string?> CloseAsync(ActorSystem system, TimeSpan timeout, bool stopUserActors)
     {
         if (FlushAndStop is null) return "this Akka.Remote version has no EndpointWriter.FlushAndStop; associations close abruptly";
         var deadline = DateTime.UtcNow + timeout;
         try
         {
             // Our actors first: their timers (route refresh, heartbeats) and remote watches would open associations again.
-            await StopAllAsync(await ChildrenOfAsync(system, "/user", timeout).ConfigureAwait(false), null, timeout).ConfigureAwait(false);
+            if (stopUserActors)
+                await StopAllAsync(await ChildrenOfAsync(system, "/user", timeout).ConfigureAwait(false), null, timeout).ConfigureAwait(false);
             await StopAllAsync(await ChildrenOfAsync(system, "/system/endpointManager", timeout).ConfigureAwait(false), FlushAndStop, timeout)
                 .ConfigureAwait(false);
             var protocolManagers = await ChildrenOfAsync(system, "/system/transports", timeout).ConfigureAwait(false);
