@@ -55,7 +55,7 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
         SetRoute("TopicS", 1, "broker-a");
         await using var client = RocketClient.Create(Settings(s => s with
         {
-            SendTimeout = TimeSpan.FromSeconds(1), ConsumerStartTimeout = TimeSpan.FromSeconds(3),
+            SendTimeout = TimeSpan.FromSeconds(3), ConsumerStartTimeout = TimeSpan.FromSeconds(5),
         }));
         BrokerA.Tell(new FakeBroker.SlowOffsetAnswers(null), Akka.Actor.ActorRefs.NoSender);
         var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupMute")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
@@ -63,9 +63,9 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
         Assert.True(error.Code == RocketErrorCode.ConsumerStartTimeout, error.Message);
-        Assert.Contains("did not start within 3 s", error.Message);
+        Assert.Contains("did not start within 5 s", error.Message);
         Assert.Contains("no start offset yet for TopicS@broker-a#0", error.Message);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(10));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4.9), TimeSpan.FromSeconds(15));
         // It left the group it had joined, so the other members do not wait for its heartbeat to expire.
         await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);
 
