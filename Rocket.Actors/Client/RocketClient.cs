@@ -5,7 +5,7 @@ using Rocket.Client.Consuming;
 using Rocket.Client.Producing;
 using Rocket.Client.Routing;
 using Rocket.Protocol;
-using Rocket.Store;
+using Rocket.Settings;
 
 namespace Rocket.Client;
 
@@ -51,7 +51,7 @@ public sealed class RocketClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Seeds.Length == 0) throw new RocketClientException("no seeds configured (rocket.client.seeds)");
         foreach (var seed in settings.Seeds) SeedAddress.Parse(seed);
-        var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(StoreSettings.Reference);
+        var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(RocketConfig.Reference);
         return new RocketClient(ActorSystem.Create("rocket-client", config), settings);
     }
 

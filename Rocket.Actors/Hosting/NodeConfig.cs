@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Rocket.Client;
+using Rocket.Protocol;
 
 namespace Rocket.Hosting;
 
@@ -97,7 +97,7 @@ public static class NodeConfig
         var seeds = config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
         var nodes = seeds.Select(s =>
         {
-            try { var a = SeedAddress.Parse(s); return Quote($"akka.tcp://{SeedAddress.SystemName}@{a.Host}:{a.Port}"); }
+            try { var a = SeedAddress.Parse(s); return Quote(a.NodeAddress); }
             catch (ConfigurationException e) { throw new ConfigurationException($"rocket.cluster.seeds: {e.Message}"); }
         });
         return ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{string.Join(", ", nodes)}]");

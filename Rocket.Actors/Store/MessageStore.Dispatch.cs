@@ -1,4 +1,5 @@
 using System.Text;
+using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store.Queue;
 

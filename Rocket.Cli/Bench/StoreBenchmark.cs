@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using HdrHistogram;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rocket.Protocol;
 using Rocket.Store.Log;
 using Rocket.Store.Mapped;
 
@@ -29,7 +30,7 @@ public sealed partial class ConsumeQueue : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
         // The topic becomes a directory name: the topic rules also keep it from escaping the root.
-        if (MessageLimits.CheckTopic(topic) is { } topicError) throw new ArgumentException(topicError, nameof(topic));
+        if (ResourceNames.CheckTopic(topic) is { } topicError) throw new ArgumentException(topicError, nameof(topic));
         if (queueId < 0)
             throw new ArgumentOutOfRangeException(nameof(queueId), queueId, "queue id must not be negative");
         if (fileSize <= 0 || fileSize % EntrySize != 0)

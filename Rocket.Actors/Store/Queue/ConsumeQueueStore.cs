@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Rocket.Protocol;
 using Rocket.Store.Log;
 
 namespace Rocket.Store.Queue;
@@ -31,7 +32,7 @@ public sealed class ConsumeQueueStore : IDisposable
         foreach (string topicDirectory in Directory.EnumerateDirectories(_directory))
         {
             string topic = Path.GetFileName(topicDirectory);
-            if (MessageLimits.CheckTopic(topic) is not null) continue;
+            if (ResourceNames.CheckTopic(topic) is not null) continue;
             foreach (string queueDirectory in Directory.EnumerateDirectories(topicDirectory))
             {
                 if (!TryParseQueueId(Path.GetFileName(queueDirectory), out int queueId)) continue;
