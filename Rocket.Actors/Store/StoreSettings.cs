@@ -42,21 +42,10 @@ public sealed record StoreSettings
     public string AbortPath => Path.Combine(Directory, "abort");
     public string LockPath => Path.Combine(Directory, "lock");
 
-    /// <summary>The embedded reference configuration with every default.</summary>
-    public static Config Reference { get; } = LoadReference();
-
-    private static Config LoadReference()
-    {
-        using var stream = typeof(StoreSettings).Assembly.GetManifestResourceStream("Rocket.reference.conf")
-            ?? throw new InvalidOperationException("reference.conf is not embedded in Rocket.Actors");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
-
     /// <summary>Reads <c>rocket.store</c> from <paramref name="config"/> (falling back to the reference defaults).</summary>
     public static StoreSettings FromConfig(Config config)
     {
-        var c = config.WithFallback(Reference).GetConfig("rocket.store");
+        var c = Settings.RocketConfig.WithReference(config).GetConfig("rocket.store");
         const string p = "rocket.store.";
         var s = new StoreSettings
         {

@@ -30,7 +30,7 @@ public static class StoreBenchmark
               mapped-file-size-commit-log = {{options.SegmentSize}}
             }
             akka.loglevel = WARNING
-            """)).WithFallback(StoreSettings.Reference);
+            """)).WithFallback(Rocket.Settings.RocketConfig.Reference);
         var settings = StoreSettings.FromConfig(config);
         try
         {

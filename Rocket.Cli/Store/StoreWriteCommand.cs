@@ -50,7 +50,7 @@ public static class StoreWriteCommand
               max-index-num = 16384
             }
             akka.loglevel = WARNING
-            """).WithFallback(StoreSettings.Reference);
+            """).WithFallback(Rocket.Settings.RocketConfig.Reference);
         var store = MessageStore.Open(StoreSettings.FromConfig(config));
         using var system = ActorSystem.Create("rocket-store-write", config);
         var storeActor = system.ActorOf(StoreActor.Props(store), "store");

@@ -13,7 +13,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("broker");
     private long _requestId;
 
-    public BrokerActorTests() : base(StoreSettings.Reference) { }
+    public BrokerActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

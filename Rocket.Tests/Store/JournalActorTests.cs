@@ -3,6 +3,7 @@ using Akka.TestKit;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;
+using Rocket.Store.Log;
 using Rocket.Store.Retention;
 using Rocket.Tests.Support;
 using Xunit;
@@ -14,7 +15,7 @@ public class JournalActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TempDirectory _dir = new("journal");
 
-    public JournalActorTests() : base(StoreSettings.Reference) { }
+    public JournalActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

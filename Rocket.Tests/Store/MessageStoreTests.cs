@@ -3,6 +3,7 @@ using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;
+using Rocket.Store.Log;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;

@@ -1,5 +1,6 @@
 using Rocket.Store;
 using Rocket.Store.Journal;
+using Rocket.Store.Log;
 using Rocket.Store.Retention;
 using Rocket.Tests.Support;
 using Xunit;

@@ -4,6 +4,7 @@ using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;
+using Rocket.Store.Log;
 
 namespace Rocket.Tests.Support;
 

@@ -5,6 +5,7 @@ using Rocket.Broker.Metadata;
 using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store.Journal;
+using Rocket.Store.Log;
 
 namespace Rocket.Broker.Produce;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Store.Log;
 
 namespace Rocket.Store.Journal;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 
 namespace Rocket.Store.Log;
 
