@@ -34,7 +34,7 @@ public sealed record StoreSettings
     public int MaxMsgsNumBatch { get; init; } = 64;
     public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
-    public string DispatchDispatcher { get; init; } = "rocket.store.dispatch-thread";
+    public string ProjectorDispatcher { get; init; } = "rocket.store.projector-thread";
 
     public string CommitLogDirectory => Path.Combine(Directory, "commitlog");
     public string ConsumeQueueDirectory => Path.Combine(Directory, "consumequeue");
@@ -43,10 +43,16 @@ public sealed record StoreSettings
     public string AbortPath => Path.Combine(Directory, "abort");
     public string LockPath => Path.Combine(Directory, "lock");
 
+    private static readonly (string Old, string Now)[] RenamedKeys =
+        [("dispatch-dispatcher", "projector-dispatcher"), ("dispatch-thread", "projector-thread")];
+
     /// <summary>Reads <c>rocket.store</c> from <paramref name="config"/> (falling back to the reference defaults).</summary>
     public static StoreSettings FromConfig(Config config)
     {
         const string p = "rocket.store.";
+        // A key set under its old name would otherwise be silently ignored.
+        foreach (var (old, now) in RenamedKeys)
+            if (config.HasPath(p + old)) throw new ConfigurationException($"{p}{old} was renamed {p}{now}");
         var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.store"), p);
         var s = new StoreSettings
         {
@@ -76,7 +82,7 @@ public sealed record StoreSettings
             MaxMsgsNumBatch = r.Int("max-msgs-num-batch", 1, 10_000),
             JournalDispatcher = r.Text("journal-dispatcher"),
             FlushDispatcher = r.Text("flush-dispatcher"),
-            DispatchDispatcher = r.Text("dispatch-dispatcher"),
+            ProjectorDispatcher = r.Text("projector-dispatcher"),
         };
         if (s.ConsumeQueueFileSize % 20 != 0)
             throw new ConfigurationException($"{p}mapped-file-size-consume-queue must be a multiple of 20 (one entry), got {s.ConsumeQueueFileSize}");

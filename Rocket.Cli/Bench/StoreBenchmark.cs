@@ -5,7 +5,6 @@ using HdrHistogram;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 
 namespace Rocket.Cli.Bench;
 

@@ -5,7 +5,6 @@ using Akka.Configuration;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 
 namespace Rocket.Cli.Store;
 

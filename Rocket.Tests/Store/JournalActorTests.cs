@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 using Rocket.Store.Log;
 using Rocket.Store.Retention;
 using Rocket.Tests.Support;
@@ -45,7 +44,7 @@ public class JournalActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([0L, 0L, -1L, 1L], reply.Results.Select(r => r.QueueOffset));
         Assert.All(reply.Results.Where(r => r.IsOk), r => Assert.True(r.StoreTimestamp > 0));
 
-        // The dispatcher builds the consume queues and tells the listener which queues moved.
+        // The projector builds the consume queues and tells the listener which queues moved.
         var seen = new Dictionary<int, long>();
         listener.FishForMessage<MessagesArrived>(m =>
         {

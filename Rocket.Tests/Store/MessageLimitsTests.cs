@@ -1,6 +1,6 @@
 using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store;
 using Rocket.Store.Log;
 using Xunit;
 

@@ -7,7 +7,7 @@ namespace Rocket.Store.Queue;
 
 /// <summary>
 /// Every consume queue of a store, one per (topic, queueId) under <c>{directory}/{topic}/{queueId}/</c>.
-/// The dispatch thread creates queues; any thread finds them without a lock.
+/// The projector's thread creates queues; any thread finds them without a lock.
 /// </summary>
 public sealed class ConsumeQueueStore : IDisposable
 {
@@ -62,7 +62,7 @@ public sealed class ConsumeQueueStore : IDisposable
         }
     }
 
-    /// <summary>The queue for (topic, queueId), created (and loaded, should files exist) on first use. Dispatch thread.</summary>
+    /// <summary>The queue for (topic, queueId), created (and loaded, should files exist) on first use. Projector thread.</summary>
     public ConsumeQueue GetOrCreate(string topic, int queueId)
     {
         if (_queues.TryGetValue((topic, queueId), out var queue)) return queue;
