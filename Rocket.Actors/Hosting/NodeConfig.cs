@@ -1,6 +1,5 @@
 using Akka.Configuration;
 using Rocket.Protocol;
-using Rocket.Settings;
 
 namespace Rocket.Hosting;
 
@@ -15,12 +14,12 @@ public static class NodeConfig
         _ => StandaloneDefaults,
     };
 
-    private static readonly Akka.Configuration.Config SeedDefaults = RocketConfig.Load("Rocket.Hosting.seed.conf");
-    private static readonly Akka.Configuration.Config BrokerDefaults = RocketConfig.Load("Rocket.Hosting.broker.conf");
-    private static readonly Akka.Configuration.Config StandaloneDefaults = RocketConfig.Load("Rocket.Hosting.standalone.conf");
+    private static readonly Akka.Configuration.Config SeedDefaults = Settings.RocketConfig.Load("Rocket.Hosting.seed.conf");
+    private static readonly Akka.Configuration.Config BrokerDefaults = Settings.RocketConfig.Load("Rocket.Hosting.broker.conf");
+    private static readonly Akka.Configuration.Config StandaloneDefaults = Settings.RocketConfig.Load("Rocket.Hosting.standalone.conf");
 
     /// <summary>Settings every Rocket cluster process shares (Hosting/node.conf), below the role defaults and the user's file.</summary>
-    private static readonly Akka.Configuration.Config Common = RocketConfig.Load("Rocket.Hosting.node.conf");
+    private static readonly Akka.Configuration.Config Common = Settings.RocketConfig.Load("Rocket.Hosting.node.conf");
 
     /// <summary>
     /// Reference defaults, then role defaults, then the HOCON file, then <paramref name="overrides"/>. Throws
@@ -33,7 +32,7 @@ public static class NodeConfig
         if (overrides.ConfigFile is { } file) config = LoadFile(file).WithFallback(config);
         config = Overrides(overrides).WithFallback(config);
         config = SeedNodes(config).WithFallback(config);
-        config = config.WithFallback(RocketConfig.Reference);
+        config = config.WithFallback(Settings.RocketConfig.Reference);
         Validate(role, config);
         return config;
     }
@@ -42,7 +41,7 @@ public static class NodeConfig
     {
         if (!File.Exists(path)) throw new ConfigurationException($"configuration file {path} does not exist");
         string text = File.ReadAllText(path);
-        try { HoconLint.Check(text, path); }
+        try { Settings.HoconLint.Check(text, path); }
         catch (ConfigurationException e) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
         try { return ConfigurationFactory.ParseString(text); }
         catch (Exception e) when (e is not ConfigurationException) { throw new ConfigurationException($"configuration file {path} is not valid HOCON: {e.Message}"); }
@@ -64,7 +63,7 @@ public static class NodeConfig
     {
         var explicitSeeds = config.GetStringList("akka.cluster.seed-nodes");
         if (explicitSeeds is { Count: > 0 }) return Akka.Configuration.Config.Empty;
-        var seeds = config.WithFallback(RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
+        var seeds = config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
         var nodes = seeds.Select(s =>
         {
             try { var a = SeedAddress.Parse(s); return Quote(a.NodeAddress); }
