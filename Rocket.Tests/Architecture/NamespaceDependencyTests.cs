@@ -28,7 +28,10 @@ public class NamespaceDependencyTests(ITestOutputHelper output)
         { "Rocket.Serialization", "Rocket.Client" }, { "Rocket.Serialization", "Rocket.Hosting" },
         { "Rocket.Settings", "Rocket.Store" }, { "Rocket.Settings", "Rocket.Broker" }, { "Rocket.Settings", "Rocket.Client" },
         { "Rocket.Settings", "Rocket.Naming" }, { "Rocket.Settings", "Rocket.Hosting" }, { "Rocket.Settings", "Rocket.Protocol" },
+        { "Rocket.Settings", "Rocket.Serialization" }, { "Rocket.Settings", "Rocket.Threading" },
         { "Rocket.Threading", "Rocket.Store" }, { "Rocket.Threading", "Rocket.Broker" }, { "Rocket.Threading", "Rocket.Client" },
+        { "Rocket.Threading", "Rocket.Naming" }, { "Rocket.Threading", "Rocket.Hosting" }, { "Rocket.Threading", "Rocket.Protocol" },
+        { "Rocket.Threading", "Rocket.Serialization" }, { "Rocket.Threading", "Rocket.Settings" },
     };
 
     [Theory]
