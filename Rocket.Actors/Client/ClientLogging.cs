@@ -11,12 +11,6 @@ namespace Rocket.Client;
 /// </summary>
 internal static class ClientLogging
 {
-    /// <summary>Akka logs only through the MEL bridge; its stdout logger (used before the bridge starts) stays off.</summary>
-    public static readonly Config AkkaConfig = ConfigurationFactory.ParseString("""
-        akka.loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]
-        akka.stdout-loglevel = OFF
-        """);
-
     /// <summary>The factory to use and, when the client made it, the one it must dispose.</summary>
     public static (ILoggerFactory Factory, ILoggerFactory? Owned) Choose(ILoggerFactory? application)
     {
@@ -33,5 +27,5 @@ internal static class ClientLogging
     }
 
     public static ActorSystemSetup Setup(Config config, ILoggerFactory factory) =>
-        Akka.Actor.BootstrapSetup.Create().WithConfig(AkkaConfig.WithFallback(config)).And(new LoggerFactorySetup(factory));
+        Akka.Actor.BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(factory)); // akka.loggers: client.conf
 }

@@ -7,8 +7,7 @@ namespace Rocket.Protocol;
 /// </summary>
 public static class UnsupportedFeatures
 {
-    /// <summary>RocketMQ's delay level property (1..18 in the default table); "0" means no delay.</summary>
-    public const string DelayLevel = "DELAY";
+    // RocketMQ's delay level property is MessageProperties.DelayLevel (1..18 in the default table; "0" means no delay).
     /// <summary>RocketMQ's half (prepared) transactional message marker.</summary>
     public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
@@ -21,7 +20,7 @@ public static class UnsupportedFeatures
     /// <summary>The error for a property that asks for a missing feature, or null when the property is an ordinary one.</summary>
     public static string? Refusal(string name, string? value) => name switch
     {
-        DelayLevel when value is not "0" => $"delay levels are not supported yet (message property {DelayLevel}={value})",
+        MessageProperties.DelayLevel when value is not "0" => $"delay levels are not supported yet (message property {MessageProperties.DelayLevel}={value})",
         TransactionPrepared => $"transactional messages are not supported yet (message property {TransactionPrepared}={value})",
         StartDeliverTime or TimerDeliverMs or TimerDelaySec or TimerDelayMs =>
             $"timed delivery is not supported yet (message property {name}={value})",
@@ -53,6 +52,6 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(DelayLevel) || name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime)
+        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime)
         || name.SequenceEqual(TimerDeliverMs) || name.SequenceEqual(TimerDelaySec) || name.SequenceEqual(TimerDelayMs);
 }
