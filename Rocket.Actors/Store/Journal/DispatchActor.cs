@@ -15,6 +15,7 @@ public sealed class DispatchActor : ReceiveActor, IWithTimers
     private readonly MessageStore _store;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _listener;
+    private readonly List<(long Offset, IActorRef ReplyTo)> _awaiting = new();
 
     public DispatchActor(MessageStore store, IActorRef? listener)
     {
@@ -23,6 +24,11 @@ public sealed class DispatchActor : ReceiveActor, IWithTimers
         Receive<DispatchWake>(_ => DispatchNow());
         Receive<RetentionTick>(_ => RunRetention());
         Receive<RunRetentionNow>(_ => Sender.Tell(RunRetention()));
+        Receive<AwaitDispatch>(a =>
+        {
+            _awaiting.Add((a.Offset, Sender));
+            DispatchNow();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -41,6 +47,19 @@ public sealed class DispatchActor : ReceiveActor, IWithTimers
     {
         var arrivals = _store.Dispatch(_store.DispatchLimit);
         if (arrivals.Count > 0) _listener?.Tell(new MessagesArrived(arrivals));
+        if (_awaiting.Count > 0) AnswerAwaiting();
+    }
+
+    private void AnswerAwaiting()
+    {
+        long dispatched = _store.DispatchedOffset;
+        for (int i = _awaiting.Count - 1; i >= 0; i--)
+        {
+            var (offset, replyTo) = _awaiting[i];
+            if (offset >= dispatched) continue;
+            replyTo.Tell(new DispatchedPast(offset));
+            _awaiting.RemoveAt(i);
+        }
     }
 
     private Retention.RetentionReport RunRetention()

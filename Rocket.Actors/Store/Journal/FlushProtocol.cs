@@ -26,3 +26,11 @@ public sealed class RunRetentionNow
     public static readonly RunRetentionNow Instance = new();
     private RunRetentionNow() { }
 }
+
+/// <summary>
+/// Asks the dispatch actor (through the store actor) to answer <see cref="DispatchedPast"/> once the projections are
+/// built past <paramref name="Offset"/>: e.g. a topic tombstone at that offset has deleted the topic's queues.
+/// </summary>
+public sealed record AwaitDispatch(long Offset);
+
+public sealed record DispatchedPast(long Offset);

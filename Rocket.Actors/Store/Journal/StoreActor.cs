@@ -20,6 +20,7 @@ public sealed class StoreActor : ReceiveActor
         Receive<GetJournal>(_ => Sender.Tell(_journal));
         Receive<AppendBatch>(batch => _journal.Forward(batch));
         Receive<RunRetentionNow>(m => dispatch.Forward(m));
+        Receive<AwaitDispatch>(m => dispatch.Forward(m));
     }
 
     public static Props Props(MessageStore store, IActorRef? arrivalListener = null, Func<long, long>? flushLog = null) =>

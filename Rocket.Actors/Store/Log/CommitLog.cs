@@ -92,7 +92,13 @@ public sealed class CommitLog : IDisposable
             // Prepared and rolled-back transactional messages never reach a consume queue, so they take no queue
             // offset (RocketMQ's rule); a queue's offsets stay dense.
             int transaction = SysFlags.TransactionType(sysFlag);
-            long queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
+            long queueOffset;
+            if (SysFlags.IsTopicTombstone(sysFlag))
+            {
+                queueOffsets.Remove(message.Topic); // the topic's next life starts at queue offset 0
+                queueOffset = 0;
+            }
+            else queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
                 ? 0
                 : queueOffsets.TakeNext(message.Topic, message.QueueId);
             MessageRecord.Write(segment.Span(position, size), size, message, sysFlag, topic, propertyBytes,
