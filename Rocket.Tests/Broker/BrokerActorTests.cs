@@ -12,6 +12,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TempDirectory _dir = new("broker");
     private long _requestId;
+    private MessageStore? _store;
 
     public BrokerActorTests() : base(StoreSettings.Reference) { }
 
@@ -23,7 +24,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef StartBroker(BrokerSettings? settings = null, params TopicConfig[] topics)
     {
-        var store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
+        var store = _store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         var parts = new BrokerParts(InMemoryTopicsActor.Factory(topics), InMemoryOffsetsActor.Props(), Publisher: null);
         return Sys.ActorOf(BrokerActor.Props(store, settings ?? new BrokerSettings(), parts), BrokerActor.Name);
     }
@@ -179,6 +180,8 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 
         broker.Tell(GetTopicConfigs.Instance);
         Assert.Equal(["U"], ExpectMsg<TopicConfigs>().Topics.Select(t => t.Name));
+        Assert.Null(_store!.ConsumeQueues.Find("T", 0));
+        Assert.False(Directory.Exists(Path.Combine(_store.Settings.ConsumeQueueDirectory, "T")), "consume queue files left behind");
         var pull = Pull(broker, "T", 0, 0);
         Assert.Equal(PullStatus.NoSuchQueue, pull.Status);
         Assert.Contains("topic 'T' does not exist", pull.Error);

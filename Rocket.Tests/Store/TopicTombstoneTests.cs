@@ -79,6 +79,7 @@ public class TopicTombstoneTests : IDisposable
         using (var reopened = MessageStore.Open(settings))
         {
             Assert.True(reopened.Recovery.Abnormal);
+            Assert.False(Directory.Exists(Path.Combine(settings.ConsumeQueueDirectory, "Doomed")), "the replay left queue files");
             Assert.Null(reopened.ConsumeQueues.Find("Doomed", 0));
             Assert.Null(reopened.ConsumeQueues.Find("Doomed", 1));
             Assert.Equal(0, reopened.AppendAll(Message("Doomed", queueId: 0, body: "new0")).Single().QueueOffset);

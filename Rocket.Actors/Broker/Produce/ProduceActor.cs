@@ -13,9 +13,10 @@ namespace Rocket.Broker.Produce;
 /// messages to the journal and answers the producer with per-message results once the journal (and its flush policy)
 /// has answered. A coalesced request carries messages of several topics; each topic is judged on its own: an unknown
 /// topic fails (auto-create off) or waits for its creation (auto-create on) without holding back the other topics,
-/// whose messages are written at once. Topics being deleted are held (see <see cref="HoldTopic"/>).
+/// whose messages are written at once. Topics being deleted are held (see <see cref="HoldTopic"/>). Requests that
+/// come before the broker's topic table has been recovered wait for it, rather than being judged against nothing.
 /// </summary>
-public sealed class ProduceActor : ReceiveActor
+public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 {
     /// <summary>One request being answered: its results fill in as its parts are written or refused.</summary>
     private sealed class Request(IActorRef replyTo, ProduceRequest message)
@@ -44,6 +45,22 @@ public sealed class ProduceActor : ReceiveActor
         _settings = settings;
         _journal = journal;
         _topicsActor = topicsActor;
+        Receive<TopicTableChanged>(changed =>
+        {
+            OnTopics(changed);
+            Stash.UnstashAll();
+            Become(Serving);
+        });
+        Receive<ProduceRequest>(_ => Stash.Stash());
+        Receive<HoldTopic>(OnHold);
+        Receive<ReleaseTopic>(OnRelease);
+        Receive<IActorRef>(journal => _journal = journal);
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    private void Serving()
+    {
         Receive<TopicTableChanged>(OnTopics);
         Receive<ProduceRequest>(r => Handle(r, Sender));
         Receive<BatchAppended>(OnAppended);
