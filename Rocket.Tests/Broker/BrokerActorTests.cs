@@ -14,7 +14,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     private long _requestId;
     private MessageStore? _store;
 
-    public BrokerActorTests() : base(StoreSettings.Reference) { }
+    public BrokerActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {
@@ -31,7 +31,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private static WireMessage Wire(string topic, int queueId, string body, string? tag = null) =>
         new(topic, queueId, Encoding.UTF8.GetBytes(body),
-            tag is null ? null : Rocket.Store.Format.MessageProperties.Encode([new("TAGS", tag)]), 0, 1_700_000_000_000);
+            tag is null ? null : Rocket.Protocol.MessageProperties.Encode([new("TAGS", tag)]), 0, 1_700_000_000_000);
 
     private ProduceResponse Produce(IActorRef broker, params WireMessage[] messages)
     {

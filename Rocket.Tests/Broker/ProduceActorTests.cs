@@ -7,7 +7,8 @@ using Rocket.Broker.Produce;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store;
-using Rocket.Store.Journal;
+using Rocket.Store.Log;
+
 using Xunit;
 
 namespace Rocket.Tests.Broker;
@@ -21,7 +22,7 @@ public class ProduceActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TestProbe _journal;
     private readonly TestProbe _topics;
 
-    public ProduceActorTests() : base(StoreSettings.Reference)
+    public ProduceActorTests() : base(Rocket.Settings.RocketConfig.Reference)
     {
         _journal = CreateTestProbe();
         _topics = CreateTestProbe();

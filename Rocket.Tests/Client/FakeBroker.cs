@@ -142,7 +142,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         var scanned = list.Skip((int)p.Offset).Take(p.MaxCount).ToArray();
         // As a real broker does: the exact tag check is the broker's (clients trust it).
         var filter = TagExpression.Parse(p.TagExpression);
-        var found = scanned.Where(m => filter.Matches(Rocket.Store.Format.MessageProperties.Get(m.Properties, "TAGS"))).ToArray();
+        var found = scanned.Where(m => filter.Matches(Rocket.Protocol.MessageProperties.Get(m.Properties, "TAGS"))).ToArray();
         sender.Tell(new PullResponse(p.RequestId, found.Length > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, p.Topic, p.QueueId,
             p.Offset + scanned.Length, 0, list.Count, found));
         return true;

@@ -29,12 +29,12 @@ public class TopicTombstoneTests : IDisposable
         using var store = MessageStore.Open(settings);
         Fill(store, "Doomed", "old", 10);
         Fill(store, "Kept", "k", 4);
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         Assert.True(Directory.Exists(Path.Combine(settings.ConsumeQueueDirectory, "Doomed")));
 
         var tombstone = store.AppendAll(TopicTombstone.For("Doomed")).Single();
         Assert.True(tombstone.IsOk);
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
 
         Assert.Null(store.ConsumeQueues.Find("Doomed", 0));
         Assert.Null(store.ConsumeQueues.Find("Doomed", 1));
@@ -45,7 +45,7 @@ public class TopicTombstoneTests : IDisposable
         var reborn = store.AppendAll(Message("Doomed", queueId: 1, body: "new0"), Message("Doomed", queueId: 1, body: "new1"));
         Assert.Equal([0L, 1L], reborn.Select(r => r.QueueOffset));
         Assert.Equal(2, store.AppendAll(Message("Kept", queueId: 0, body: "k4")).Single().QueueOffset);
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         Assert.Equal(["new0", "new1"], Bodies(store, "Doomed", 1));
         Assert.Empty(Bodies(store, "Doomed", 0));
     }
@@ -55,7 +55,7 @@ public class TopicTombstoneTests : IDisposable
     {
         using var store = MessageStore.Open(SmallStore(_dir.Path));
         store.AppendAll(TopicTombstone.For("Never"));
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         Assert.Null(store.ConsumeQueues.Find("Never", 0));
         Assert.Equal(0, store.AppendAll(Message("Never", body: "first")).Single().QueueOffset);
     }
@@ -67,12 +67,12 @@ public class TopicTombstoneTests : IDisposable
         using (var store = MessageStore.Open(settings))
         {
             Fill(store, "Doomed", "old", 20);
-            store.Dispatch(store.DispatchLimit);
+            store.Project(store.ProjectionLimit);
             store.FlushLog(long.MaxValue);
             store.FlushProjections(); // the checkpoint: recovery replays everything after this
             Fill(store, "Doomed", "older", 6);
             store.AppendAll(TopicTombstone.For("Doomed"));
-            store.Dispatch(store.DispatchLimit);
+            store.Project(store.ProjectionLimit);
             Assert.Null(store.ConsumeQueues.Find("Doomed", 0));
             store.Dispose(); // killed: no clean shutdown, the checkpoint stays before the tombstone
         }
@@ -84,7 +84,7 @@ public class TopicTombstoneTests : IDisposable
             Assert.Null(reopened.ConsumeQueues.Find("Doomed", 1));
             Assert.Equal(0, reopened.AppendAll(Message("Doomed", queueId: 0, body: "new0")).Single().QueueOffset);
             reopened.AppendAll(Message("Doomed", queueId: 1, body: "new1"));
-            reopened.Dispatch(reopened.DispatchLimit);
+            reopened.Project(reopened.ProjectionLimit);
             reopened.Dispose(); // killed again, after the topic's new life began
         }
         using var third = MessageStore.Open(settings);
@@ -104,13 +104,13 @@ public class TopicTombstoneTests : IDisposable
         using (var store = MessageStore.Open(settings))
         {
             Fill(store, "Doomed", "old", 40);
-            store.Dispatch(store.DispatchLimit);
+            store.Project(store.ProjectionLimit);
             store.FlushLog(long.MaxValue);
             store.FlushProjections();
             Fill(store, "Doomed", "older", 40);
             store.AppendAll(TopicTombstone.For("Doomed"));
             Fill(store, "Doomed", "new", 4);
-            store.Dispatch(store.DispatchLimit);
+            store.Project(store.ProjectionLimit);
             store.ConsumeQueues.Flush(); // queue files on disk, checkpoint not moved
             store.Dispose();
         }

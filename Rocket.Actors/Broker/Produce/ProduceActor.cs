@@ -4,7 +4,8 @@ using Rocket.Broker.Metadata;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store;
+using Rocket.Store.Log;
 
 namespace Rocket.Broker.Produce;
 

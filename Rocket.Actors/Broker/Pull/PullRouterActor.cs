@@ -3,14 +3,13 @@ using Rocket.Broker.Metadata;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store;
-using Rocket.Store.Journal;
 
 namespace Rocket.Broker.Pull;
 
 /// <summary>
 /// Admits pulls against the topic table (the topic exists, its perm has the read bit, the queue id is below its
 /// read-queue count), routes them to one <see cref="QueuePartitionActor"/> per topic queue (created on first use),
-/// and fans the dispatcher's arrival notices out to the queues that have pulls on hold. Pulls that come before the
+/// and fans the projector's arrival notices out to the queues that have pulls on hold. Pulls that come before the
 /// broker's topic table has been recovered wait for it.
 /// </summary>
 public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash

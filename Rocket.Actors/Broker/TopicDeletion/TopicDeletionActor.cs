@@ -3,7 +3,7 @@ using Akka.Event;
 using Rocket.Broker.Metadata;
 using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store;
 
 namespace Rocket.Broker.TopicDeletion;
 
@@ -13,7 +13,7 @@ namespace Rocket.Broker.TopicDeletion;
 /// <list type="number">
 /// <item>hold the topic's writes (produce), so no message lands between the delete and the tombstone;</item>
 /// <item>delete its config (persisted) — skipped for an orphan, whose config is already gone;</item>
-/// <item>append a topic tombstone to the commit log and wait until dispatch has passed it: the consume queues are
+/// <item>append a topic tombstone to the commit log and wait until the projector has passed it: the consume queues are
 /// gone and the topic's queue offsets start at 0 again; a crash-recovery replay meets the same tombstone;</item>
 /// <item>drop every group's offsets on the topic (persisted);</item>
 /// <item>stop the topic's pull queues, release the hold, answer the requester.</item>
@@ -70,10 +70,10 @@ public sealed class TopicDeletionActor : ReceiveActor
                                               $"could not be written ({result.Status}: {result.Error}); its data is deleted at the next start"));
                 return;
             }
-            _step = "waiting for the consume queues to go";
-            _parts.Store.Tell(new AwaitDispatch(result.PhysicalOffset));
+            _step = "waiting for the projector to delete the consume queues";
+            _parts.Store.Tell(new AwaitProjection(result.PhysicalOffset));
         });
-        Receive<DispatchedPast>(_ =>
+        Receive<ProjectedPast>(_ =>
         {
             _step = "deleting consumer offsets";
             _parts.Offsets.Tell(new DeleteTopicOffsets(_topic));

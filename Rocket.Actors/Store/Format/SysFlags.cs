@@ -13,7 +13,7 @@ public static class SysFlags
     public const int StoreHostV6 = 0x20;
 
     /// <summary>
-    /// Rocket's own bit (RocketMQ leaves it unused): the record is a topic tombstone, not a message. Dispatch deletes
+    /// Rocket's own bit (RocketMQ leaves it unused): the record is a topic tombstone, not a message. The projector deletes
     /// the topic's consume queues when it meets one, so a replay from any checkpoint ends with the topic empty.
     /// </summary>
     public const int TopicTombstone = 0x10000;
