@@ -21,6 +21,12 @@ public static class ClusterAction
             {
                 return await body(parse, context, cancel);
             }
+            catch (RocketClientException e) when (e.Code == RocketErrorCode.NotSupported)
+            {
+                // e.g. a SQL92 --filter: the request itself is what cannot be done, before anything was consumed
+                context.Err.WriteLine($"{name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
             catch (RocketClientException e)
             {
                 context.Err.WriteLine($"{name}: {e.Message}");

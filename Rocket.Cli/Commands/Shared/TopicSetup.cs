@@ -8,17 +8,15 @@ public static class TopicSetup
 {
     public static readonly TimeSpan PropagationWait = TimeSpan.FromSeconds(15);
 
-    /// <summary>Polls the seeds' cluster view until each of <paramref name="brokers"/> publishes the topic as configured.</summary>
+    /// <summary>Waits until the seeds route the topic on each of <paramref name="brokers"/> as configured; false when they do not in time.</summary>
     public static async Task<bool> AwaitVisibleAsync(RocketClient client, TopicConfig config, IReadOnlySet<string> brokers)
     {
-        var deadline = DateTime.UtcNow + PropagationWait;
-        while (true)
+        try
         {
-            var view = await client.Admin.GetClusterViewAsync();
-            if (brokers.All(name => view.Brokers.Any(b => b.BrokerName == name && b.BrokerId == 0 && b.Topics.Contains(config)))) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(200);
+            await client.Admin.WaitForTopicAsync(config, brokers, PropagationWait);
+            return true;
         }
+        catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicNotRoutable) { return false; }
     }
 
     /// <summary>
