@@ -123,11 +123,21 @@ public sealed class CommitLog : IDisposable
         return bytes;
     }
 
-    /// <summary>Flushes written bytes up to <paramref name="upTo"/> (blocking msync); returns the flushed end.</summary>
+    /// <summary>
+    /// Flushes written bytes up to <paramref name="upTo"/> (blocking msync); returns the flushed end, which is always
+    /// the end of a whole record: the checkpoint records it and crash recovery starts validating there.
+    /// </summary>
     public long Flush(long upTo)
     {
-        long flushed = _segments.Flush(Math.Min(upTo, MaxOffset));
-        if (flushed > FlushedOffset) Volatile.Write(ref _flushedOffset, flushed);
+        long end = MaxOffset; // the visible end is always a record end
+        long synced = _segments.Flush(Math.Min(upTo, end));
+        long flushed = FlushedOffset;
+        if (synced <= flushed) return flushed;
+        // A whole-page flush (ASYNC_FLUSH between thorough flushes) usually stops inside a record. Recording that
+        // offset made recovery start parsing mid-record, call the rest of the log torn and cut every message after
+        // it; so step record by record (headers only) to the last record wholly on disk.
+        long recordEnd = synced >= end ? end : Scan(flushed, synced, verifyCrc: false, static (_, _) => true, out _);
+        if (recordEnd > flushed) Volatile.Write(ref _flushedOffset, recordEnd);
         return FlushedOffset;
     }
 
