@@ -31,12 +31,19 @@ public static class NodeConfig
           actor.provider = cluster
           remote.dot-netty.tcp.hostname = "127.0.0.1"
           cluster {
-            # Split-brain resolver: keep the side with the majority; decide after 10 s of stable membership.
+            # Split-brain resolver, decides after 10 s of stable membership. keep-oldest (issue 7): keep-majority
+            # breaks a tie of equal halves by lowest address, so in a seed + one broker cluster a seed on a higher
+            # port downed itself when its broker died. keep-oldest keeps the oldest member's side, and with
+            # down-if-alone a dead oldest member (a crashed first seed) is downed instead of everyone else.
             downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
             split-brain-resolver {
-              active-strategy = keep-majority
+              active-strategy = keep-oldest
+              keep-oldest.down-if-alone = on
               stable-after = 10s
             }
+            # A restarted process (same host:port, new incarnation) is refused until the seeds have removed its old
+            # incarnation, which they down at once on its first Join; retry soon instead of Akka's 10 s (issue 7).
+            retry-unsuccessful-join-after = 2s
             # A stopped process is noticed within about 5 s (it drops out of routes then).
             failure-detector {
               heartbeat-interval = 1s
@@ -62,7 +69,7 @@ public static class NodeConfig
         config = ConfigurationFactory.ParseString(RoleDefaults(role)).WithFallback(config);
         if (overrides.ConfigFile is { } file) config = LoadFile(file).WithFallback(config);
         config = Overrides(overrides).WithFallback(config);
-        config = SeedNodes(config).WithFallback(config);
+        config = SeedNodes(role, config).WithFallback(config);
         config = config.WithFallback(Settings.RocketConfig.Reference);
         Validate(role, config);
         return config;
@@ -89,18 +96,31 @@ public static class NodeConfig
         return ConfigurationFactory.ParseString(string.Join("\n", lines));
     }
 
-    /// <summary>akka.cluster.seed-nodes from rocket.cluster.seeds, unless the file set seed-nodes itself.</summary>
-    private static Akka.Configuration.Config SeedNodes(Akka.Configuration.Config config)
+    /// <summary>
+    /// akka.cluster.seed-nodes from rocket.cluster.seeds, unless the file set seed-nodes itself. A seed or standalone
+    /// node given no seeds (no file key, ROCKET_SEEDS or --seeds) seeds itself: its own host:port forms the cluster,
+    /// instead of the reference default 127.0.0.1:4053, which would join whatever cluster listens there.
+    /// </summary>
+    private static Akka.Configuration.Config SeedNodes(NodeRole role, Akka.Configuration.Config config)
     {
         var explicitSeeds = config.GetStringList("akka.cluster.seed-nodes");
         if (explicitSeeds is { Count: > 0 }) return Akka.Configuration.Config.Empty;
-        var seeds = config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
+        IList<string> seeds = role != NodeRole.Broker && !config.HasPath("rocket.cluster.seeds")
+            ? [SelfSeed(config)]
+            : config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
         var nodes = seeds.Select(s =>
         {
             try { var a = SeedAddress.Parse(s); return Quote($"akka.tcp://{SeedAddress.SystemName}@{a.Host}:{a.Port}"); }
             catch (ConfigurationException e) { throw new ConfigurationException($"rocket.cluster.seeds: {e.Message}"); }
         });
         return ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{string.Join(", ", nodes)}]");
+    }
+
+    private static string SelfSeed(Akka.Configuration.Config config)
+    {
+        string host = config.GetString("akka.remote.dot-netty.tcp.hostname");
+        string port = config.GetString("akka.remote.dot-netty.tcp.port");
+        return $"{host}:{port}";
     }
 
     private static void Validate(NodeRole role, Akka.Configuration.Config config)
