@@ -112,9 +112,9 @@ public static class RocketNodeHost
         string seeds = string.Join(", ", cluster.Settings.SeedNodes);
         return system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(NotJoinedReportInterval, NotJoinedReportInterval, () =>
         {
-            if (cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting or MemberStatus.Removed) return;
-            system.Log.Error("not a cluster member {0:F0} s after start (status {1}): tried seeds [{2}]; is a seed running there, and does every process list the same seeds?",
-                (DateTime.UtcNow - started).TotalSeconds, cluster.SelfMember.Status, seeds);
+            // Before it joins, the node's own member status is not meaningful (Removed); Up cancels this timer.
+            system.Log.Error("not a cluster member {0:F0} s after start: tried seeds [{1}]; is a seed running there, and does every process list the same seeds?",
+                (DateTime.UtcNow - started).TotalSeconds, seeds);
         });
     }
 
