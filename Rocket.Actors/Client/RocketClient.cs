@@ -70,6 +70,9 @@ public sealed class RocketClient : IAsyncDisposable
           heartbeat-interval = 1s
           acceptable-heartbeat-pause = 4s
         }
+        # After a refused connection (a broker being restarted) remoting drops everything to that address for this
+        # long; Akka's 5 s kept clients away from a restarted broker after it was back (issue 7).
+        akka.remote.retry-gate-closed-for = 1s
         akka.loglevel = WARNING
         """);
 
