@@ -87,13 +87,28 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
         var address = removed.Member.Address.ToString();
         _removed.Add(removed.Member.UniqueAddress);
         _unreachable.Remove(removed.Member.UniqueAddress);
-        if (!_members.TryGetValue(address, out var current) || !current.UniqueAddress.Equals(removed.Member.UniqueAddress))
-            return; // a new incarnation already lives at this address: its record stays
+        if (_members.TryGetValue(address, out var current) && !current.UniqueAddress.Equals(removed.Member.UniqueAddress))
+        {
+            // A new incarnation already lives at this address: its record stays. Akka.NET's replicator keeps its
+            // peers by Address, so this same removal just dropped the new incarnation from them, and the broker
+            // table stopped flowing to and from it (a restarted broker stayed out of the routes for 30 s and more).
+            // Telling the replicator the new member's status again puts it back.
+            if (MembershipEventOf(current) is { } again) _replicator.Tell(again);
+            return;
+        }
         _members.Remove(address);
         // One remover is enough; the periodic sweep catches entries missed while leadership moved.
         if (IsLeader)
             RemoveEntries(r => r.MemberAddress == address);
     }
+
+    private static ClusterEvent.IMemberEvent? MembershipEventOf(Member member) => member.Status switch
+    {
+        MemberStatus.Joining => new ClusterEvent.MemberJoined(member),
+        MemberStatus.WeaklyUp => new ClusterEvent.MemberWeaklyUp(member),
+        MemberStatus.Up => new ClusterEvent.MemberUp(member),
+        _ => null,
+    };
 
     private bool IsLeader => _leader is not null && _leader.Equals(_cluster.SelfAddress);
 

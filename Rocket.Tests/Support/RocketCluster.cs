@@ -32,7 +32,7 @@ public sealed class RocketCluster : IDisposable
 
     /// <summary>A client of this cluster (its own actor system).</summary>
     public Rocket.Client.RocketClient Client() =>
-        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [.. Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10) });
 
     /// <summary>Starts (or restarts, on its own port) seed <paramref name="index"/> (0 = first); named "seed" or "seed-2", "seed-3", ….</summary>
     public ChildProcess StartSeed(int index = 0)
