@@ -104,17 +104,24 @@ public sealed class RocketCluster : IDisposable
     {
         var started = DateTime.UtcNow;
         var deadline = started + StartTimeout;
-        while (DateTime.UtcNow < deadline)
+        var recent = new Queue<string>(); // the process's last lines, for the failure message
+        try
         {
-            var line = process.ReadLine(TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)))
-                ?? throw new InvalidOperationException($"{name} exited before it was ready: {process.StandardError}");
-            if (line.StartsWith("ready", StringComparison.Ordinal))
+            while (DateTime.UtcNow < deadline)
             {
-                LastStartToReady = DateTime.UtcNow - started;
-                return;
+                var line = process.ReadLine(TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)))
+                    ?? throw new InvalidOperationException($"{name} exited before it was ready: {process.StandardError}");
+                if (line.StartsWith("ready", StringComparison.Ordinal))
+                {
+                    LastStartToReady = DateTime.UtcNow - started;
+                    return;
+                }
+                recent.Enqueue(line);
+                if (recent.Count > 60) recent.Dequeue();
             }
         }
-        throw new TimeoutException($"{name} was not ready within {StartTimeout}: {process.StandardError}");
+        catch (TimeoutException) { }
+        throw new TimeoutException($"{name} was not ready within {StartTimeout}: {process.StandardError}\nlast output:\n{string.Join("\n", recent)}");
     }
 
     public void Dispose()
