@@ -31,7 +31,7 @@ public static class NodeConfig
         config = RoleDefaults(role).WithFallback(config);
         if (overrides.ConfigFile is { } file) config = LoadFile(file).WithFallback(config);
         config = Overrides(overrides).WithFallback(config);
-        config = SeedNodes(config).WithFallback(config);
+        config = SeedNodes(role, config).WithFallback(config);
         config = config.WithFallback(Settings.RocketConfig.Reference);
         Validate(role, config);
         return config;
@@ -58,18 +58,31 @@ public static class NodeConfig
         return ConfigurationFactory.ParseString(string.Join("\n", lines));
     }
 
-    /// <summary>akka.cluster.seed-nodes from rocket.cluster.seeds, unless the file set seed-nodes itself.</summary>
-    private static Akka.Configuration.Config SeedNodes(Akka.Configuration.Config config)
+    /// <summary>
+    /// akka.cluster.seed-nodes from rocket.cluster.seeds, unless the file set seed-nodes itself. A seed or standalone
+    /// node given no seeds (no file key, ROCKET_SEEDS or --seeds) seeds itself: its own host:port forms the cluster,
+    /// instead of the reference default 127.0.0.1:4053, which would join whatever cluster listens there.
+    /// </summary>
+    private static Akka.Configuration.Config SeedNodes(NodeRole role, Akka.Configuration.Config config)
     {
         var explicitSeeds = config.GetStringList("akka.cluster.seed-nodes");
         if (explicitSeeds is { Count: > 0 }) return Akka.Configuration.Config.Empty;
-        var seeds = config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
+        IList<string> seeds = role != NodeRole.Broker && !config.HasPath("rocket.cluster.seeds")
+            ? [SelfSeed(config)]
+            : config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
         var nodes = seeds.Select(s =>
         {
             try { var a = SeedAddress.Parse(s); return Quote(a.NodeAddress); }
             catch (ConfigurationException e) { throw new ConfigurationException($"rocket.cluster.seeds: {e.Message}"); }
         });
         return ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{string.Join(", ", nodes)}]");
+    }
+
+    private static string SelfSeed(Akka.Configuration.Config config)
+    {
+        string host = config.GetString("akka.remote.dot-netty.tcp.hostname");
+        string port = config.GetString("akka.remote.dot-netty.tcp.port");
+        return $"{host}:{port}";
     }
 
     private static void Validate(NodeRole role, Akka.Configuration.Config config)

@@ -74,8 +74,10 @@ public static class RocketNodeHost
                     return Akka.Done.Instance;
                 });
                 var cluster = Cluster.Get(system);
+                var notJoined = ReportWhileNotJoined(system, cluster);
                 cluster.RegisterOnMemberUp(() =>
                 {
+                    notJoined.Cancel();
                     var what = role switch
                     {
                         NodeRole.Seed => "seed",
@@ -103,6 +105,25 @@ public static class RocketNodeHost
             // start-up failure before the actors existed.
             store?.Shutdown();
         }
+    }
+
+    /// <summary>How often a node that is not yet a member says so.</summary>
+    private static readonly TimeSpan NotJoinedReportInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Until this node is Up, logs an error every few seconds naming the seeds it tries: Akka's own warning names
+    /// them only after some attempts and not at all while a join is pending, so a wrong seed list looked like a hang.
+    /// </summary>
+    private static ICancelable ReportWhileNotJoined(ActorSystem system, Cluster cluster)
+    {
+        var started = DateTime.UtcNow;
+        string seeds = string.Join(", ", cluster.Settings.SeedNodes);
+        return system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(NotJoinedReportInterval, NotJoinedReportInterval, () =>
+        {
+            // Before it joins, the node's own member status is not meaningful (Removed); Up cancels this timer.
+            system.Log.Error("not a cluster member {0:F0} s after start: tried seeds [{1}]; is a seed running there, and does every process list the same seeds?",
+                (DateTime.UtcNow - started).TotalSeconds, seeds);
+        });
     }
 
     private static void StartBroker(ActorSystem system, MessageStore store, Akka.Configuration.Config config, NamingSettings naming)

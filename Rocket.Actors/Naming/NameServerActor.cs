@@ -26,9 +26,12 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    // Keyed by Address.ToString(), the form brokers put in BrokerRecord.MemberAddress.
+    // Keyed by Address.ToString(), the form brokers put in BrokerRecord.MemberAddress: the newest incarnation there.
+    // A process restarted on its own address is a new incarnation (UniqueAddress) at the same Address, and events
+    // about the old one (its removal comes in the same batch as the new one's Joined/Up) must not touch the new one.
     private readonly Dictionary<string, Member> _members = new();
-    private readonly HashSet<string> _unreachable = new();
+    private readonly HashSet<UniqueAddress> _unreachable = new();
+    private readonly HashSet<UniqueAddress> _removed = new();
     private Address? _leader;
     private LWWDictionary<string, BrokerRecord> _table = BrokerRegistry.Empty;
 
@@ -40,9 +43,12 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
         Receive<Changed>(c => c.Key.Equals(BrokerRegistry.Key), c => _table = c.Get(BrokerRegistry.Key));
         Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
         Receive<ClusterEvent.MemberRemoved>(OnMemberRemoved);
-        Receive<ClusterEvent.IMemberEvent>(e => _members[e.Member.Address.ToString()] = e.Member);
-        Receive<ClusterEvent.UnreachableMember>(e => _unreachable.Add(e.Member.Address.ToString()));
-        Receive<ClusterEvent.ReachableMember>(e => _unreachable.Remove(e.Member.Address.ToString()));
+        Receive<ClusterEvent.IMemberEvent>(e =>
+        {
+            if (!_removed.Contains(e.Member.UniqueAddress)) _members[e.Member.Address.ToString()] = e.Member;
+        });
+        Receive<ClusterEvent.UnreachableMember>(e => _unreachable.Add(e.Member.UniqueAddress));
+        Receive<ClusterEvent.ReachableMember>(e => _unreachable.Remove(e.Member.UniqueAddress));
         Receive<ClusterEvent.LeaderChanged>(e => _leader = e.Leader);
         Receive<GetTopicRoute>(q => Sender.Tell(TopicRoutes.Answer(q.Topic, LiveBrokers())));
         Receive<GetClusterView>(_ => Sender.Tell(View()));
@@ -72,19 +78,37 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
         _members.Clear();
         foreach (var m in state.Members) _members[m.Address.ToString()] = m;
         _unreachable.Clear();
-        foreach (var m in state.Unreachable) _unreachable.Add(m.Address.ToString());
+        foreach (var m in state.Unreachable) _unreachable.Add(m.UniqueAddress);
         _leader = state.Leader;
     }
 
     private void OnMemberRemoved(ClusterEvent.MemberRemoved removed)
     {
         var address = removed.Member.Address.ToString();
+        _removed.Add(removed.Member.UniqueAddress);
+        _unreachable.Remove(removed.Member.UniqueAddress);
+        if (_members.TryGetValue(address, out var current) && !current.UniqueAddress.Equals(removed.Member.UniqueAddress))
+        {
+            // A new incarnation already lives at this address: its record stays. Akka.NET's replicator keeps its
+            // peers by Address, so this same removal just dropped the new incarnation from them, and the broker
+            // table stopped flowing to and from it (a restarted broker stayed out of the routes for 30 s and more).
+            // Telling the replicator the new member's status again puts it back.
+            if (MembershipEventOf(current) is { } again) _replicator.Tell(again);
+            return;
+        }
         _members.Remove(address);
-        _unreachable.Remove(address);
         // One remover is enough; the periodic sweep catches entries missed while leadership moved.
         if (IsLeader)
             RemoveEntries(r => r.MemberAddress == address);
     }
+
+    private static ClusterEvent.IMemberEvent? MembershipEventOf(Member member) => member.Status switch
+    {
+        MemberStatus.Joining => new ClusterEvent.MemberJoined(member),
+        MemberStatus.WeaklyUp => new ClusterEvent.MemberWeaklyUp(member),
+        MemberStatus.Up => new ClusterEvent.MemberUp(member),
+        _ => null,
+    };
 
     private bool IsLeader => _leader is not null && _leader.Equals(_cluster.SelfAddress);
 
@@ -119,13 +143,13 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
     }
 
     private bool IsUpAndReachable(string address) =>
-        _members.TryGetValue(address, out var m) && m.Status == MemberStatus.Up && !_unreachable.Contains(address);
+        _members.TryGetValue(address, out var m) && m.Status == MemberStatus.Up && !_unreachable.Contains(m.UniqueAddress);
 
     private ClusterView View()
     {
         var members = _members.Values.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
             .Select(m => new MemberView(m.Address.ToString(), m.Status.ToString(), [.. m.Roles.Order(StringComparer.Ordinal)],
-                !_unreachable.Contains(m.Address.ToString())))
+                !_unreachable.Contains(m.UniqueAddress)))
             .ToArray();
         return new ClusterView(members, [.. LiveBrokers()]);
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using System.Collections.Concurrent;
 using System.Text;
 using Rocket.Client;
@@ -50,6 +51,43 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
         await consumer.StopAsync();
         await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);
         Assert.Empty((await StateOf(BrokerA)).Consumers);
+    }
+
+    [Fact]
+    public async Task A_puller_whose_broker_died_mid_pull_pulls_the_restarted_broker_without_waiting_out_the_long_poll()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        await using var client = RocketClient.Create(FastCommits());
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "before"));
+        var received = new ConcurrentQueue<string>();
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupA") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA", "*")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(Encoding.UTF8.GetString(m.Body));
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync();
+        await AwaitConditionAsync(() => Task.FromResult(received.Contains("before")), Patience);
+
+        // The broker dies with the consumer's long poll in it, and a new one starts at the same path (a restart).
+        Watch(BrokerA);
+        Sys.Stop(BrokerA);
+        ExpectTerminated(BrokerA);
+        var restarted = Sys.ActorOf(Props.Create(() => new FakeBroker("broker-a")), "broker-a");
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await AwaitConditionAsync(async () =>
+        {
+            try { return (await producer.SendAsync(Text("TopicA", "after"))).Status == SendStatus.SendOk; }
+            catch (RocketClientException) { return false; }
+        }, Patience);
+
+        // Well before the abandoned pull's timeout (15 s long poll + 3 s send timeout).
+        await AwaitConditionAsync(() => Task.FromResult(received.Contains("after")), TimeSpan.FromSeconds(8));
+        Sys.Log.Info("pulled from the restarted broker {0:F1} s after it started", stopwatch.Elapsed.TotalSeconds);
+        Assert.True((await StateOf(restarted)).Pulls > 0);
+        await consumer.StopAsync();
     }
 
     [Fact]

@@ -64,6 +64,44 @@ public class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_page_flush_that_stops_inside_a_record_checkpoints_the_end_of_the_last_whole_record()
+    {
+        // ASYNC_FLUSH flushes whole pages between thorough flushes. The checkpoint once recorded that page boundary,
+        // mid-record; crash recovery then parsed from there, took the rest of the log for torn and cut it (issue 7:
+        // thousands of acknowledged messages lost on a SIGKILL restart, and later writes overwrote a record).
+        var settings = SmallStore(_dir.Path);
+        int page = Environment.SystemPageSize;
+        using (var store = MessageStore.Open(settings))
+        {
+            for (int i = 0; i < 200; i++) store.AppendAll(Message(queueId: 0, keys: $"k{i}"));
+            long end = store.CommitLog.MaxOffset;
+            long pageEnd = end - end % page;
+            var recordEnds = new HashSet<long>();
+            store.CommitLog.Scan(0, end, verifyCrc: true, (offset, record) => recordEnds.Add(offset + record.Length), out _);
+            Assert.DoesNotContain(pageEnd, recordEnds); // the page boundary really is inside a record
+
+            long flushed = store.FlushLog(pageEnd);
+            Assert.Contains(flushed, recordEnds);
+            Assert.InRange(flushed, pageEnd - 2000, pageEnd);
+            store.FlushProjections(thorough: false);
+            Assert.Equal(flushed, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).LogFlushedOffset);
+            store.Dispose(); // SIGKILL: the page cache keeps everything written
+        }
+
+        using (var reopened = MessageStore.Open(settings))
+        {
+            Assert.True(reopened.Recovery.Abnormal);
+            Assert.False(reopened.Recovery.TruncatedInvalidTail);
+            Assert.Equal(200, reopened.GetMaxOffset("TopicA", 0));
+            for (int i = 0; i < 100; i++) reopened.AppendAll(Message(queueId: 0, keys: $"n{i}"));
+            reopened.Shutdown();
+        }
+        using var again = MessageStore.Open(settings);
+        var all = again.GetMessages("TopicA", 0, 0, 1000, maxBytes: int.MaxValue).Messages;
+        Assert.Equal(300, all.Count);
+    }
+
+    [Fact]
     public void After_a_clean_shutdown_the_store_starts_without_validating_the_log()
     {
         var settings = SmallStore(_dir.Path);

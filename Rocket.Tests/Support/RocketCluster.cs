@@ -12,23 +12,44 @@ public sealed class RocketCluster : IDisposable
     private readonly TempDirectory _dir = new("cluster");
     private readonly ConcurrentDictionary<string, ChildProcess> _processes = new();
 
-    public RocketCluster() => SeedPort = FreePort.Next();
+    /// <param name="seeds">How many seed processes the cluster has (each on its own fixed port, all listed in <see cref="Seeds"/>).</param>
+    public RocketCluster(int seeds = 1)
+    {
+        if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), seeds, "a cluster needs at least one seed");
+        SeedPorts = Enumerable.Range(0, seeds).Select(_ => FreePort.Next()).ToArray();
+    }
 
-    public int SeedPort { get; }
-    public string Seeds => $"127.0.0.1:{SeedPort}";
+    public IReadOnlyList<int> SeedPorts { get; }
+    public int SeedPort => SeedPorts[0];
+
+    /// <summary>Every seed as host:port, comma-separated, first seed first (what every process is given).</summary>
+    public string Seeds => string.Join(",", SeedPorts.Select(p => $"127.0.0.1:{p}"));
+
     public string Directory => _dir.Path;
+
+    /// <summary>How long the last <see cref="StartSeed"/> or <see cref="StartBroker"/> took from process start to its <c>ready</c> line.</summary>
+    public TimeSpan LastStartToReady { get; private set; }
 
     /// <summary>A client of this cluster (its own actor system).</summary>
     public Rocket.Client.RocketClient Client() =>
-        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [.. Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10) });
 
-    public ChildProcess StartSeed()
+    /// <summary>Starts (or restarts, on its own port) seed <paramref name="index"/> (0 = first); named "seed" or "seed-2", "seed-3", ….</summary>
+    public ChildProcess StartSeed(int index = 0)
     {
-        var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", SeedPort.ToString(), "--seeds", Seeds);
-        AwaitReady(seed, "seed");
-        _processes["seed"] = seed;
+        string name = SeedName(index);
+        if (_processes.ContainsKey(name)) throw new InvalidOperationException($"{name} is already running");
+        var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", SeedPorts[index].ToString(), "--seeds", Seeds);
+        AwaitReady(seed, name);
+        _processes[name] = seed;
         return seed;
     }
+
+    public static string SeedName(int index) => index == 0 ? "seed" : $"seed-{index + 1}";
+
+    /// <summary>A client that knows only seed <paramref name="index"/> (to check that this seed serves routes).</summary>
+    public Rocket.Client.RocketClient ClientOfSeed(int index) =>
+        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [$"127.0.0.1:{SeedPorts[index]}"], SendTimeout = TimeSpan.FromSeconds(10) });
 
     /// <summary>Starts (or restarts, reusing its store and port) broker <paramref name="name"/>.</summary>
     public ChildProcess StartBroker(string name, string flush = "ASYNC_FLUSH", string extraHocon = "")
@@ -51,6 +72,7 @@ public sealed class RocketCluster : IDisposable
                 {{extraHocon}}
                 """);
         }
+        if (_processes.ContainsKey(name)) throw new InvalidOperationException($"{name} is already running");
         var broker = ChildProcess.StartDotnet("Rocket.Node.dll", "--config", configFile, "--seeds", Seeds);
         AwaitReady(broker, name);
         _processes[name] = broker;
@@ -60,7 +82,7 @@ public sealed class RocketCluster : IDisposable
     /// <summary>Starts a broker process without waiting for it to be ready (for start-up failures).</summary>
     public ChildProcess StartRaw(string assembly, params string[] args) => ChildProcess.StartDotnet(assembly, args);
 
-    /// <summary>Stops broker <paramref name="name"/> with SIGTERM; returns its exit code.</summary>
+    /// <summary>Stops process <paramref name="name"/> (a broker, "seed", "seed-2", …) with SIGTERM; returns its exit code.</summary>
     public int Terminate(string name)
     {
         if (!_processes.TryRemove(name, out var process)) throw new InvalidOperationException($"{name} is not running");
@@ -78,16 +100,28 @@ public sealed class RocketCluster : IDisposable
         }
     }
 
-    private static void AwaitReady(ChildProcess process, string name)
+    private void AwaitReady(ChildProcess process, string name)
     {
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
+        var started = DateTime.UtcNow;
+        var deadline = started + StartTimeout;
+        var recent = new Queue<string>(); // the process's last lines, for the failure message
+        try
         {
-            var line = process.ReadLine(TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)))
-                ?? throw new InvalidOperationException($"{name} exited before it was ready: {process.StandardError}");
-            if (line.StartsWith("ready", StringComparison.Ordinal)) return;
+            while (DateTime.UtcNow < deadline)
+            {
+                var line = process.ReadLine(TimeSpan.FromMilliseconds(Math.Max(1, (deadline - DateTime.UtcNow).TotalMilliseconds)))
+                    ?? throw new InvalidOperationException($"{name} exited before it was ready: {process.StandardError}");
+                if (line.StartsWith("ready", StringComparison.Ordinal))
+                {
+                    LastStartToReady = DateTime.UtcNow - started;
+                    return;
+                }
+                recent.Enqueue(line);
+                if (recent.Count > 60) recent.Dequeue();
+            }
         }
-        throw new TimeoutException($"{name} was not ready within {StartTimeout}: {process.StandardError}");
+        catch (TimeoutException) { }
+        throw new TimeoutException($"{name} was not ready within {StartTimeout}: {process.StandardError}\nlast output:\n{string.Join("\n", recent)}");
     }
 
     public void Dispose()

@@ -71,6 +71,8 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    private bool _pullAbandoned; // the broker died during a pull; pull again once it resolves
+
     private int Outstanding => _config.Kind == ConsumerKind.Push ? _unfinished.Count : _buffered;
 
     protected override void PreStart() => _broker.Resolve();
@@ -78,9 +80,31 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     /// <summary>Both behaviours keep the broker link current (see <see cref="BrokerLink"/>).</summary>
     private void BrokerResolution()
     {
-        Receive<BrokerLink.Resolved>(r => _broker.OnResolved(r, Timers));
+        Receive<BrokerLink.Resolved>(r =>
+        {
+            if (!_broker.OnResolved(r, Timers) || !_pullAbandoned) return;
+            _pullAbandoned = false;
+            Pull();
+        });
         Receive<BrokerLink.ResolveAgain>(_ => _broker.Resolve());
-        Receive<Terminated>(t => _broker.OnTerminated(t, Timers));
+        Receive<Terminated>(t =>
+        {
+            if (_broker.OnTerminated(t, Timers)) AbandonPull();
+        });
+    }
+
+    /// <summary>
+    /// The broker died: its long-polling pull will never be answered. Waiting for the pull's timeout (15 s long
+    /// poll + send timeout) kept this queue idle long after a restarted broker was back (issue 7); pull again as
+    /// soon as the broker resolves again.
+    /// </summary>
+    private void AbandonPull()
+    {
+        if (!_pulling) return;
+        _pulling = false;
+        _requestId++; // a late answer to the abandoned pull is ignored
+        Timers.Cancel("pull-timeout");
+        _pullAbandoned = true;
     }
 
     private void Pulling()

@@ -18,13 +18,19 @@ internal sealed class BrokerLink(IActorContext owner, string path, TimeSpan reso
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A resolve is one round trip to a live process. Waiting the whole send timeout on a resolve that went to a
+    /// dead (or just restarting) broker delayed noticing a restarted broker by up to that timeout (issue 7).
+    /// </summary>
+    private static readonly TimeSpan MaxResolveWait = TimeSpan.FromSeconds(2);
+
     public string Path => path;
 
     /// <summary>The resolved, watched broker actor; null until resolved and after it died.</summary>
     public IActorRef? Broker { get; private set; }
 
     public void Resolve() =>
-        owner.ActorSelection(path).ResolveOne(resolveTimeout)
+        owner.ActorSelection(path).ResolveOne(resolveTimeout < MaxResolveWait ? resolveTimeout : MaxResolveWait)
             .PipeTo(owner.Self, success: r => new Resolved(r), failure: _ => new Resolved(ActorRefs.Nobody));
 
     public void Tell(object message, IActorRef sender)

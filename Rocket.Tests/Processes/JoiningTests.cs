@@ -1,0 +1,80 @@
+using Rocket.Tests.Support;
+using Xunit;
+
+namespace Rocket.Tests.Processes;
+
+/// <summary>How a process finds its cluster: seeding itself when given no seeds, and saying so when it cannot join.</summary>
+[Collection(MultiProcess.Collection)]
+public class JoiningTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private readonly TempDirectory _dir = new("joining");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_standalone_node_given_only_a_port_seeds_itself_and_serves()
+    {
+        int port = FreePort.Next();
+        using var node = ChildProcess.StartDotnet("Rocket.Node.dll", "--standalone", "--port", port.ToString(), "--store", Path.Combine(_dir.Path, "data"));
+        Assert.Contains($"127.0.0.1:{port}", AwaitLine(node, "ready"));
+
+        await using var client = Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [$"127.0.0.1:{port}"] });
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Brokers.Length == 1, "its broker in its own routes");
+        await client.Admin.CreateOrUpdateTopicAsync(new Protocol.TopicConfig("Alone", 2, 2));
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetRouteAsync("Alone")) is not null, "route of Alone");
+        var result = await client.CreateProducer().SendAsync(new Rocket.Client.Message("Alone", "hello"u8.ToArray()));
+        Assert.Equal(Rocket.Client.SendStatus.SendOk, result.Status);
+        var view = await client.Admin.GetClusterViewAsync();
+        Assert.Equal($"akka.tcp://rocket@127.0.0.1:{port}", Assert.Single(view.Members).Address); // its own cluster, nobody else's
+    }
+
+    [Fact]
+    public void A_seed_given_only_a_port_seeds_itself()
+    {
+        int port = FreePort.Next();
+        using var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", port.ToString());
+        Assert.Contains($"127.0.0.1:{port}", AwaitLine(seed, "ready"));
+    }
+
+    [Fact]
+    public void The_seed_config_file_with_another_port_seeds_itself()
+    {
+        int port = FreePort.Next();
+        var file = Path.Combine(FindRepositoryRoot(), "hocon", "seed.hocon");
+        using var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--config", file, "--port", port.ToString());
+        Assert.Contains($"127.0.0.1:{port}", AwaitLine(seed, "ready"));
+    }
+
+    [Fact]
+    public void A_broker_that_cannot_join_logs_an_error_naming_the_seeds_it_tried_every_few_seconds()
+    {
+        int nobody = FreePort.Next(); // nothing listens there
+        using var broker = ChildProcess.StartDotnet("Rocket.Node.dll", "--port", FreePort.Next().ToString(), "--seeds", $"127.0.0.1:{nobody}",
+            "--store", Path.Combine(_dir.Path, "broker"));
+        var first = AwaitLine(broker, "not a cluster member");
+        Assert.Contains("ERROR", first);
+        Assert.Contains($"127.0.0.1:{nobody}", first);
+        var second = AwaitLine(broker, "not a cluster member"); // and again, until it joins
+        Assert.Contains($"127.0.0.1:{nobody}", second);
+    }
+
+    private static string AwaitLine(ChildProcess process, string contains)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = process.ReadLine(deadline - DateTime.UtcNow)
+                ?? throw new InvalidOperationException($"the process exited before printing '{contains}': {process.StandardError}");
+            if (line.Contains(contains, StringComparison.Ordinal)) return line;
+        }
+        throw new TimeoutException($"no line with '{contains}' within {Timeout}: {process.StandardError}");
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "cluster.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"cluster.sln not found above {AppContext.BaseDirectory}");
+    }
+}
