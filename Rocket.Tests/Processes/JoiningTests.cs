@@ -59,6 +59,33 @@ public class JoiningTests : IDisposable
         Assert.Contains($"127.0.0.1:{nobody}", second);
     }
 
+    [Fact]
+    public async Task A_broker_the_cluster_removed_exits_with_a_non_zero_code_and_an_error_line_instead_of_staying_alive_unjoined()
+    {
+        using var cluster = new RocketCluster();
+        cluster.StartSeed();
+        var broker = cluster.StartBroker("broker-a");
+        await using var client = cluster.Client();
+        string? address = null;
+        await MultiProcess.AwaitAsync(async () =>
+        {
+            address = (await client.Admin.GetClusterViewAsync()).Members.FirstOrDefault(m => m.Roles.Contains("broker") && m.Status == "Up")?.Address;
+            return address is not null;
+        }, "the broker Up in the seed's view");
+
+        // Frozen, the broker is unreachable; the seed (the oldest) downs and removes it. Thawed, it finds itself
+        // out of the cluster and shuts its cluster down.
+        broker.Signal("STOP");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Members.All(m => m.Address != address),
+            "the frozen broker removed from the seed's view", TimeSpan.FromSeconds(60));
+        broker.Signal("CONT");
+
+        int code = broker.WaitForExit(TimeSpan.FromSeconds(90));
+        string tail = string.Join("\n", broker.StandardOutput.Split('\n').TakeLast(30));
+        Assert.True(code == Rocket.Hosting.MembershipEnd.ExitCode, $"exit code {code}; stderr: {broker.StandardError}\nlast output:\n{tail}");
+        Assert.Contains("no longer a cluster member", broker.StandardError);
+    }
+
     private static string AwaitLine(ChildProcess process, string contains)
     {
         var deadline = DateTime.UtcNow + Timeout;
