@@ -9,13 +9,19 @@ public static class TopicSetup
     public static readonly TimeSpan PropagationWait = TimeSpan.FromSeconds(15);
 
     /// <summary>Polls the seeds' cluster view until each of <paramref name="brokers"/> publishes the topic as configured.</summary>
-    public static async Task<bool> AwaitVisibleAsync(RocketClient client, TopicConfig config, IReadOnlySet<string> brokers)
+    public static Task<bool> AwaitVisibleAsync(RocketClient client, TopicConfig config, IReadOnlySet<string> brokers) =>
+        AwaitViewAsync(client, view => brokers.All(name => view.Brokers.Any(b => b.BrokerName == name && b.BrokerId == 0 && b.Topics.Contains(config))));
+
+    /// <summary>Polls the seeds' cluster view until none of <paramref name="brokers"/> publishes <paramref name="topic"/> any more.</summary>
+    public static Task<bool> AwaitGoneAsync(RocketClient client, string topic, IReadOnlySet<string> brokers) =>
+        AwaitViewAsync(client, view => !view.Brokers.Any(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic)));
+
+    private static async Task<bool> AwaitViewAsync(RocketClient client, Func<ClusterView, bool> done)
     {
         var deadline = DateTime.UtcNow + PropagationWait;
         while (true)
         {
-            var view = await client.Admin.GetClusterViewAsync();
-            if (brokers.All(name => view.Brokers.Any(b => b.BrokerName == name && b.BrokerId == 0 && b.Topics.Contains(config)))) return true;
+            if (done(await client.Admin.GetClusterViewAsync())) return true;
             if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(200);
         }
