@@ -41,8 +41,12 @@ public sealed class ChildProcess : IDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var a in args) info.ArgumentList.Add(a);
-        return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {assembly}"));
+        return Start(info);
     }
+
+    /// <summary>Starts <paramref name="info"/>, which must redirect stdout and stderr.</summary>
+    public static ChildProcess Start(ProcessStartInfo info) =>
+        new(Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName} {string.Join(' ', info.ArgumentList)}"));
 
     /// <summary>The next stdout line, or null when the process closed stdout; fails after <paramref name="timeout"/>.</summary>
     public string? ReadLine(TimeSpan timeout)
