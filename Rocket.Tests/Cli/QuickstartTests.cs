@@ -41,6 +41,40 @@ public class QuickstartTests
         Assert.False(Directory.Exists(storeLine["store: ".Length..]), $"{storeLine} still exists");
     }
 
+    [Fact]
+    public async Task Sigterm_during_quickstart_stops_its_nodes_and_exits_130()
+    {
+        using var quickstart = ChildProcess.Start(RocketTool.StartInfo("rocket.dll", ["quickstart", "--messages", "2000000", "--json"]));
+        int[] nodes = [];
+        await MultiProcess.AwaitAsync(() =>
+        {
+            nodes = ChildrenOf(quickstart.Id);
+            return Task.FromResult(nodes.Any(pid => CommandLine($"/proc/{pid}").Contains("Rocket.Node.dll", StringComparison.Ordinal)));
+        }, "quickstart's broker process", TimeSpan.FromSeconds(60));
+        Assert.Equal(2, nodes.Length);
+
+        Assert.Equal(ExitCodes.Interrupted, quickstart.Terminate(TimeSpan.FromSeconds(60)));
+        Assert.All(nodes, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"node process {pid} outlived the quickstart"));
+    }
+
+    /// <summary>Pids whose parent is <paramref name="parent"/> (field 4 of /proc/pid/stat, after the parenthesised name).</summary>
+    private static int[] ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == parent)
+            .ToArray();
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return 0; } // the process ended while we looked
+    }
+
     /// <summary>Pids of processes whose command line contains <paramref name="text"/> (Linux /proc).</summary>
     private static int[] ProcessesMentioning(string text) =>
         Directory.EnumerateDirectories("/proc")

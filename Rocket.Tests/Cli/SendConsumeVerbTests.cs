@@ -107,6 +107,45 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
     }
 
     [Fact]
+    public async Task Consume_from_a_time_starts_after_what_was_stored_before_it()
+    {
+        const string topic = "FromTime";
+        (await node.RocketAsync("topic", "create", "--topic", topic, "--queues", "2")).Exits(ExitCodes.Ok);
+        (await node.RocketAsync("send", "--topic", topic, "--count", "50", "--verify-id", "before")).Exits(ExitCodes.Ok);
+        // Every "before" message was stored before its acknowledgement; the "after" run starts seconds later (a new process).
+        string from = DateTimeOffset.UtcNow.AddMilliseconds(5).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        (await node.RocketAsync("send", "--topic", topic, "--count", "50", "--verify-id", "after")).Exits(ExitCodes.Ok);
+
+        var consumed = (await node.RocketAsync("consume", "--topic", topic, "--group", "from-time", "--from", from,
+            "--verify-id", "after", "--expect", "50", "--timeout", "5")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(50, consumed.GetProperty("unique").GetInt64());
+        Assert.Equal(0, consumed.GetProperty("missing").GetInt64());
+        Assert.Equal(0, consumed.GetProperty("foreign").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_broadcast_consumer_stops_at_its_count_with_distinct_messages()
+    {
+        const string topic = "Broadcast";
+        (await node.RocketAsync("send", "--topic", topic, "--count", "120")).Exits(ExitCodes.Ok);
+        var consumed = (await node.RocketAsync("consume", "--topic", topic, "--group", "broadcast", "--broadcast", "--from", "first",
+            "--count", "120")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal("count", consumed.GetProperty("stopped_by").GetString());
+        Assert.Equal(120, consumed.GetProperty("received").GetInt64());
+        Assert.Equal(120, consumed.GetProperty("unique").GetInt64());
+        Assert.Equal(0, consumed.GetProperty("duplicates").GetInt64());
+        Assert.Equal(JsonValueKind.Null, consumed.GetProperty("missing").ValueKind); // only known with --verify-id
+    }
+
+    [Fact]
+    public async Task Progress_of_a_group_without_offsets_is_empty()
+    {
+        var progress = (await node.RocketAsync("progress", "--group", "never-consumed")).Exits(ExitCodes.Ok).Json();
+        Assert.Empty(progress.GetProperty("queues").EnumerateArray());
+        Assert.Equal(0, progress.GetProperty("total_lag").GetInt64());
+    }
+
+    [Fact]
     public async Task Sends_a_broker_refuses_are_counted_as_failed_with_the_reason_and_exit_1()
     {
         (await node.RocketAsync("topic", "create", "--topic", "ReadOnly", "--queues", "2", "--perm", "4")).Exits(ExitCodes.Ok);
