@@ -41,10 +41,10 @@ public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNod
     }
 
     [Fact]
-    public async Task Seeds_default_to_the_ROCKET_SEEDS_environment_variable()
+    public async Task Seeds_default_to_the_ROCKET_SEEDS_environment_variable_and_a_dead_seed_in_the_list_is_skipped()
     {
         var run = await RocketTool.RunAsync(["cluster", "--json"], RocketTool.DefaultTimeout,
-            new Dictionary<string, string?> { ["ROCKET_SEEDS"] = node.Seeds });
+            new Dictionary<string, string?> { ["ROCKET_SEEDS"] = $"127.0.0.1:{FreePort.Next()},{node.Seeds}" });
         Assert.Single(run.Exits(ExitCodes.Ok).Json().GetProperty("members").EnumerateArray());
     }
 

@@ -44,7 +44,7 @@ public class QuickstartTests
     [Fact]
     public async Task Sigterm_during_quickstart_stops_its_nodes_and_exits_130()
     {
-        using var quickstart = ChildProcess.Start(RocketTool.StartInfo("rocket.dll", ["quickstart", "--messages", "2000000", "--json"]));
+        using var quickstart = RocketTool.Start("quickstart", "--messages", "2000000", "--json");
         int[] nodes = [];
         await MultiProcess.AwaitAsync(() =>
         {

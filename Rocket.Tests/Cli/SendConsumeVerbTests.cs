@@ -160,8 +160,7 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
     {
         const string topic = "Interrupted", group = "interrupted";
         (await node.RocketAsync("topic", "create", "--topic", topic, "--queues", "2")).Exits(ExitCodes.Ok);
-        using var consume = ChildProcess.Start(RocketTool.StartInfo("rocket.dll",
-            ["consume", "--topic", topic, "--group", group, "--timeout", "300", "--seeds", node.Seeds, "--json"]));
+        using var consume = RocketTool.Start("consume", "--topic", topic, "--group", group, "--timeout", "300", "--seeds", node.Seeds, "--json");
         await using (var client = node.Client())
         {
             var route = await client.Admin.GetRouteAsync(topic) ?? throw new InvalidOperationException($"no route for {topic}");

@@ -30,7 +30,10 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Runs <c>dotnet {assembly} {args}</c>, where the assembly sits beside the test assembly.</summary>
-    public static ChildProcess StartDotnet(string assembly, params string[] args)
+    public static ChildProcess StartDotnet(string assembly, params string[] args) => Start(DotnetStartInfo(assembly, args));
+
+    /// <summary><c>dotnet {assembly} {args}</c> with stdout, stderr and stdin redirected; the assembly sits beside the test assembly.</summary>
+    public static ProcessStartInfo DotnetStartInfo(string assembly, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -41,7 +44,7 @@ public sealed class ChildProcess : IDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var a in args) info.ArgumentList.Add(a);
-        return Start(info);
+        return info;
     }
 
     /// <summary>Starts <paramref name="info"/>, which must redirect stdout and stderr.</summary>

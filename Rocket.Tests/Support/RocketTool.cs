@@ -41,7 +41,7 @@ public static class RocketTool
 
     public static async Task<ToolRun> RunAsync(string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        using var process = Process.Start(StartInfo("rocket.dll", args, environment)) ?? throw new InvalidOperationException("could not start rocket.dll");
+        using var process = Process.Start(StartInfo(args, environment)) ?? throw new InvalidOperationException("could not start rocket.dll");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(timeout);
@@ -58,22 +58,17 @@ public static class RocketTool
         return new ToolRun(args, process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Starts <c>rocket {args}</c> without waiting: for runs a test stops itself.</summary>
+    public static ChildProcess Start(params string[] args) => ChildProcess.Start(StartInfo(args));
+
     /// <summary>
-    /// <c>dotnet {assembly} {args}</c> from the test output folder. rocket.dll turns tiered compilation off for steady
+    /// <c>dotnet rocket.dll {args}</c> from the test output folder. rocket.dll turns tiered compilation off for steady
     /// benchmark figures; a test runs many short invocations whose results do not depend on the JIT mode, so it is
     /// switched back on here (halves each run's start-up on 2 cores).
     /// </summary>
-    public static ProcessStartInfo StartInfo(string assembly, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true, // never shares the test runner's input
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
-        foreach (var a in args) info.ArgumentList.Add(a);
+        var info = ChildProcess.DotnetStartInfo("rocket.dll", args);
         info.Environment["DOTNET_TieredCompilation"] = "1";
         info.Environment.Remove("ROCKET_SEEDS"); // a developer's own cluster must not leak into a test
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
