@@ -7,7 +7,6 @@ using Rocket.Broker.Pull;
 using Rocket.Naming;
 using Rocket.Protocol;
 using Rocket.Store;
-using Rocket.Store.Journal;
 
 namespace Rocket.Broker;
 
@@ -16,7 +15,7 @@ namespace Rocket.Broker;
 /// each request to the child that owns that concern.
 /// <code>
 /// broker
-/// ├── store      journal, flush, dispatch (the store engine)
+/// ├── store      journal, flush, projector (the store engine)
 /// ├── topics     topic configs (persistent)
 /// ├── offsets    consumer offsets (persistent)
 /// ├── produce    write path: validation, auto-create, journal batches

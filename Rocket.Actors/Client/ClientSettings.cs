@@ -1,3 +1,4 @@
+using Rocket.Protocol;
 using Rocket.Settings;
 
 namespace Rocket.Client;
@@ -16,6 +17,7 @@ public sealed record ClientSettings
     public int MaxCoalescedMessages { get; init; } = 1024;
     public int MaxCoalescedBytes { get; init; } = 64 << 10;
     public int MaxInFlightPerBroker { get; init; } = 16;
+    public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
 
     public static ClientSettings FromConfig(Akka.Configuration.Config config)
     {
@@ -35,6 +37,7 @@ public sealed record ClientSettings
             MaxCoalescedMessages = r.Int("max-coalesced-messages", 1, 65536),
             MaxCoalescedBytes = r.Bytes("max-coalesced-bytes", 1024, 64 << 20),
             MaxInFlightPerBroker = r.Int("max-in-flight-per-broker", 1, 64),
+            MaxMessageSize = r.Bytes("max-message-size", 1, 64 * 1024 * 1024),
         };
     }
 }

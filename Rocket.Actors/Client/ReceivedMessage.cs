@@ -1,5 +1,4 @@
 using Rocket.Protocol;
-using Rocket.Store.Format;
 
 namespace Rocket.Client;
 

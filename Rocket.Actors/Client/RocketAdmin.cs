@@ -33,7 +33,7 @@ public sealed class RocketAdmin
     /// </summary>
     public async Task<IReadOnlyList<BrokerAdminResult>> CreateOrUpdateTopicAsync(TopicConfig topic, string? brokerName = null)
     {
-        if (Store.Log.MessageLimits.CheckTopic(topic.Name) is { } error) throw new RocketClientException(error);
+        if (ResourceNames.CheckTopic(topic.Name) is { } error) throw new RocketClientException(error);
         return await OnMastersAsync(new CreateOrUpdateTopic(topic), brokerName).ConfigureAwait(false);
     }
 

@@ -5,7 +5,7 @@ using Rocket.Client.Consuming;
 using Rocket.Client.Producing;
 using Rocket.Client.Routing;
 using Rocket.Protocol;
-using Rocket.Store;
+using Rocket.Settings;
 
 namespace Rocket.Client;
 
@@ -51,27 +51,12 @@ public sealed class RocketClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Seeds.Length == 0) throw new RocketClientException("no seeds configured (rocket.client.seeds)");
         foreach (var seed in settings.Seeds) SeedAddress.Parse(seed);
-        var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(StoreSettings.Reference);
+        var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(RocketConfig.Reference);
         return new RocketClient(ActorSystem.Create("rocket-client", config), settings);
     }
 
-    /// <summary>Remote provider on loopback with a free port; frames big enough for a coalesced produce request.</summary>
-    private static readonly Config ClientSystemConfig = ConfigurationFactory.ParseString("""
-        akka.actor.provider = remote
-        akka.remote.dot-netty.tcp {
-          hostname = 127.0.0.1
-          port = 0
-          maximum-frame-size = 8MiB
-          send-buffer-size = 8MiB
-          receive-buffer-size = 8MiB
-        }
-        # A killed broker is noticed within ~5 s, so its pending sends fail over instead of timing out.
-        akka.remote.watch-failure-detector {
-          heartbeat-interval = 1s
-          acceptable-heartbeat-pause = 4s
-        }
-        akka.loglevel = WARNING
-        """);
+    /// <summary>The client's actor system defaults (Client/client.conf): remote provider on loopback, a free port.</summary>
+    private static readonly Config ClientSystemConfig = RocketConfig.Load("Rocket.Client.client.conf");
 
     /// <summary>A producer; the group name is informational (RocketMQ's producer group).</summary>
     public Producer CreateProducer(string group = "DEFAULT_PRODUCER")

@@ -1,56 +1,25 @@
 using Akka.Configuration;
-using Rocket.Client;
+using Rocket.Protocol;
 
 namespace Rocket.Hosting;
 
 /// <summary>Builds and checks the full configuration of a seed, broker or standalone process.</summary>
 public static class NodeConfig
 {
-    private static string RoleDefaults(NodeRole role) => role switch
+    /// <summary>Defaults of one role (Hosting/seed.conf, broker.conf, standalone.conf): port, cluster roles.</summary>
+    private static Akka.Configuration.Config RoleDefaults(NodeRole role) => role switch
     {
-        NodeRole.Seed => """
-            akka.remote.dot-netty.tcp.port = 4053
-            akka.cluster.roles = [seed]
-            """,
-        NodeRole.Broker => """
-            akka.remote.dot-netty.tcp.port = 10911
-            akka.cluster.roles = [broker]
-            """,
-        _ => """
-            akka.remote.dot-netty.tcp.port = 4053
-            akka.cluster.roles = [seed, broker]
-            rocket.store.dir = "./data"
-            """,
+        NodeRole.Seed => SeedDefaults,
+        NodeRole.Broker => BrokerDefaults,
+        _ => StandaloneDefaults,
     };
 
-    /// <summary>Settings every Rocket cluster process shares (below the role defaults and the user's file).</summary>
-    private const string Common = """
-        akka {
-          loglevel = INFO
-          stdout-loglevel = WARNING
-          actor.provider = cluster
-          remote.dot-netty.tcp.hostname = "127.0.0.1"
-          cluster {
-            # Split-brain resolver: keep the side with the majority; decide after 10 s of stable membership.
-            downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-            split-brain-resolver {
-              active-strategy = keep-majority
-              stable-after = 10s
-            }
-            # A stopped process is noticed within about 5 s (it drops out of routes then).
-            failure-detector {
-              heartbeat-interval = 1s
-              acceptable-heartbeat-pause = 4s
-            }
-          }
-          # Clients are not cluster members: remote death watch notices a killed client (rebalance) or broker.
-          remote.watch-failure-detector {
-            heartbeat-interval = 1s
-            acceptable-heartbeat-pause = 4s
-          }
-          coordinated-shutdown.exit-clr = off
-        }
-        """;
+    private static readonly Akka.Configuration.Config SeedDefaults = Settings.RocketConfig.Load("Rocket.Hosting.seed.conf");
+    private static readonly Akka.Configuration.Config BrokerDefaults = Settings.RocketConfig.Load("Rocket.Hosting.broker.conf");
+    private static readonly Akka.Configuration.Config StandaloneDefaults = Settings.RocketConfig.Load("Rocket.Hosting.standalone.conf");
+
+    /// <summary>Settings every Rocket cluster process shares (Hosting/node.conf), below the role defaults and the user's file.</summary>
+    private static readonly Akka.Configuration.Config Common = Settings.RocketConfig.Load("Rocket.Hosting.node.conf");
 
     /// <summary>
     /// Reference defaults, then role defaults, then the HOCON file, then <paramref name="overrides"/>. Throws
@@ -58,8 +27,8 @@ public static class NodeConfig
     /// </summary>
     public static Akka.Configuration.Config Build(NodeRole role, NodeOptions overrides)
     {
-        var config = ConfigurationFactory.ParseString(Common);
-        config = ConfigurationFactory.ParseString(RoleDefaults(role)).WithFallback(config);
+        var config = Common;
+        config = RoleDefaults(role).WithFallback(config);
         if (overrides.ConfigFile is { } file) config = LoadFile(file).WithFallback(config);
         config = Overrides(overrides).WithFallback(config);
         config = SeedNodes(config).WithFallback(config);
@@ -97,7 +66,7 @@ public static class NodeConfig
         var seeds = config.WithFallback(Settings.RocketConfig.Reference).GetStringList("rocket.cluster.seeds");
         var nodes = seeds.Select(s =>
         {
-            try { var a = SeedAddress.Parse(s); return Quote($"akka.tcp://{SeedAddress.SystemName}@{a.Host}:{a.Port}"); }
+            try { var a = SeedAddress.Parse(s); return Quote(a.NodeAddress); }
             catch (ConfigurationException e) { throw new ConfigurationException($"rocket.cluster.seeds: {e.Message}"); }
         });
         return ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{string.Join(", ", nodes)}]");

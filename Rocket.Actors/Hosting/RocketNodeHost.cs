@@ -17,7 +17,7 @@ namespace Rocket.Hosting;
 /// </summary>
 public static class RocketNodeHost
 {
-    public const string SystemName = Client.SeedAddress.SystemName;
+    public const string SystemName = Protocol.ClusterNames.SystemName;
 
     public static async Task<int> RunAsync(NodeRole role, NodeOptions flags, TextWriter? output = null)
     {

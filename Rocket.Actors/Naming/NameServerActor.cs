@@ -14,7 +14,7 @@ namespace Rocket.Naming;
 /// </summary>
 public sealed class NameServerActor : ReceiveActor, IWithTimers
 {
-    public const string Name = "nameserver";
+    public const string Name = ClusterNames.NameServer;
 
     private sealed class Sweep
     {

@@ -1,4 +1,3 @@
-using Rocket.Store.Format;
 
 namespace Rocket.Protocol;
 

@@ -11,6 +11,9 @@ internal sealed class SettingsReader(Akka.Configuration.Config section, string p
         return string.IsNullOrWhiteSpace(v) ? throw new ConfigurationException($"{prefix}{key} must be set") : v;
     }
 
+    /// <summary>The text of <paramref name="key"/>, empty when it is empty or absent (for keys where empty means "none").</summary>
+    public string TextOrEmpty(string key) => section.GetString(key) ?? "";
+
     public bool Bool(string key)
     {
         try { return section.GetBoolean(key); }

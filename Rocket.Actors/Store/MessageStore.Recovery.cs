@@ -5,7 +5,7 @@ namespace Rocket.Store;
 
 /// <summary>What recovery found and did when the store opened.</summary>
 public sealed record RecoveryReport(
-    bool Abnormal, long ValidatedFrom, long LogEnd, long DispatchedFrom, int RecordsValidated, bool TruncatedInvalidTail, TimeSpan Elapsed);
+    bool Abnormal, long ValidatedFrom, long LogEnd, long ProjectedFrom, int RecordsValidated, bool TruncatedInvalidTail, TimeSpan Elapsed);
 
 public sealed partial class MessageStore
 {
@@ -54,18 +54,18 @@ public sealed partial class MessageStore
 
         ConsumeQueues.TruncateByPhysicalOffset(end);
         ConsumeQueues.DeleteExpiredFiles(CommitLog.MinOffset); // restores min offsets that retention had raised
-        long dispatchFrom = Math.Min(checkpoint.DispatchSafeOffset, end);
+        long projectFrom = Math.Min(checkpoint.ProjectionSafeOffset, end);
         if (abnormal || KeyIndex.EndPhysicalOffset >= end)
-            dispatchFrom = Math.Min(dispatchFrom, KeyIndex.RemoveFilesAfter(dispatchFrom));
-        dispatchFrom = Math.Max(dispatchFrom, CommitLog.MinOffset);
+            projectFrom = Math.Min(projectFrom, KeyIndex.RemoveFilesAfter(projectFrom));
+        projectFrom = Math.Max(projectFrom, CommitLog.MinOffset);
 
-        Volatile.Write(ref _dispatchedOffset, dispatchFrom);
-        Dispatch(end);
+        Volatile.Write(ref _projectedOffset, projectFrom);
+        Project(end);
 
-        Recovery = new RecoveryReport(abnormal, validateFrom, end, dispatchFrom, validated, truncated, started.Elapsed);
+        Recovery = new RecoveryReport(abnormal, validateFrom, end, projectFrom, validated, truncated, started.Elapsed);
         _log.LogInformation(
-            "Store {Dir} recovered ({Kind}): log end {End}, validated {Records} records from {From}, re-dispatched from {DispatchFrom} in {Ms} ms",
-            Settings.Directory, abnormal ? "after a crash" : "after a clean shutdown", end, validated, validateFrom, dispatchFrom,
+            "Store {Dir} recovered ({Kind}): log end {End}, validated {Records} records from {From}, re-projected from {ProjectFrom} in {Ms} ms",
+            Settings.Directory, abnormal ? "after a crash" : "after a clean shutdown", end, validated, validateFrom, projectFrom,
             started.ElapsedMilliseconds);
         FinishOpen(end, lastTimestamp);
     }
@@ -87,7 +87,7 @@ public sealed partial class MessageStore
             _queueOffsets.Set(queue.Topic, queue.QueueId, queue.MaxOffset);
         _lastStoreTimestamp = lastTimestamp;
 
-        FlushProjections(thorough: true); // what recovery re-dispatched is on disk before the checkpoint says so
+        FlushProjections(thorough: true); // what recovery re-projected is on disk before the checkpoint says so
         File.WriteAllBytes(Settings.AbortPath, []);
     }
 }

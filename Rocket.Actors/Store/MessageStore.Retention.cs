@@ -6,7 +6,7 @@ namespace Rocket.Store;
 public sealed partial class MessageStore
 {
     /// <summary>
-    /// One retention pass (dispatch actor only, since it trims the projections it writes). Deletes commit-log
+    /// One retention pass (projector only, since it trims the projections it writes). Deletes commit-log
     /// segments oldest-first, never the newest: expired ones (older than file-reserved-time) at a delete-when hour or
     /// when disk usage is above disk-max-used-space-ratio; any of them above disk-space-clean-forcibly-ratio. Then
     /// trims consume queues and the key index to the new log start, and sets or clears the disk-full write block.
@@ -31,7 +31,7 @@ public sealed partial class MessageStore
                 var oldest = segments[0];
                 bool expired = File.GetLastWriteTimeUtc(oldest.FilePath) + reserved < now.UtcDateTime;
                 if (!expired && !forced) break; // oldest-first with no holes: stop at the first keeper
-                if (oldest.EndOffset > DispatchedOffset) break; // never drop what the projections have not seen
+                if (oldest.EndOffset > ProjectedOffset) break; // never drop what the projections have not seen
                 CommitLog.Segments.DeleteFirst(out _);
                 segmentsDeleted++;
                 _log.LogInformation("Retention deleted commit-log segment {File} ({Reason})",

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rocket.Store.Format;
 using Rocket.Store.Index;
-using Rocket.Store.Journal;
 using Rocket.Store.Log;
 using Rocket.Store.Queue;
 using Rocket.Store.Recovery;
@@ -16,7 +15,7 @@ namespace Rocket.Store;
 /// <list type="bullet">
 /// <item><see cref="Append"/>: the journal actor only (single writer of the log).</item>
 /// <item><see cref="FlushLog"/>, <see cref="FlushProjections"/>: the flush actor only (the one that may block).</item>
-/// <item><see cref="Dispatch"/>, <see cref="RunRetention"/>: the dispatch actor only (single writer of the projections).</item>
+/// <item><see cref="Project"/>, <see cref="RunRetention"/>: the projector only (single writer of the projections).</item>
 /// <item>Reads (<see cref="GetMessages"/>, <see cref="ReadMessage"/>, …): any thread, never through a mailbox.</item>
 /// </list>
 /// </summary>
@@ -28,7 +27,7 @@ public sealed partial class MessageStore : IDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private long _lastStoreTimestamp;
-    private long _dispatchedOffset;
+    private long _projectedOffset;
     private volatile bool _diskFull;
     private volatile string? _diskFullReason;
     private volatile bool _closed;
@@ -55,10 +54,10 @@ public sealed partial class MessageStore : IDisposable
     public RecoveryReport Recovery { get; private set; } = null!;
 
     /// <summary>Log offset up to which consume queues and the key index are built.</summary>
-    public long DispatchedOffset => Volatile.Read(ref _dispatchedOffset);
+    public long ProjectedOffset => Volatile.Read(ref _projectedOffset);
 
-    /// <summary>How far dispatch may go: under SYNC_FLUSH consumers never see bytes that are not on disk yet.</summary>
-    public long DispatchLimit => Settings.FlushDiskType == FlushDiskType.SyncFlush ? CommitLog.FlushedOffset : CommitLog.MaxOffset;
+    /// <summary>How far projection may go: under SYNC_FLUSH consumers never see bytes that are not on disk yet.</summary>
+    public long ProjectionLimit => Settings.FlushDiskType == FlushDiskType.SyncFlush ? CommitLog.FlushedOffset : CommitLog.MaxOffset;
 
     public bool IsDiskFull => _diskFull;
 
@@ -121,19 +120,19 @@ public sealed partial class MessageStore : IDisposable
     {
         if (thorough)
         {
-            long dispatched = DispatchedOffset; // everything below this is in the projections' memory now
+            long projected = ProjectedOffset; // everything below this is in the projections' memory now
             ConsumeQueues.Flush();
             KeyIndex.Flush();
-            Volatile.Write(ref _projectionsFlushedOffset, dispatched);
+            Volatile.Write(ref _projectionsFlushedOffset, projected);
         }
         else ConsumeQueues.Flush(wholePagesOnly: true); // see flush-interval-consume-queue: no write-protect stalls
         long logFlushed = CommitLog.FlushedOffset;
-        // Recovery re-dispatches from here (idempotently), so it may only cover what a thorough flush made durable.
+        // Recovery re-projects from here (idempotently), so it may only cover what a thorough flush made durable.
         new Checkpoint(logFlushed, Math.Min(Volatile.Read(ref _projectionsFlushedOffset), logFlushed), Volatile.Read(ref _lastStoreTimestamp))
             .Write(Settings.CheckpointPath);
     }
 
-    private long _projectionsFlushedOffset; // dispatched offset covered by the last thorough projection flush
+    private long _projectionsFlushedOffset; // projected offset covered by the last thorough projection flush
 
     /// <summary>
     /// Clean shutdown: flushes everything, writes the final checkpoint and removes the abort file, so the next
@@ -145,7 +144,7 @@ public sealed partial class MessageStore : IDisposable
         _closed = true;
         long end = CommitLog.MaxOffset;
         CommitLog.Flush(end);
-        Dispatch(end);
+        Project(end);
         FlushProjections(thorough: true);
         File.Delete(Settings.AbortPath);
         _log.LogInformation("Store {Dir} shut down cleanly at offset {Offset}", Settings.Directory, end);

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Rocket.Settings;
 
 namespace Rocket.Store;
 
@@ -33,7 +34,7 @@ public sealed record StoreSettings
     public int MaxMsgsNumBatch { get; init; } = 64;
     public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
-    public string DispatchDispatcher { get; init; } = "rocket.store.dispatch-thread";
+    public string ProjectorDispatcher { get; init; } = "rocket.store.projector-thread";
 
     public string CommitLogDirectory => Path.Combine(Directory, "commitlog");
     public string ConsumeQueueDirectory => Path.Combine(Directory, "consumequeue");
@@ -42,51 +43,46 @@ public sealed record StoreSettings
     public string AbortPath => Path.Combine(Directory, "abort");
     public string LockPath => Path.Combine(Directory, "lock");
 
-    /// <summary>The embedded reference configuration with every default.</summary>
-    public static Config Reference { get; } = LoadReference();
-
-    private static Config LoadReference()
-    {
-        using var stream = typeof(StoreSettings).Assembly.GetManifestResourceStream("Rocket.reference.conf")
-            ?? throw new InvalidOperationException("reference.conf is not embedded in Rocket.Actors");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
+    private static readonly (string Old, string Now)[] RenamedKeys =
+        [("dispatch-dispatcher", "projector-dispatcher"), ("dispatch-thread", "projector-thread")];
 
     /// <summary>Reads <c>rocket.store</c> from <paramref name="config"/> (falling back to the reference defaults).</summary>
     public static StoreSettings FromConfig(Config config)
     {
-        var c = config.WithFallback(Reference).GetConfig("rocket.store");
         const string p = "rocket.store.";
+        // A key set under its old name would otherwise be silently ignored.
+        foreach (var (old, now) in RenamedKeys)
+            if (config.HasPath(p + old)) throw new ConfigurationException($"{p}{old} was renamed {p}{now}");
+        var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.store"), p);
         var s = new StoreSettings
         {
-            Directory = RequireText(c, "dir"),
-            CommitLogSegmentSize = ByteSize(c, "mapped-file-size-commit-log", min: 4096, max: int.MaxValue),
-            ConsumeQueueFileSize = ByteSize(c, "mapped-file-size-consume-queue", min: 20, max: int.MaxValue),
-            FlushDiskType = ParseFlushType(c.GetString("flush-disk-type")),
-            FlushInterval = Positive(c, "flush-interval-commit-log"),
-            FlushLeastPages = Int(c, "flush-commit-log-least-pages", 0, int.MaxValue),
-            FlushThoroughInterval = Positive(c, "flush-commit-log-thorough-interval"),
-            SyncFlushTimeout = Positive(c, "sync-flush-timeout"),
-            FlushConsumeQueueInterval = Positive(c, "flush-interval-consume-queue"),
-            FlushConsumeQueueThoroughInterval = Positive(c, "flush-consume-queue-thorough-interval"),
-            CheckCrcOnRecover = c.GetBoolean("check-crc-on-recover", true),
-            MaxMessageSize = ByteSize(c, "max-message-size", min: 1, max: 64 * 1024 * 1024),
-            MaxPropertiesSize = Int(c, "max-properties-size", 0, short.MaxValue),
-            FileReservedHours = Int(c, "file-reserved-time", 0, 100_000),
-            DeleteWhenHours = ParseHours(c.GetString("delete-when")),
-            DiskMaxUsedSpaceRatio = Int(c, "disk-max-used-space-ratio", 10, 95),
-            DiskSpaceCleanForciblyRatio = Int(c, "disk-space-clean-forcibly-ratio", 10, 99),
-            DiskSpaceWarningLevelRatio = Int(c, "disk-space-warning-level-ratio", 10, 99),
-            CleanResourceInterval = Positive(c, "clean-resource-interval"),
-            DeleteFileBatchMax = Int(c, "delete-file-batch-max", 1, 1000),
-            MessageIndexEnable = c.GetBoolean("message-index-enable", true),
-            MaxHashSlotNum = Int(c, "max-hash-slot-num", 1, 50_000_000),
-            MaxIndexNum = Int(c, "max-index-num", 1, 100_000_000),
-            MaxMsgsNumBatch = Int(c, "max-msgs-num-batch", 1, 10_000),
-            JournalDispatcher = RequireText(c, "journal-dispatcher"),
-            FlushDispatcher = RequireText(c, "flush-dispatcher"),
-            DispatchDispatcher = RequireText(c, "dispatch-dispatcher"),
+            Directory = r.Text("dir"),
+            CommitLogSegmentSize = r.Bytes("mapped-file-size-commit-log", min: 4096, max: int.MaxValue),
+            ConsumeQueueFileSize = r.Bytes("mapped-file-size-consume-queue", min: 20, max: int.MaxValue),
+            FlushDiskType = ParseFlushType(r.Text("flush-disk-type")),
+            FlushInterval = r.Duration("flush-interval-commit-log"),
+            FlushLeastPages = r.Int("flush-commit-log-least-pages", 0, int.MaxValue),
+            FlushThoroughInterval = r.Duration("flush-commit-log-thorough-interval"),
+            SyncFlushTimeout = r.Duration("sync-flush-timeout"),
+            FlushConsumeQueueInterval = r.Duration("flush-interval-consume-queue"),
+            FlushConsumeQueueThoroughInterval = r.Duration("flush-consume-queue-thorough-interval"),
+            CheckCrcOnRecover = r.Bool("check-crc-on-recover"),
+            MaxMessageSize = r.Bytes("max-message-size", min: 1, max: 64 * 1024 * 1024),
+            MaxPropertiesSize = r.Int("max-properties-size", 0, short.MaxValue),
+            FileReservedHours = r.Int("file-reserved-time", 0, 100_000),
+            DeleteWhenHours = ParseHours(r.TextOrEmpty("delete-when")),
+            DiskMaxUsedSpaceRatio = r.Int("disk-max-used-space-ratio", 10, 95),
+            DiskSpaceCleanForciblyRatio = r.Int("disk-space-clean-forcibly-ratio", 10, 99),
+            DiskSpaceWarningLevelRatio = r.Int("disk-space-warning-level-ratio", 10, 99),
+            CleanResourceInterval = r.Duration("clean-resource-interval"),
+            DeleteFileBatchMax = r.Int("delete-file-batch-max", 1, 1000),
+            MessageIndexEnable = r.Bool("message-index-enable"),
+            MaxHashSlotNum = r.Int("max-hash-slot-num", 1, 50_000_000),
+            MaxIndexNum = r.Int("max-index-num", 1, 100_000_000),
+            MaxMsgsNumBatch = r.Int("max-msgs-num-batch", 1, 10_000),
+            JournalDispatcher = r.Text("journal-dispatcher"),
+            FlushDispatcher = r.Text("flush-dispatcher"),
+            ProjectorDispatcher = r.Text("projector-dispatcher"),
         };
         if (s.ConsumeQueueFileSize % 20 != 0)
             throw new ConfigurationException($"{p}mapped-file-size-consume-queue must be a multiple of 20 (one entry), got {s.ConsumeQueueFileSize}");
@@ -100,48 +96,17 @@ public sealed record StoreSettings
                 $"({s.DiskSpaceCleanForciblyRatio}) <= {p}disk-space-warning-level-ratio ({s.DiskSpaceWarningLevelRatio}) must hold");
         return s;
 
-        static string RequireText(Config c, string key)
-        {
-            var v = c.GetString(key);
-            return string.IsNullOrWhiteSpace(v) ? throw new ConfigurationException($"{p}{key} must be set") : v;
-        }
-
-        static int Int(Config c, string key, int min, int max)
-        {
-            int v;
-            try { v = c.GetInt(key); }
-            catch (Exception e) { throw new ConfigurationException($"{p}{key} must be a whole number: {e.Message}"); }
-            return v < min || v > max ? throw new ConfigurationException($"{p}{key} = {v} is outside {min}..{max}") : v;
-        }
-
-        static int ByteSize(Config c, string key, long min, long max)
-        {
-            long? v;
-            try { v = c.GetByteSize(key); }
-            catch (Exception e) { throw new ConfigurationException($"{p}{key} must be a byte size such as 64m: {e.Message}"); }
-            if (v is null) throw new ConfigurationException($"{p}{key} must be set");
-            return v < min || v > max ? throw new ConfigurationException($"{p}{key} = {v} bytes is outside {min}..{max}") : (int)v.Value;
-        }
-
-        static TimeSpan Positive(Config c, string key)
-        {
-            TimeSpan v;
-            try { v = c.GetTimeSpan(key); }
-            catch (Exception e) { throw new ConfigurationException($"{p}{key} must be a duration such as 500ms: {e.Message}"); }
-            return v <= TimeSpan.Zero ? throw new ConfigurationException($"{p}{key} must be positive, got {v}") : v;
-        }
-
-        static FlushDiskType ParseFlushType(string? v) => v?.Trim().ToUpperInvariant() switch
+        static FlushDiskType ParseFlushType(string v) => v.Trim().ToUpperInvariant() switch
         {
             "ASYNC_FLUSH" => FlushDiskType.AsyncFlush,
             "SYNC_FLUSH" => FlushDiskType.SyncFlush,
             _ => throw new ConfigurationException($"{p}flush-disk-type = '{v}' is not supported; use ASYNC_FLUSH or SYNC_FLUSH"),
         };
 
-        static IReadOnlySet<int> ParseHours(string? v)
+        static IReadOnlySet<int> ParseHours(string v)
         {
             var hours = new HashSet<int>();
-            foreach (var part in (v ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var part in v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (!int.TryParse(part, out int h) || h is < 0 or > 23)
                     throw new ConfigurationException($"{p}delete-when = '{v}': '{part}' is not an hour of day 00-23");

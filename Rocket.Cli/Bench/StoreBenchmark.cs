@@ -2,9 +2,9 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using HdrHistogram;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 
 namespace Rocket.Cli.Bench;
 
@@ -29,7 +29,7 @@ public static class StoreBenchmark
               mapped-file-size-commit-log = {{options.SegmentSize}}
             }
             akka.loglevel = WARNING
-            """)).WithFallback(StoreSettings.Reference);
+            """)).WithFallback(Rocket.Settings.RocketConfig.Reference);
         var settings = StoreSettings.FromConfig(config);
         try
         {

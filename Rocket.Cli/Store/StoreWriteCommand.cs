@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 
 namespace Rocket.Cli.Store;
 
@@ -49,7 +49,7 @@ public static class StoreWriteCommand
               max-index-num = 16384
             }
             akka.loglevel = WARNING
-            """).WithFallback(StoreSettings.Reference);
+            """).WithFallback(Rocket.Settings.RocketConfig.Reference);
         var store = MessageStore.Open(StoreSettings.FromConfig(config));
         using var system = ActorSystem.Create("rocket-store-write", config);
         var storeActor = system.ActorOf(StoreActor.Props(store), "store");

@@ -13,7 +13,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("broker");
     private long _requestId;
 
-    public BrokerActorTests() : base(StoreSettings.Reference) { }
+    public BrokerActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {
@@ -30,7 +30,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private static WireMessage Wire(string topic, int queueId, string body, string? tag = null) =>
         new(topic, queueId, Encoding.UTF8.GetBytes(body),
-            tag is null ? null : Rocket.Store.Format.MessageProperties.Encode([new("TAGS", tag)]), 0, 1_700_000_000_000);
+            tag is null ? null : Rocket.Protocol.MessageProperties.Encode([new("TAGS", tag)]), 0, 1_700_000_000_000);
 
     private ProduceResponse Produce(IActorRef broker, params WireMessage[] messages)
     {

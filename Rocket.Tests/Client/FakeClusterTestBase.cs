@@ -17,7 +17,7 @@ public abstract class FakeClusterTestBase : Akka.TestKit.Xunit2.TestKit
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, maximum-frame-size = 8MiB }
         akka.loglevel = INFO
-        """).WithFallback(StoreSettings.Reference);
+        """).WithFallback(Rocket.Settings.RocketConfig.Reference);
 
     protected FakeClusterTestBase(ITestOutputHelper output) : base(SystemConfig, "rocket", output)
     {

@@ -174,13 +174,13 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
         var producer = client.CreateProducer();
 
         var badTopic = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(Text("bad topic!", "x")));
-        Assert.Contains("illegal characters", badTopic.Message);
+        Assert.Contains("characters outside [%|a-zA-Z0-9_-]", badTopic.Message);
         var longTopic = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(Text(new string('t', 128), "x")));
-        Assert.Contains("at most 127", longTopic.Message);
+        Assert.Contains("limit is 127", longTopic.Message);
         var empty = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(new Message("TopicA", [])));
         Assert.Contains("empty", empty.Message);
         var oversize = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(new Message("TopicA", new byte[4 * 1024 * 1024 + 1])));
-        Assert.Contains("4 MiB", oversize.Message);
+        Assert.Contains("rocket.client.max-message-size is 4194304 bytes", oversize.Message);
         var reserved = new Message("TopicA", [1]);
         reserved.Properties["UNIQ_KEY"] = "mine";
         Assert.Contains("reserved", (await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(reserved))).Message);
@@ -190,6 +190,24 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
 
         Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
         Assert.Equal(0, await NameServer.Ask<int>(new FakeNameServer.GetLookups()));
+    }
+
+    [Fact]
+    public async Task The_body_limit_is_the_clients_max_message_size_setting()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        var settings = Settings() with { MaxMessageSize = ClientSettings.FromConfig(
+            Akka.Configuration.ConfigurationFactory.ParseString("rocket.client.max-message-size = 1k")).MaxMessageSize };
+        Assert.Equal(1024, settings.MaxMessageSize);
+        await using var client = RocketClient.Create(settings);
+        var producer = client.CreateProducer();
+
+        var oversize = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(new Message("TopicA", new byte[1025])));
+        Assert.Contains("message body is 1025 bytes; rocket.client.max-message-size is 1024 bytes", oversize.Message);
+        var batch = await Assert.ThrowsAsync<RocketClientException>(() =>
+            producer.SendBatchAsync([new Message("TopicA", new byte[600]), new Message("TopicA", new byte[600])]));
+        Assert.Contains("batch bodies total 1200 bytes; rocket.client.max-message-size is 1024 bytes", batch.Message);
+        Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ internal sealed class NamingCluster : IAsyncDisposable
     {
         var config = ConfigurationFactory.ParseString($"akka.cluster.roles = [{role}]")
             .WithFallback(ConfigurationFactory.ParseString(TestHocon))
-            .WithFallback(StoreSettings.Reference);
+            .WithFallback(Rocket.Settings.RocketConfig.Reference);
         var system = ActorSystem.Create("rocket", config);
         _systems.Add(system);
 

@@ -16,7 +16,7 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
     private const long Born = 1_700_000_000_123;
 
-    public RocketWireSerializerTests() : base(StoreSettings.Reference) { }
+    public RocketWireSerializerTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
     private RocketWireSerializer Wire => new((ExtendedActorSystem)Sys);
 

@@ -59,7 +59,7 @@ public class CrashTests : IDisposable
         long next = store.GetMaxOffset("CrashTopic", 0);
         var after = store.AppendAll(new Rocket.Store.Format.MessageToStore("CrashTopic", 0, "after"u8.ToArray()));
         Assert.Equal(next, after[0].QueueOffset);
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         Assert.Equal(store.GetMessages("CrashTopic", 0, 0, 100_000, int.MaxValue).Messages.Select(m => m.QueueOffset),
             Enumerable.Range(0, (int)next + 1).Select(i => (long)i));
     }

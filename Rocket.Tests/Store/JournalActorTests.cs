@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store.Log;
 using Rocket.Store.Retention;
 using Rocket.Tests.Support;
 using Xunit;
@@ -14,7 +14,7 @@ public class JournalActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TempDirectory _dir = new("journal");
 
-    public JournalActorTests() : base(StoreSettings.Reference) { }
+    public JournalActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {
@@ -44,7 +44,7 @@ public class JournalActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal([0L, 0L, -1L, 1L], reply.Results.Select(r => r.QueueOffset));
         Assert.All(reply.Results.Where(r => r.IsOk), r => Assert.True(r.StoreTimestamp > 0));
 
-        // The dispatcher builds the consume queues and tells the listener which queues moved.
+        // The projector builds the consume queues and tells the listener which queues moved.
         var seen = new Dictionary<int, long>();
         listener.FishForMessage<MessagesArrived>(m =>
         {

@@ -1,5 +1,6 @@
+using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store;
 using Rocket.Store.Log;
 using Xunit;
 
@@ -13,27 +14,6 @@ public class MessageLimitsTests
     {
         _limits.TryCheck(m, out _, out var rejection);
         return rejection;
-    }
-
-    [Theory]
-    [InlineData("TopicA")]
-    [InlineData("%RETRY%group_1")]
-    [InlineData("a|b-c_D9")]
-    public void Valid_topic_names_pass(string topic) => Assert.Null(MessageLimits.CheckTopic(topic));
-
-    [Theory]
-    [InlineData("", "empty")]
-    [InlineData("topic with space", "[%|a-zA-Z0-9_-]")]
-    [InlineData("tópico", "[%|a-zA-Z0-9_-]")]
-    [InlineData("a/b", "[%|a-zA-Z0-9_-]")]
-    public void Invalid_topic_names_are_rejected_with_the_rule(string topic, string reason) =>
-        Assert.Contains(reason, MessageLimits.CheckTopic(topic));
-
-    [Fact]
-    public void A_topic_longer_than_127_characters_is_rejected()
-    {
-        Assert.Null(MessageLimits.CheckTopic(new string('t', 127)));
-        Assert.Contains("limit is 127", MessageLimits.CheckTopic(new string('t', 128)));
     }
 
     [Fact]

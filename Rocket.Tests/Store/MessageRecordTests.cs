@@ -3,6 +3,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Rocket.Protocol;
 using Rocket.Store.Format;
 using Xunit;
 

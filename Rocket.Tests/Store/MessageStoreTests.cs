@@ -1,7 +1,8 @@
 using System.Text;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store.Log;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;
@@ -25,7 +26,7 @@ public class MessageStoreTests : IDisposable
             Message(queueId: 0, body: "a0"), Message(queueId: 1, body: "b0"), Message(queueId: 0, body: "a1"));
         Assert.Equal([0L, 0L, 1L], results.Select(r => r.QueueOffset));
         Assert.True(results[0].PhysicalOffset < results[1].PhysicalOffset && results[1].PhysicalOffset < results[2].PhysicalOffset);
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
 
         var q0 = store.GetMessages("TopicA", 0, 0, 32);
         Assert.Equal(GetMessageStatus.Found, q0.Status);
@@ -51,7 +52,7 @@ public class MessageStoreTests : IDisposable
         Assert.True(files.Length > 3);
         Assert.Equal(Enumerable.Range(0, files.Length).Select(i => ((long)i * segment).ToString("D20")), files);
 
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         var read = store.GetMessages("TopicA", 0, 0, 1000, maxBytes: int.MaxValue).Messages;
         Assert.Equal(bodies, read.Select(m => Encoding.UTF8.GetString(m.Body)));
     }
@@ -75,7 +76,7 @@ public class MessageStoreTests : IDisposable
     {
         using var store = Open();
         store.AppendAll(Message(tags: "A", body: "1"), Message(tags: "B", body: "2"), Message(tags: "A", body: "3"));
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         long tagA = TagHash.Of("A");
         var result = store.GetMessages("TopicA", 0, 0, 32, tagFilter: code => code == tagA);
         Assert.Equal(["1", "3"], result.Messages.Select(m => Encoding.UTF8.GetString(m.Body)));
@@ -90,7 +91,7 @@ public class MessageStoreTests : IDisposable
         store.AppendAll(Message(keys: "order-1 order-2", uniqueKey: "U1", body: "first"));
         time.Advance(TimeSpan.FromMinutes(1));
         store.AppendAll(Message(keys: "order-2", uniqueKey: "U2", body: "second"), Message(topic: "TopicB", keys: "order-2", body: "other"));
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
 
         long t0 = DateTimeOffset.Parse("2026-01-01T00:00:00Z").ToUnixTimeMilliseconds();
         Assert.Equal(["first"], Bodies(store.QueryMessagesByKey("TopicA", "order-1", 32, 0, long.MaxValue)));
@@ -112,7 +113,7 @@ public class MessageStoreTests : IDisposable
             store.AppendAll(Message(body: $"m{i}"));
             time.Advance(TimeSpan.FromSeconds(10));
         }
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         long ms(int seconds) => (start + TimeSpan.FromSeconds(seconds)).ToUnixTimeMilliseconds();
         Assert.Equal(0, store.SearchOffsetByTime("TopicA", 0, ms(-100)));
         Assert.Equal(3, store.SearchOffsetByTime("TopicA", 0, ms(30)));

@@ -1,6 +1,5 @@
 using System.Text;
 using Rocket.Store;
-using Rocket.Store.Journal;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;
@@ -19,19 +18,19 @@ public class RecoveryTests : IDisposable
         var settings = SmallStore(_dir.Path);
         using var store = MessageStore.Open(settings);
         for (int i = 0; i < 300; i++) store.AppendAll(Message(queueId: 0, keys: $"k{i}")); // 6000 bytes of queue entries
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         store.FlushLog(long.MaxValue);
         long end = store.CommitLog.MaxOffset;
 
         store.FlushProjections(thorough: false);
-        // Only whole queue pages went to disk and the index was not flushed: recovery must still re-dispatch everything.
-        Assert.Equal(0, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).DispatchSafeOffset);
+        // Only whole queue pages went to disk and the index was not flushed: recovery must still re-project everything.
+        Assert.Equal(0, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).ProjectionSafeOffset);
         Assert.Equal(end, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).LogFlushedOffset);
 
         store.FlushProjections(thorough: true);
-        Assert.Equal(end, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).DispatchSafeOffset);
+        Assert.Equal(end, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).ProjectionSafeOffset);
 
-        // A crash now: nothing is re-dispatched twice and every entry and key is still there.
+        // A crash now: nothing is re-projected twice and every entry and key is still there.
         store.Dispose();
         using var reopened = MessageStore.Open(settings);
         Assert.True(reopened.Recovery.Abnormal);
@@ -66,7 +65,7 @@ public class RecoveryTests : IDisposable
         using (var store = MessageStore.Open(settings))
         {
             for (int i = 0; i < 500; i++) store.AppendAll(Message(keys: $"k{i}"));
-            store.Dispatch(store.DispatchLimit);
+            store.Project(store.ProjectionLimit);
             store.FlushLog(long.MaxValue);
             store.FlushProjections(); // checkpoint after 500 records
             for (int i = 500; i < 520; i++) store.AppendAll(Message(keys: $"k{i}"));
@@ -97,12 +96,12 @@ public class RecoveryTests : IDisposable
             written.Add((r.PhysicalOffset, r.Size, i % 3, $"key-{i}"));
             if (i == 19)
             {
-                store.Dispatch(store.DispatchLimit);
+                store.Project(store.ProjectionLimit);
                 store.FlushLog(long.MaxValue);
                 store.FlushProjections();
             }
         }
-        store.Dispatch(store.DispatchLimit); // projections may be ahead of the log after the cut: recovery must trim them
+        store.Project(store.ProjectionLimit); // projections may be ahead of the log after the cut: recovery must trim them
         store.Dispose();
         return [.. written];
     }

@@ -1,5 +1,5 @@
 using Rocket.Store;
-using Rocket.Store.Journal;
+using Rocket.Store.Log;
 using Rocket.Store.Retention;
 using Rocket.Tests.Support;
 using Xunit;
@@ -27,13 +27,13 @@ public class RetentionTests : IDisposable
         return MessageStore.Open(tweak?.Invoke(settings) ?? settings, _disk, time: _time);
     }
 
-    /// <summary>Fills about <paramref name="segments"/> segments and dispatches them.</summary>
+    /// <summary>Fills about <paramref name="segments"/> segments and projects them.</summary>
     private static void Fill(MessageStore store, int segments)
     {
         while (store.CommitLog.Segments.Segments.Count < segments)
             store.AppendAll(Message(keys: "k", body: new string('x', 900)));
         store.AppendAll(Message(keys: "k", body: "last"));
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
     }
 
     [Fact]
@@ -87,14 +87,14 @@ public class RetentionTests : IDisposable
     }
 
     [Fact]
-    public void Segments_not_yet_dispatched_are_never_deleted()
+    public void Segments_not_yet_projected_are_never_deleted()
     {
         using var store = Open(s => s with { DeleteFileBatchMax = 100 });
         while (store.CommitLog.Segments.Segments.Count < 4) store.AppendAll(Message(body: new string('x', 900)));
         _time.Advance(TimeSpan.FromHours(73));
-        // RunRetention alone does not dispatch: nothing is deleted while the projections have not seen it.
+        // RunRetention alone does not project: nothing is deleted while the projections have not seen it.
         Assert.Equal(0, store.RunRetention().CommitLogSegmentsDeleted);
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
         Assert.Equal(3, store.RunRetention().CommitLogSegmentsDeleted);
     }
 
@@ -103,7 +103,7 @@ public class RetentionTests : IDisposable
     {
         using var store = Open();
         store.AppendAll(Message(body: "before"));
-        store.Dispatch(store.DispatchLimit);
+        store.Project(store.ProjectionLimit);
 
         _disk.Value = 95;
         Assert.True(store.RunRetention().DiskFull);

@@ -51,6 +51,8 @@ public class StoreSettingsTests
     [InlineData("rocket.store.flush-interval-commit-log = 0ms", "rocket.store.flush-interval-commit-log")]
     [InlineData("rocket.store.mapped-file-size-commit-log = 1m", "max-message-size")]
     [InlineData("rocket.store.max-properties-size = lots", "rocket.store.max-properties-size")]
+    [InlineData("rocket.store.dispatch-dispatcher = \"my-thread\"", "rocket.store.dispatch-dispatcher was renamed rocket.store.projector-dispatcher")]
+    [InlineData("rocket.store.dispatch-thread { thread-name = x }", "rocket.store.dispatch-thread was renamed rocket.store.projector-thread")]
     public void Bad_values_name_the_setting(string hocon, string expected)
     {
         var e = Assert.Throws<ConfigurationException>(() => Parse(hocon));

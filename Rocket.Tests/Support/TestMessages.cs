@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
+using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store.Log;
 
 namespace Rocket.Tests.Support;
 

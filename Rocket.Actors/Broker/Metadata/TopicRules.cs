@@ -1,5 +1,4 @@
 using Rocket.Protocol;
-using Rocket.Store.Log;
 
 namespace Rocket.Broker.Metadata;
 
@@ -11,7 +10,7 @@ public static class TopicRules
     /// <summary>Null when <paramref name="topic"/> may be stored, else the reason.</summary>
     public static string? Check(TopicConfig topic)
     {
-        if (MessageLimits.CheckTopic(topic.Name) is { } nameError) return nameError;
+        if (ResourceNames.CheckTopic(topic.Name) is { } nameError) return nameError;
         if (CheckQueues(topic.Name, "read", topic.ReadQueues) is { } readError) return readError;
         if (CheckQueues(topic.Name, "write", topic.WriteQueues) is { } writeError) return writeError;
         if ((topic.Perm & ~TopicPerm.ReadWrite) != 0)

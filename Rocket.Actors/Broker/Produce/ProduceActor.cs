@@ -4,7 +4,8 @@ using Akka.Event;
 using Rocket.Broker.Metadata;
 using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
+using Rocket.Store;
+using Rocket.Store.Log;
 
 namespace Rocket.Broker.Produce;
 

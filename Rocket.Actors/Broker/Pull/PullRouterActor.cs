@@ -1,13 +1,12 @@
 using Akka.Actor;
 using Rocket.Protocol;
 using Rocket.Store;
-using Rocket.Store.Journal;
 
 namespace Rocket.Broker.Pull;
 
 /// <summary>
 /// Routes pulls to one <see cref="QueuePartitionActor"/> per topic queue (created on first use) and fans the
-/// dispatcher's arrival notices out to the queues that have pulls on hold.
+/// projector's arrival notices out to the queues that have pulls on hold.
 /// </summary>
 public sealed class PullRouterActor : ReceiveActor
 {

@@ -11,7 +11,7 @@ namespace Rocket.Broker.Pull;
 /// </summary>
 public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
 {
-    /// <summary>The dispatcher built consume-queue entries up to <see cref="MaxOffset"/> on this queue.</summary>
+    /// <summary>The projector built consume-queue entries up to <see cref="MaxOffset"/> on this queue.</summary>
     public sealed record Arrived(long MaxOffset);
 
     private sealed class CheckHolds { public static readonly CheckHolds Instance = new(); }

@@ -92,7 +92,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
             if (h.Result == ConsumeResult.Success) Finished(h.Batch);
             else Timers.StartSingleTimer(++_redeliveries, new Redeliver(h.Batch.Select(m => m.Redelivered()).ToArray()), _config.RetryLaterDelay);
         });
-        Receive<Redeliver>(r => Dispatch(r.Batch));
+        Receive<Redeliver>(r => Deliver(r.Batch));
         Receive<MessagesTaken>(t =>
         {
             _buffered -= t.Count;
@@ -178,13 +178,13 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         {
             var batch = messages.GetRange(at, Math.Min(_config.ConsumeBatchSize, messages.Count - at));
             foreach (var m in batch) _unfinished.Add(m.QueueOffset);
-            Dispatch(batch);
+            Deliver(batch);
         }
         Report();
     }
 
     /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer.</summary>
-    private void Dispatch(IReadOnlyList<ReceivedMessage> batch)
+    private void Deliver(IReadOnlyList<ReceivedMessage> batch)
     {
         var handler = _config.Handler!;
         var slots = _config.HandlerSlots!;

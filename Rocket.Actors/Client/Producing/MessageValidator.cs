@@ -1,18 +1,16 @@
 using System.Text;
-using System.Text.RegularExpressions;
-using Rocket.Store.Format;
+using Rocket.Protocol;
 
 namespace Rocket.Client.Producing;
 
 /// <summary>
 /// Client-side checks (RocketMQ's Validators) so that a bad message fails at the call site, before anything is
-/// sent, with a message that names the problem.
+/// sent, with a message that names the problem. Names follow the shared rule (<see cref="ResourceNames"/>); the
+/// body limit is the client's setting <c>rocket.client.max-message-size</c> (the broker enforces its own).
 /// </summary>
-internal static partial class MessageValidator
+internal static class MessageValidator
 {
-    public const int MaxTopicLength = 127;
-    public const int MaxGroupLength = 255;
-    public const int MaxBodyBytes = 4 * 1024 * 1024;
+    private const string MaxMessageSizeKey = "rocket.client.max-message-size";
 
     private static readonly HashSet<string> ReservedProperties = new(StringComparer.Ordinal)
     {
@@ -20,36 +18,25 @@ internal static partial class MessageValidator
         MessageProperties.DelayLevel, MessageProperties.WaitStoreOk,
     };
 
-    [GeneratedRegex("^[%|a-zA-Z0-9_-]+$")]
-    private static partial Regex NameCharacters();
-
     public static void ValidateTopic(string? topic)
     {
-        if (string.IsNullOrWhiteSpace(topic)) throw new RocketClientException("the topic must not be blank");
-        if (topic.Length > MaxTopicLength)
-            throw new RocketClientException($"topic '{topic[..20]}…' is {topic.Length} characters long; at most {MaxTopicLength} are allowed");
-        if (!NameCharacters().IsMatch(topic))
-            throw new RocketClientException($"topic '{topic}' contains illegal characters; allowed are letters, digits, '_', '-', '%' and '|'");
+        if (ResourceNames.CheckTopic(topic) is { } error) throw new RocketClientException(error);
     }
 
     public static void ValidateGroup(string? group)
     {
-        if (string.IsNullOrWhiteSpace(group)) throw new RocketClientException("the group must not be blank");
-        if (group.Length > MaxGroupLength)
-            throw new RocketClientException($"group name is {group.Length} characters long; at most {MaxGroupLength} are allowed");
-        if (!NameCharacters().IsMatch(group))
-            throw new RocketClientException($"group '{group}' contains illegal characters; allowed are letters, digits, '_', '-', '%' and '|'");
+        if (ResourceNames.CheckGroup(group) is { } error) throw new RocketClientException(error);
     }
 
-    /// <summary>Checks one message and returns its encoded properties size in bytes.</summary>
-    public static void Validate(Message message)
+    /// <summary>Checks one message against the shared rules and the client's <paramref name="maxMessageSize"/>.</summary>
+    public static void Validate(Message message, int maxMessageSize)
     {
         ArgumentNullException.ThrowIfNull(message);
         ValidateTopic(message.Topic);
         if (message.Body is null || message.Body.Length == 0)
             throw new RocketClientException($"message body for topic '{message.Topic}' is empty; a message must carry at least one byte");
-        if (message.Body.Length > MaxBodyBytes)
-            throw new RocketClientException($"message body is {message.Body.Length} bytes; the limit is {MaxBodyBytes} bytes (4 MiB)");
+        if (message.Body.Length > maxMessageSize)
+            throw new RocketClientException($"message body is {message.Body.Length} bytes; {MaxMessageSizeKey} is {maxMessageSize} bytes");
         if (message.Tags is not null && (message.Tags.Contains("||", StringComparison.Ordinal) || string.IsNullOrWhiteSpace(message.Tags)))
             throw new RocketClientException($"tag '{message.Tags}' is illegal: one non-blank tag per message, without '||'");
         if (message.DelayLevel is < 0)
@@ -63,20 +50,20 @@ internal static partial class MessageValidator
         }
     }
 
-    public static void ValidateBatch(IReadOnlyList<Message> messages)
+    public static void ValidateBatch(IReadOnlyList<Message> messages, int maxMessageSize)
     {
         if (messages is null || messages.Count == 0) throw new RocketClientException("a batch needs at least one message");
         long total = 0;
         foreach (var m in messages)
         {
-            Validate(m);
+            Validate(m, maxMessageSize);
             if (m.Topic != messages[0].Topic)
                 throw new RocketClientException($"a batch must have one topic; found '{messages[0].Topic}' and '{m.Topic}'");
             if (m.DelayLevel is > 0) throw new RocketClientException("delayed messages cannot be sent in a batch");
             total += m.Body.Length;
         }
-        if (total > MaxBodyBytes)
-            throw new RocketClientException($"batch bodies total {total} bytes; the limit is {MaxBodyBytes} bytes (4 MiB)");
+        if (total > maxMessageSize)
+            throw new RocketClientException($"batch bodies total {total} bytes; {MaxMessageSizeKey} is {maxMessageSize} bytes");
     }
 
     /// <summary>Encodes the properties string and checks its size (the broker's limit is a signed short).</summary>

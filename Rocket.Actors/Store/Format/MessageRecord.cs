@@ -37,7 +37,8 @@ public static class MessageRecord
     public const int BornHostOffset = 64;
     public const int CrcSize = 4;
 
-    public const int MaxTopicBytes = 127;
+    /// <summary>The topic length is one signed byte; <see cref="Protocol.ResourceNames.MaxTopicLength"/> stays within it.</summary>
+    public const int MaxTopicBytes = sbyte.MaxValue;
 
     /// <summary>Bytes of a record with an IPv4 born host, empty body, topic and properties.</summary>
     public const int FixedOverhead = BornHostOffset + 8 + 4 + 1 + 2 + CrcSize;

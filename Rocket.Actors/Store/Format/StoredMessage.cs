@@ -1,4 +1,5 @@
 using System.Net;
+using Rocket.Protocol;
 
 namespace Rocket.Store.Format;
 

@@ -5,7 +5,7 @@ namespace Rocket.Store.Index;
 /// <summary>
 /// Finds messages by key (the KEYS and UNIQ_KEY properties): a projection of the commit log kept in a series of
 /// hash-slot index files in one directory, each named by the physical offset of its first entry.
-/// <see cref="Put"/> and the structural operations run on one thread (dispatch, recovery, retention);
+/// <see cref="Put"/> and the structural operations run on one thread (projection, recovery, retention);
 /// <see cref="Query"/> runs on any thread without locks; <see cref="Flush"/> runs on the flush thread.
 /// Lookups match by hash only: callers re-check the real keys of what they read.
 /// </summary>
@@ -79,7 +79,7 @@ public sealed class KeyIndex : IDisposable
             if (loaded.Count > 0) loaded[^1].RepairSlotsBeyondCount(); // only the file being written can be torn
             long end = loaded.Count > 0 ? loaded[^1].EndPhysicalOffset : -1;
             FilesDroppedOnLoad = dropped;
-            // Entries of a dropped file newer than everything kept can be rebuilt by replaying dispatch from it.
+            // Entries of a dropped file newer than everything kept can be rebuilt by replaying projection from it.
             _lostOnLoadFrom = lostFrom > end ? lostFrom : long.MaxValue;
             Volatile.Write(ref _endPhysicalOffset, end);
             Volatile.Write(ref _flushedPhysicalOffset, end);
@@ -96,7 +96,7 @@ public sealed class KeyIndex : IDisposable
 
     /// <summary>
     /// Indexes the message at <paramref name="physicalOffset"/> under topic#key for each space-separated key of
-    /// <paramref name="keysUtf8"/> and for <paramref name="uniqueKeyUtf8"/> (dispatch thread only, no allocation).
+    /// <paramref name="keysUtf8"/> and for <paramref name="uniqueKeyUtf8"/> (projector thread only, no allocation).
     /// A message at or below <see cref="EndPhysicalOffset"/> is already indexed and is ignored, so replay is safe.
     /// </summary>
     public void Put(ReadOnlySpan<byte> topicUtf8, ReadOnlySpan<byte> keysUtf8, ReadOnlySpan<byte> uniqueKeyUtf8,
@@ -170,7 +170,7 @@ public sealed class KeyIndex : IDisposable
 
     /// <summary>
     /// Crash recovery: deletes every file holding an entry at or above <paramref name="safePhysicalOffset"/> (a file
-    /// written during a crash cannot be partly trusted), -1 deleting all. Returns the offset dispatch must replay
+    /// written during a crash cannot be partly trusted), -1 deleting all. Returns the offset projection must replay
     /// from so nothing is lost: the lower of <paramref name="safePhysicalOffset"/> and the first deleted file's begin.
     /// </summary>
     public long RemoveFilesAfter(long safePhysicalOffset)

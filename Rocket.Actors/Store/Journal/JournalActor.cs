@@ -1,5 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Store.Flush;
+using Rocket.Store.Log;
+using Rocket.Store.Projection;
 
 namespace Rocket.Store.Journal;
 
@@ -12,21 +15,21 @@ public sealed class JournalActor : ReceiveActor
 {
     private readonly MessageStore _store;
     private readonly IActorRef _flush;
-    private readonly IActorRef _dispatch;
+    private readonly IActorRef _projector;
     private readonly bool _syncFlush;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public JournalActor(MessageStore store, IActorRef flush, IActorRef dispatch)
+    public JournalActor(MessageStore store, IActorRef flush, IActorRef projector)
     {
         _store = store;
         _flush = flush;
-        _dispatch = dispatch;
+        _projector = projector;
         _syncFlush = store.Settings.FlushDiskType == FlushDiskType.SyncFlush;
         Receive<AppendBatch>(OnAppend);
     }
 
-    public static Props Props(MessageStore store, IActorRef flush, IActorRef dispatch) =>
-        Akka.Actor.Props.Create(() => new JournalActor(store, flush, dispatch)).WithDispatcher(store.Settings.JournalDispatcher);
+    public static Props Props(MessageStore store, IActorRef flush, IActorRef projector) =>
+        Akka.Actor.Props.Create(() => new JournalActor(store, flush, projector)).WithDispatcher(store.Settings.JournalDispatcher);
 
     private void OnAppend(AppendBatch batch)
     {
@@ -53,7 +56,7 @@ public sealed class JournalActor : ReceiveActor
         else
         {
             Sender.Tell(reply);
-            _dispatch.Tell(DispatchWake.Instance);
+            _projector.Tell(ProjectorWake.Instance);
         }
     }
 }

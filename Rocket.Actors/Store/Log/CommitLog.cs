@@ -1,6 +1,5 @@
 using System.Text;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 using Rocket.Store.Mapped;
 
 namespace Rocket.Store.Log;

@@ -1,39 +1,24 @@
-using System.Buffers;
 using System.Text;
+using Rocket.Protocol;
 using Rocket.Store.Format;
-using Rocket.Store.Journal;
 
 namespace Rocket.Store.Log;
 
 /// <summary>
 /// Checks one message against the store's limits before any byte is written. Each rejection names the limit,
-/// so a producer sees exactly what to fix. Topic rules are RocketMQ's: [%|a-zA-Z0-9_-], at most 127 characters.
+/// so a producer sees exactly what to fix. The topic rule is the shared one, <see cref="ResourceNames"/>.
 /// </summary>
 public sealed class MessageLimits(int maxMessageSize, int maxPropertiesSize)
 {
-    private static readonly SearchValues<char> TopicChars =
-        SearchValues.Create("%|abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
-
     public int MaxMessageSize { get; } = maxMessageSize;
     public int MaxPropertiesSize { get; } = maxPropertiesSize;
-
-    /// <summary>Null when the topic name is valid, else the reason.</summary>
-    public static string? CheckTopic(string? topic)
-    {
-        if (string.IsNullOrEmpty(topic)) return "topic name must not be empty";
-        if (topic.Length > MessageRecord.MaxTopicBytes)
-            return $"topic name '{topic[..20]}…' is {topic.Length} characters; the limit is {MessageRecord.MaxTopicBytes}";
-        if (topic.AsSpan().IndexOfAnyExcept(TopicChars) >= 0)
-            return $"topic name '{topic}' has characters outside [%|a-zA-Z0-9_-]";
-        return null;
-    }
 
     /// <summary>Validates the message; on success returns the encoded property byte count.</summary>
     public bool TryCheck(in MessageToStore message, out int propertyBytes, out AppendResult rejection)
     {
         propertyBytes = 0;
         rejection = default;
-        if (CheckTopic(message.Topic) is { } topicError)
+        if (ResourceNames.CheckTopic(message.Topic) is { } topicError)
         {
             rejection = AppendResult.Failed(AppendStatus.MessageIllegal, topicError);
             return false;

@@ -38,7 +38,7 @@ public sealed partial class ConsumeQueue
     }
 
     /// <summary>
-    /// Retention after the commit log now starts at <paramref name="commitLogMinOffset"/> (dispatch thread): deletes
+    /// Retention after the commit log now starts at <paramref name="commitLogMinOffset"/> (projector thread): deletes
     /// the oldest files whose messages all lie below it, never the last file, then moves <see cref="MinOffset"/> past
     /// entries whose message is gone. Returns how many files were deleted.
     /// </summary>

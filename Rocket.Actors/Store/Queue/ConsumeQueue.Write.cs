@@ -3,9 +3,9 @@ namespace Rocket.Store.Queue;
 public sealed partial class ConsumeQueue
 {
     /// <summary>
-    /// Appends the entry of <paramref name="queueOffset"/> (dispatch thread only). Returns false and writes nothing
+    /// Appends the entry of <paramref name="queueOffset"/> (projector thread only). Returns false and writes nothing
     /// when that offset is already in the queue (replay after a crash). A queue that starts mid-way, or an offset
-    /// beyond <see cref="MaxOffset"/> (e.g. a transactional message that was never dispatched), gets fillers in
+    /// beyond <see cref="MaxOffset"/> (e.g. a transactional message that was never projected), gets fillers in
     /// between so every entry stays at offset * 20.
     /// </summary>
     public bool Put(long queueOffset, long physicalOffset, int size, long tagCode)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rocket.Protocol;
 using Rocket.Store.Log;
 using Rocket.Store.Mapped;
 
@@ -7,7 +8,7 @@ namespace Rocket.Store.Queue;
 /// <summary>
 /// The index of one (topic, queueId): fixed 20-byte entries in memory-mapped files under
 /// <c>{root}/{topic}/{queueId}/</c>, so the entry of queue offset n sits at byte n * 20 (O(1) lookup).
-/// One dispatch thread writes (<see cref="Put"/>, retention); any thread reads. Readers are bounded by
+/// The projector's thread writes (<see cref="Put"/>, retention); any thread reads. Readers are bounded by
 /// <see cref="MaxOffset"/>, which is published only after the bytes below it are written, and hold a reference on
 /// a file while reading it, so they take no lock.
 /// </summary>
@@ -29,7 +30,7 @@ public sealed partial class ConsumeQueue : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
         // The topic becomes a directory name: the topic rules also keep it from escaping the root.
-        if (MessageLimits.CheckTopic(topic) is { } topicError) throw new ArgumentException(topicError, nameof(topic));
+        if (ResourceNames.CheckTopic(topic) is { } topicError) throw new ArgumentException(topicError, nameof(topic));
         if (queueId < 0)
             throw new ArgumentOutOfRangeException(nameof(queueId), queueId, "queue id must not be negative");
         if (fileSize <= 0 || fileSize % EntrySize != 0)
@@ -60,7 +61,7 @@ public sealed partial class ConsumeQueue : IDisposable
     /// <summary>Queue offset of the first slot still on disk.</summary>
     private long FirstSlotOnDisk => _file.MinOffset / EntrySize;
 
-    /// <summary>Sets all three bounds at once; only for the single writer (dispatch thread or recovery).</summary>
+    /// <summary>Sets all three bounds at once; only for the single writer (projector thread or recovery).</summary>
     private void Publish(long minOffset, long maxOffset, long maxPhysicalEnd)
     {
         Volatile.Write(ref _minOffset, minOffset);
@@ -113,7 +114,7 @@ public sealed partial class ConsumeQueue : IDisposable
             if (!segment.TryRetain()) continue;
             try
             {
-                int written = segment.WritePosition; // read once: the dispatcher keeps writing meanwhile
+                int written = segment.WritePosition; // read once: the projector keeps writing meanwhile
                 segment.Flush(wholePagesOnly ? written - written % Environment.SystemPageSize : written);
             }
             finally

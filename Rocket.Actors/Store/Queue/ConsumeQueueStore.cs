@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Rocket.Protocol;
 using Rocket.Store.Log;
 
 namespace Rocket.Store.Queue;
 
 /// <summary>
 /// Every consume queue of a store, one per (topic, queueId) under <c>{directory}/{topic}/{queueId}/</c>.
-/// The dispatch thread creates queues; any thread finds them without a lock.
+/// The projector's thread creates queues; any thread finds them without a lock.
 /// </summary>
 public sealed class ConsumeQueueStore : IDisposable
 {
@@ -31,7 +32,7 @@ public sealed class ConsumeQueueStore : IDisposable
         foreach (string topicDirectory in Directory.EnumerateDirectories(_directory))
         {
             string topic = Path.GetFileName(topicDirectory);
-            if (MessageLimits.CheckTopic(topic) is not null) continue;
+            if (ResourceNames.CheckTopic(topic) is not null) continue;
             foreach (string queueDirectory in Directory.EnumerateDirectories(topicDirectory))
             {
                 if (!TryParseQueueId(Path.GetFileName(queueDirectory), out int queueId)) continue;
@@ -61,7 +62,7 @@ public sealed class ConsumeQueueStore : IDisposable
         }
     }
 
-    /// <summary>The queue for (topic, queueId), created (and loaded, should files exist) on first use. Dispatch thread.</summary>
+    /// <summary>The queue for (topic, queueId), created (and loaded, should files exist) on first use. Projector thread.</summary>
     public ConsumeQueue GetOrCreate(string topic, int queueId)
     {
         if (_queues.TryGetValue((topic, queueId), out var queue)) return queue;

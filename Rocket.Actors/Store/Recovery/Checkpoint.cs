@@ -8,7 +8,7 @@ namespace Rocket.Store.Recovery;
 /// the key index were flushed. Crash recovery validates the log only from here, so its cost follows the data written
 /// since the last checkpoint, not the size of the log. Written atomically (temp file, fsync, rename) with a CRC.
 /// </summary>
-public sealed record Checkpoint(long LogFlushedOffset, long DispatchSafeOffset, long LastStoreTimestamp)
+public sealed record Checkpoint(long LogFlushedOffset, long ProjectionSafeOffset, long LastStoreTimestamp)
 {
     private const int Magic = 0x524B4350; // "RKCP"
     private const int Size = 4 + 8 + 8 + 8 + 4;
@@ -37,7 +37,7 @@ public sealed record Checkpoint(long LogFlushedOffset, long DispatchSafeOffset, 
         Span<byte> span = stackalloc byte[Size];
         BinaryPrimitives.WriteInt32LittleEndian(span, Magic);
         BinaryPrimitives.WriteInt64LittleEndian(span[4..], LogFlushedOffset);
-        BinaryPrimitives.WriteInt64LittleEndian(span[12..], DispatchSafeOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(span[12..], ProjectionSafeOffset);
         BinaryPrimitives.WriteInt64LittleEndian(span[20..], LastStoreTimestamp);
         BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.HashToUInt32(span[..^4]));
         var temp = path + ".tmp";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rocket.Client;
+using Rocket.Protocol;
 
 namespace Rocket.Cli.Commands.Shared;
 

@@ -1,9 +1,12 @@
 using Akka.Actor;
+using Rocket.Store.Flush;
+using Rocket.Store.Journal;
+using Rocket.Store.Projection;
 
-namespace Rocket.Store.Journal;
+namespace Rocket.Store;
 
 /// <summary>
-/// Supervisor of one node's store actors (journal, flush, dispatch). It owns the opened <see cref="MessageStore"/>:
+/// Supervisor of one node's store actors (journal, flush, projector). It owns the opened <see cref="MessageStore"/>:
 /// its children stop first, then it shuts the store down cleanly (final flush, checkpoint, abort file removed).
 /// </summary>
 public sealed class StoreActor : ReceiveActor
@@ -14,12 +17,12 @@ public sealed class StoreActor : ReceiveActor
     public StoreActor(MessageStore store, IActorRef? arrivalListener, Func<long, long>? flushLog)
     {
         _store = store;
-        var dispatch = Context.ActorOf(DispatchActor.Props(store, arrivalListener), "dispatch");
-        var flush = Context.ActorOf(FlushActor.Props(store, dispatch, flushLog), "flush");
-        _journal = Context.ActorOf(JournalActor.Props(store, flush, dispatch), "journal");
+        var projector = Context.ActorOf(ProjectorActor.Props(store, arrivalListener), "projector");
+        var flush = Context.ActorOf(FlushActor.Props(store, projector, flushLog), "flush");
+        _journal = Context.ActorOf(JournalActor.Props(store, flush, projector), "journal");
         Receive<GetJournal>(_ => Sender.Tell(_journal));
         Receive<AppendBatch>(batch => _journal.Forward(batch));
-        Receive<RunRetentionNow>(m => dispatch.Forward(m));
+        Receive<RunRetentionNow>(m => projector.Forward(m));
     }
 
     public static Props Props(MessageStore store, IActorRef? arrivalListener = null, Func<long, long>? flushLog = null) =>

@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Store.Log;
+using Rocket.Store.Projection;
 
-namespace Rocket.Store.Journal;
+namespace Rocket.Store.Flush;
 
 /// <summary>
 /// Makes the log durable. The one actor allowed to block (msync), so it runs on its own dedicated thread.
@@ -18,7 +20,7 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
     private sealed class ProjectionTick { public static readonly ProjectionTick Instance = new(); }
 
     private readonly MessageStore _store;
-    private readonly IActorRef _dispatch;
+    private readonly IActorRef _projector;
     private readonly Func<long, long> _flushLog;
     private readonly List<FlushRequest> _pending = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -26,10 +28,10 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
     private DateTime _lastThorough = DateTime.UtcNow;
     private DateTime _lastThoroughProjections = DateTime.UtcNow;
 
-    public FlushActor(MessageStore store, IActorRef dispatch, Func<long, long>? flushLog)
+    public FlushActor(MessageStore store, IActorRef projector, Func<long, long>? flushLog)
     {
         _store = store;
-        _dispatch = dispatch;
+        _projector = projector;
         _flushLog = flushLog ?? store.FlushLog;
         Receive<FlushRequest>(OnRequest);
         Receive<FlushNow>(_ => FlushPending());
@@ -40,8 +42,8 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="flushLog">Replaces the log flush (tests inject failures); defaults to <see cref="MessageStore.FlushLog"/>.</param>
-    public static Props Props(MessageStore store, IActorRef dispatch, Func<long, long>? flushLog = null) =>
-        Akka.Actor.Props.Create(() => new FlushActor(store, dispatch, flushLog)).WithDispatcher(store.Settings.FlushDispatcher);
+    public static Props Props(MessageStore store, IActorRef projector, Func<long, long>? flushLog = null) =>
+        Akka.Actor.Props.Create(() => new FlushActor(store, projector, flushLog)).WithDispatcher(store.Settings.FlushDispatcher);
 
     protected override void PreStart()
     {
@@ -77,7 +79,7 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
             request.ReplyTo.Tell(Complete(request, failure, flushed, now));
         if (failure is not null) _log.Error(failure, "Commit-log flush failed; {0} waiting writes were failed", _pending.Count);
         _pending.Clear();
-        _dispatch.Tell(DispatchWake.Instance);
+        _projector.Tell(ProjectorWake.Instance);
     }
 
     private static BatchAppended Complete(FlushRequest request, Exception? failure, long flushed, DateTimeOffset now)

@@ -1,12 +1,4 @@
-using Rocket.Store.Format;
-
-namespace Rocket.Store.Journal;
-
-/// <summary>Appends a batch; the journal answers the sender with one <see cref="BatchAppended"/>.</summary>
-public sealed record AppendBatch(long BatchId, MessageToStore[] Messages);
-
-/// <summary>Per-message results of one <see cref="AppendBatch"/>, in the batch's order.</summary>
-public sealed record BatchAppended(long BatchId, AppendResult[] Results);
+namespace Rocket.Store.Log;
 
 /// <summary>What happened to one message. Offsets are meaningful only when <see cref="Status"/> is Ok.</summary>
 public readonly record struct AppendResult(

@@ -1,14 +1,14 @@
 using Akka.Actor;
 using Akka.Event;
 
-namespace Rocket.Store.Journal;
+namespace Rocket.Store.Projection;
 
 /// <summary>
 /// Builds the projections (consume queues, key index) from the log tail and tells its listener which queues got
 /// messages, so held long polls wake at once. It is the single writer of the projections, so retention, which trims
 /// them, runs here too.
 /// </summary>
-public sealed class DispatchActor : ReceiveActor, IWithTimers
+public sealed class ProjectorActor : ReceiveActor, IWithTimers
 {
     private sealed class RetentionTick { public static readonly RetentionTick Instance = new(); }
 
@@ -16,11 +16,11 @@ public sealed class DispatchActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _listener;
 
-    public DispatchActor(MessageStore store, IActorRef? listener)
+    public ProjectorActor(MessageStore store, IActorRef? listener)
     {
         _store = store;
         _listener = listener;
-        Receive<DispatchWake>(_ => DispatchNow());
+        Receive<ProjectorWake>(_ => ProjectNow());
         Receive<RetentionTick>(_ => RunRetention());
         Receive<RunRetentionNow>(_ => Sender.Tell(RunRetention()));
     }
@@ -28,24 +28,24 @@ public sealed class DispatchActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(MessageStore store, IActorRef? listener = null) =>
-        Akka.Actor.Props.Create(() => new DispatchActor(store, listener)).WithDispatcher(store.Settings.DispatchDispatcher);
+        Akka.Actor.Props.Create(() => new ProjectorActor(store, listener)).WithDispatcher(store.Settings.ProjectorDispatcher);
 
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer("retention", RetentionTick.Instance, _store.Settings.CleanResourceInterval);
         // A safety net: a lost wake-up never leaves consumers waiting for more than this.
-        Timers.StartPeriodicTimer("dispatch", DispatchWake.Instance, TimeSpan.FromMilliseconds(200));
+        Timers.StartPeriodicTimer("projection", ProjectorWake.Instance, TimeSpan.FromMilliseconds(200));
     }
 
-    private void DispatchNow()
+    private void ProjectNow()
     {
-        var arrivals = _store.Dispatch(_store.DispatchLimit);
+        var arrivals = _store.Project(_store.ProjectionLimit);
         if (arrivals.Count > 0) _listener?.Tell(new MessagesArrived(arrivals));
     }
 
     private Retention.RetentionReport RunRetention()
     {
-        DispatchNow();
+        ProjectNow();
         var report = _store.RunRetention();
         if (report.CommitLogSegmentsDeleted > 0)
             _log.Info("Retention deleted {0} commit-log segments, {1} consume-queue files, {2} index files; disk {3:F1}% used",

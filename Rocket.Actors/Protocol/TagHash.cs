@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rocket.Store.Format;
+namespace Rocket.Protocol;
 
 /// <summary>
 /// The tag code kept in consume-queue entries: Java's String.hashCode of the tag, widened to long, 0 for no tag,

@@ -1,10 +1,11 @@
 using System.Text;
+using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store.Queue;
 
 namespace Rocket.Store;
 
-/// <summary>A queue that received new entries in one dispatch pass: wakes the long polls held on it.</summary>
+/// <summary>A queue that received new entries in one projection pass: wakes the long polls held on it.</summary>
 public readonly record struct QueueArrival(string Topic, int QueueId, long MaxOffset);
 
 public sealed partial class MessageStore
@@ -17,17 +18,17 @@ public sealed partial class MessageStore
     private readonly Dictionary<ConsumeQueue, long> _arrivals = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
-    /// Builds consume-queue entries and key-index entries for the log between <see cref="DispatchedOffset"/> and
-    /// <paramref name="limit"/> (dispatch actor only). Idempotent: replaying a range already dispatched adds nothing.
+    /// Builds consume-queue entries and key-index entries for the log between <see cref="ProjectedOffset"/> and
+    /// <paramref name="limit"/> (projector only). Idempotent: replaying a range already projected adds nothing.
     /// Returns the queues that received entries.
     /// </summary>
-    public IReadOnlyList<QueueArrival> Dispatch(long limit)
+    public IReadOnlyList<QueueArrival> Project(long limit)
     {
-        long from = DispatchedOffset;
+        long from = ProjectedOffset;
         if (limit <= from) return [];
         _arrivals.Clear();
-        long end = CommitLog.Scan(from, limit, verifyCrc: false, DispatchRecord, out _);
-        Volatile.Write(ref _dispatchedOffset, end);
+        long end = CommitLog.Scan(from, limit, verifyCrc: false, ProjectRecord, out _);
+        Volatile.Write(ref _projectedOffset, end);
         if (_arrivals.Count == 0) return [];
         var arrivals = new QueueArrival[_arrivals.Count];
         int i = 0;
@@ -35,7 +36,7 @@ public sealed partial class MessageStore
         return arrivals;
     }
 
-    private bool DispatchRecord(long offset, ReadOnlySpan<byte> record)
+    private bool ProjectRecord(long offset, ReadOnlySpan<byte> record)
     {
         if (!MessageRecord.TryLocateParts(record, out var parts)) return false; // cannot happen below a validated end
         int sysFlag = MessageRecord.ReadSysFlag(record);
@@ -65,7 +66,7 @@ public sealed partial class MessageStore
         return true;
     }
 
-    /// <summary>Maps topic bytes read from the log to one interned string, so dispatch allocates no string per message.</summary>
+    /// <summary>Maps topic bytes read from the log to one interned string, so projection allocates no string per message.</summary>
     private sealed class TopicNameCache
     {
         private readonly Dictionary<int, (byte[] Utf8, string Name)[]> _byHash = new();

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rocket.Store.Format;
+namespace Rocket.Protocol;
 
 /// <summary>
 /// RocketMQ's properties string: <c>name\u0001value\u0002name\u0001value\u0002…</c>, UTF-8 on disk.

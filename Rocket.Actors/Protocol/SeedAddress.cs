@@ -1,10 +1,8 @@
-namespace Rocket.Client;
+namespace Rocket.Protocol;
 
-/// <summary>A contact point "host:port"; the seed's actor system is always named "rocket".</summary>
+/// <summary>A contact point "host:port" of a seed (or broker); the names behind it are <see cref="ClusterNames"/>.</summary>
 public readonly record struct SeedAddress(string Host, int Port)
 {
-    public const string SystemName = "rocket";
-
     public static SeedAddress Parse(string text)
     {
         int colon = text.LastIndexOf(':');
@@ -14,7 +12,10 @@ public readonly record struct SeedAddress(string Host, int Port)
     }
 
     /// <summary>The path of the name server actor on this contact point.</summary>
-    public string NameServerPath => $"akka.tcp://{SystemName}@{Host}:{Port}/user/nameserver";
+    public string NameServerPath => ClusterNames.NameServerPath(Host, Port);
+
+    /// <summary>The address of the actor system on this contact point.</summary>
+    public string NodeAddress => ClusterNames.NodeAddress(Host, Port);
 
     public override string ToString() => $"{Host}:{Port}";
 }
