@@ -4,6 +4,7 @@ using Rocket.Broker.Groups;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
+using Rocket.Broker.TopicDeletion;
 using Rocket.Naming;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -21,7 +22,8 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
-/// └── publisher  the broker record in cluster gossip (routes)
+/// ├── publisher  the broker record in cluster gossip (routes)
+/// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
 public sealed class BrokerActor : ReceiveActor
@@ -37,6 +39,9 @@ public sealed class BrokerActor : ReceiveActor
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _storeActor = ActorRefs.Nobody;
+    private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
+    private bool _orphansChecked;
     private IActorRef? _publisher;
 
     public BrokerActor(MessageStore store, BrokerSettings settings, BrokerParts parts)
@@ -55,9 +60,13 @@ public sealed class BrokerActor : ReceiveActor
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
         Receive<QueryGroupProgress>(OnQueryGroupProgress);
         Receive<CreateOrUpdateTopic>(m => _topics.Forward(m));
-        Receive<DeleteTopic>(m => _topics.Forward(m));
+        Receive<DeleteTopic>(m => Delete(m.Name, orphan: false, Sender));
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
+        Receive<Terminated>(t =>
+        {
+            foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
+        });
     }
 
     public static Props Props(MessageStore store, BrokerSettings settings, BrokerParts parts) =>
@@ -66,10 +75,10 @@ public sealed class BrokerActor : ReceiveActor
     protected override void PreStart()
     {
         _pulls = Context.ActorOf(PullRouterActor.Props(_store, _settings), "pulls");
-        var storeActor = Context.ActorOf(StoreActor.Props(_store, arrivalListener: _pulls), "store");
+        _storeActor = Context.ActorOf(StoreActor.Props(_store, arrivalListener: _pulls), "store");
         _topics = Context.ActorOf(_parts.Topics(Self), "topics");
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
-        _produce = Context.ActorOf(ProduceActor.Props(_settings, storeActor, _topics), "produce");
+        _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings), "groups");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
@@ -80,9 +89,41 @@ public sealed class BrokerActor : ReceiveActor
 
     private Address SelfAddress => ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
 
+    private void Delete(string topic, bool orphan, IActorRef? requester)
+    {
+        if (_deletions.ContainsKey(topic))
+        {
+            requester?.Tell(new AdminResult(false, $"a delete of topic '{topic}' is already in progress on broker {_settings.BrokerName}"));
+            return;
+        }
+        var parts = new TopicDeletionParts(_produce, _topics, _storeActor, _offsets, _pulls);
+        var deletion = Context.ActorOf(TopicDeletionActor.Props(topic, orphan, requester, parts, _settings.BrokerName),
+            "delete-" + Uri.EscapeDataString(topic) + "-" + ++_deletionCount);
+        Context.Watch(deletion);
+        _deletions[topic] = deletion;
+    }
+
+    private long _deletionCount;
+
+    /// <summary>
+    /// Consume queues of a topic without config are what a delete cut short by a crash left (config deleted, no
+    /// tombstone yet): finish that delete once, when the recovered topic table first arrives.
+    /// </summary>
+    private void DeleteOrphans(TopicTableChanged changed)
+    {
+        _orphansChecked = true;
+        foreach (var topic in _store.ConsumeQueues.All.Select(q => q.Topic).Distinct().Where(t => !changed.Topics.ContainsKey(t)))
+        {
+            _log.Warning("Topic {0} has consume queues but no config on broker {1} (a delete cut short): deleting its data", topic, _settings.BrokerName);
+            Delete(topic, orphan: true, requester: null);
+        }
+    }
+
     private void OnTopicTableChanged(TopicTableChanged changed)
     {
         _produce.Tell(changed);
+        _pulls.Tell(changed);
+        if (!_orphansChecked) DeleteOrphans(changed);
         _publisher?.Tell(new PublishBrokerRecord(new BrokerRecord(
             _settings.ClusterName, _settings.BrokerName, _settings.BrokerId,
             Self.Path.ToStringWithAddress(SelfAddress), SelfAddress.ToString(),

@@ -5,19 +5,22 @@ namespace Rocket.Client;
 /// <summary>A message as a consumer receives it.</summary>
 public sealed class ReceivedMessage
 {
-    internal ReceivedMessage(PulledMessage pulled, string brokerName, int reconsumeTimes = 0)
+    internal ReceivedMessage(PulledMessage pulled, MessageQueue queue, int reconsumeTimes = 0)
     {
         Pulled = pulled;
-        BrokerName = brokerName;
+        Queue = queue;
         Properties = MessageProperties.Decode(pulled.Properties);
         ReconsumeTimes = Math.Max(reconsumeTimes, pulled.ReconsumeTimes);
     }
 
     internal PulledMessage Pulled { get; }
 
-    public string Topic => Pulled.Topic;
-    public string BrokerName { get; }
-    public int QueueId => Pulled.QueueId;
+    /// <summary>The queue the message was pulled from (a pull response names it once for all its messages).</summary>
+    public MessageQueue Queue { get; }
+
+    public string Topic => Queue.Topic;
+    public string BrokerName => Queue.BrokerName;
+    public int QueueId => Queue.QueueId;
     public long QueueOffset => Pulled.QueueOffset;
     public byte[] Body => Pulled.Body;
     public long BornTimestamp => Pulled.BornTimestamp;
@@ -35,7 +38,5 @@ public sealed class ReceivedMessage
     /// <summary>The producer's unique id (UNIQ_KEY).</summary>
     public string? MessageId => Properties.GetValueOrDefault(MessageProperties.UniqueKey);
 
-    public MessageQueue Queue => new(Topic, BrokerName, QueueId);
-
-    internal ReceivedMessage Redelivered() => new(Pulled, BrokerName, ReconsumeTimes + 1);
+    internal ReceivedMessage Redelivered() => new(Pulled, Queue, ReconsumeTimes + 1);
 }

@@ -10,7 +10,10 @@ public sealed record TopicConfig(string Name, int ReadQueues, int WriteQueues, T
 /// <summary>Creates or updates a topic on the broker that receives it; answered with <see cref="AdminResult"/>.</summary>
 public sealed record CreateOrUpdateTopic(TopicConfig Topic) : IRocketMessage;
 
-/// <summary>Deletes a topic (config, consume queues stay until retention); answered with <see cref="AdminResult"/>.</summary>
+/// <summary>
+/// Deletes a topic on the broker that receives it: config, consume queues and every group's offsets (the commit log
+/// keeps the bytes, unreachable, until retention). Answered with <see cref="AdminResult"/> once all of it is gone.
+/// </summary>
 public sealed record DeleteTopic(string Name) : IRocketMessage;
 
 public sealed record AdminResult(bool Ok, string? Error = null) : IRocketMessage;

@@ -8,8 +8,13 @@ namespace Rocket.Protocol;
 public sealed record PullRequest(
     long RequestId, string Group, string Topic, int QueueId, long Offset, int MaxCount, string? TagExpression, long SuspendMillis) : IRocketWire;
 
+/// <summary>
+/// The answer to a <see cref="PullRequest"/>: the queue it read (<see cref="Topic"/>, <see cref="QueueId"/>, once for
+/// every message), where to continue, and, when <see cref="Status"/> refuses the pull, <see cref="Error"/> saying why.
+/// </summary>
 public sealed record PullResponse(
-    long RequestId, PullStatus Status, long NextOffset, long MinOffset, long MaxOffset, PulledMessage[] Messages) : IRocketWire;
+    long RequestId, PullStatus Status, string Topic, int QueueId, long NextOffset, long MinOffset, long MaxOffset,
+    PulledMessage[] Messages, string? Error = null) : IRocketWire;
 
 public enum PullStatus
 {
@@ -20,11 +25,13 @@ public enum PullStatus
     NoMatchedMessage = 2,
     /// <summary>The offset is outside [MinOffset, MaxOffset]; NextOffset is where to continue.</summary>
     OffsetIllegal = 3,
-    /// <summary>The broker does not serve this topic or queue.</summary>
+    /// <summary>The broker does not serve this topic (unknown or deleted) or this queue (not below read-queue-nums).</summary>
     NoSuchQueue = 4,
+    /// <summary>The topic's perm has no read bit (4) on this broker.</summary>
+    NoPermission = 5,
 }
 
-/// <summary>A message as consumers receive it.</summary>
+/// <summary>A message as consumers receive it; its topic and queue are the response's.</summary>
 public sealed record PulledMessage(
-    string Topic, int QueueId, long QueueOffset, long PhysicalOffset, long BornTimestamp, long StoreTimestamp,
+    long QueueOffset, long PhysicalOffset, long BornTimestamp, long StoreTimestamp,
     int ReconsumeTimes, int Flag, string? Properties, byte[] Body);

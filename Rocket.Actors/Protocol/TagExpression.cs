@@ -4,7 +4,7 @@ namespace Rocket.Protocol;
 /// <summary>
 /// RocketMQ's tag subscription, shared by consumers and brokers: "*" (or empty) takes everything, "TagA || TagB"
 /// takes those tags. The consume queue holds tag hash codes, so the broker filters by code first and then checks the
-/// real tag of each candidate; the client checks the tag again.
+/// real tag of each candidate (the only exact check: clients trust the broker's answer).
 /// </summary>
 public sealed class TagExpression
 {

@@ -31,8 +31,12 @@ internal sealed class PullRequestCodec : IWireCodec<PullRequest>
 }
 
 /// <summary>
-/// <see cref="PullResponse"/>: request id, status, next/min/max offset, message count, then per message
-/// topic, queue id, queue offset, physical offset, born and store timestamps, reconsume times, flag, properties, body.
+/// <see cref="PullResponse"/>: request id, status, topic, queue id, next/min/max offset, message count, the messages,
+/// error. The topic and queue id are written once for every message. Per message, numbers that move little from one
+/// message to the next are written as differences (most take one or two bytes): the queue offset after the previous
+/// one's successor, the physical offset and store timestamp after the previous one's, the born timestamp against
+/// the message's own store timestamp; then reconsume times, flag, properties, body. The first message's "previous"
+/// queue offset is -1 and its physical offset and timestamp are relative to 0.
 /// </summary>
 internal sealed class PullResponseCodec : IWireCodec<PullResponse>
 {
@@ -40,47 +44,58 @@ internal sealed class PullResponseCodec : IWireCodec<PullResponse>
     {
         sink.VarLong(message.RequestId);
         sink.VarLong((int)message.Status);
+        sink.String(message.Topic);
+        sink.VarLong(message.QueueId);
         sink.VarLong(message.NextOffset);
         sink.VarLong(message.MinOffset);
         sink.VarLong(message.MaxOffset);
         var messages = message.Messages;
         sink.Count(messages?.Length);
-        if (messages is null) return;
-        for (int i = 0; i < messages.Length; i++)
-        {
-            var m = messages[i] ?? throw WireErrors.NullItem(nameof(PullResponse), nameof(PullResponse.Messages), i);
-            sink.String(m.Topic);
-            sink.VarLong(m.QueueId);
-            sink.VarLong(m.QueueOffset);
-            sink.VarLong(m.PhysicalOffset);
-            sink.VarLong(m.BornTimestamp);
-            sink.VarLong(m.StoreTimestamp);
-            sink.VarLong(m.ReconsumeTimes);
-            sink.VarLong(m.Flag);
-            sink.String(m.Properties);
-            sink.Bytes(m.Body);
-        }
+        long queueOffset = -1, physicalOffset = 0, storeTimestamp = 0;
+        if (messages is not null)
+            for (int i = 0; i < messages.Length; i++)
+            {
+                var m = messages[i] ?? throw WireErrors.NullItem(nameof(PullResponse), nameof(PullResponse.Messages), i);
+                sink.VarLong(m.QueueOffset - (queueOffset + 1));
+                sink.VarLong(m.PhysicalOffset - physicalOffset);
+                sink.VarLong(m.StoreTimestamp - storeTimestamp);
+                sink.VarLong(m.BornTimestamp - m.StoreTimestamp);
+                sink.VarLong(m.ReconsumeTimes);
+                sink.VarLong(m.Flag);
+                sink.String(m.Properties);
+                sink.Bytes(m.Body);
+                (queueOffset, physicalOffset, storeTimestamp) = (m.QueueOffset, m.PhysicalOffset, m.StoreTimestamp);
+            }
+        sink.String(message.Error);
     }
 
     public static PullResponse Read(ref WireReader reader)
     {
         long requestId = reader.VarLong("request id");
         var status = (PullStatus)reader.VarInt("status");
+        string topic = reader.Name("topic")!;
+        int queueId = reader.VarInt("queue id");
         long next = reader.VarLong("next offset"), min = reader.VarLong("min offset"), max = reader.VarLong("max offset");
         int count = reader.Count("message count");
         PulledMessage[]? messages = count < 0 ? null : new PulledMessage[count];
+        long queueOffset = -1, physicalOffset = 0, storeTimestamp = 0;
         for (int i = 0; i < count; i++)
+        {
+            queueOffset += 1 + reader.VarLong("queue offset");
+            physicalOffset += reader.VarLong("physical offset");
+            storeTimestamp += reader.VarLong("store timestamp");
+            long bornTimestamp = storeTimestamp + reader.VarLong("born timestamp");
             messages![i] = new PulledMessage(
-                Topic: reader.Name("topic")!,
-                QueueId: reader.VarInt("queue id"),
-                QueueOffset: reader.VarLong("queue offset"),
-                PhysicalOffset: reader.VarLong("physical offset"),
-                BornTimestamp: reader.VarLong("born timestamp"),
-                StoreTimestamp: reader.VarLong("store timestamp"),
+                QueueOffset: queueOffset,
+                PhysicalOffset: physicalOffset,
+                BornTimestamp: bornTimestamp,
+                StoreTimestamp: storeTimestamp,
                 ReconsumeTimes: reader.VarInt("reconsume times"),
                 Flag: reader.VarInt("flag"),
                 Properties: reader.String("properties"),
                 Body: reader.Bytes("body")!);
-        return new PullResponse(requestId, status, next, min, max, messages!);
+        }
+        string? error = reader.String("error");
+        return new PullResponse(requestId, status, topic, queueId, next, min, max, messages!, error);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store.Queue;
@@ -40,6 +41,11 @@ public sealed partial class MessageStore
     {
         if (!MessageRecord.TryLocateParts(record, out var parts)) return false; // cannot happen below a validated end
         int sysFlag = MessageRecord.ReadSysFlag(record);
+        if (SysFlags.IsTopicTombstone(sysFlag))
+        {
+            DeleteTopicQueues(_topicNames.Get(record.Slice(parts.TopicOffset, parts.TopicLength)));
+            return true;
+        }
         int transaction = SysFlags.TransactionType(sysFlag);
         var properties = record.Slice(parts.PropertiesOffset, parts.PropertiesLength);
         var topicUtf8 = record.Slice(parts.TopicOffset, parts.TopicLength);
@@ -64,6 +70,13 @@ public sealed partial class MessageStore
                 KeyIndex.Put(topicUtf8, keys, uniqueKey, offset, MessageRecord.ReadStoreTimestamp(record));
         }
         return true;
+    }
+
+    /// <summary>A tombstone: the topic's consume queues go (files and memory); its log records stay until retention.</summary>
+    private void DeleteTopicQueues(string topic)
+    {
+        foreach (var queue in ConsumeQueues.DeleteTopic(topic)) _arrivals.Remove(queue);
+        _log.LogInformation("Store {Dir}: topic {Topic} deleted; its consume queues are gone", Settings.Directory, topic);
     }
 
     /// <summary>Maps topic bytes read from the log to one interned string, so projection allocates no string per message.</summary>

@@ -23,6 +23,7 @@ public sealed class StoreActor : ReceiveActor
         Receive<GetJournal>(_ => Sender.Tell(_journal));
         Receive<AppendBatch>(batch => _journal.Forward(batch));
         Receive<RunRetentionNow>(m => projector.Forward(m));
+        Receive<AwaitProjection>(m => projector.Forward(m));
     }
 
     public static Props Props(MessageStore store, IActorRef? arrivalListener = null, Func<long, long>? flushLog = null) =>

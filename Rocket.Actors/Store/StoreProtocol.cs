@@ -25,3 +25,11 @@ public sealed class RunRetentionNow
     public static readonly RunRetentionNow Instance = new();
     private RunRetentionNow() { }
 }
+
+/// <summary>
+/// Asks the projector (through the store actor) to answer <see cref="ProjectedPast"/> once the projections are built
+/// past <paramref name="Offset"/>: e.g. a topic tombstone at that offset has deleted the topic's consume queues.
+/// </summary>
+public sealed record AwaitProjection(long Offset);
+
+public sealed record ProjectedPast(long Offset);

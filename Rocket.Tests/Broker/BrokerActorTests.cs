@@ -12,6 +12,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TempDirectory _dir = new("broker");
     private long _requestId;
+    private MessageStore? _store;
 
     public BrokerActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
 
@@ -23,7 +24,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef StartBroker(BrokerSettings? settings = null, params TopicConfig[] topics)
     {
-        var store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
+        var store = _store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         var parts = new BrokerParts(InMemoryTopicsActor.Factory(topics), InMemoryOffsetsActor.Props(), Publisher: null);
         return Sys.ActorOf(BrokerActor.Props(store, settings ?? new BrokerSettings(), parts), BrokerActor.Name);
     }
@@ -87,7 +88,9 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
         var result = Produce(broker, Wire("Nope", 0, "x")).Results.Single();
         Assert.Equal(ProduceStatus.TopicNotExist, result.Status);
         Assert.Contains("'Nope' does not exist", result.Error);
-        Assert.Equal(PullStatus.NoNewMessage, Pull(broker, "Nope", 0, 0).Status);
+        var pull = Pull(broker, "Nope", 0, 0);
+        Assert.Equal(PullStatus.NoSuchQueue, pull.Status);
+        Assert.Contains("'Nope' does not exist", pull.Error);
     }
 
     [Fact]
@@ -161,5 +164,110 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
         broker.Tell(new QueryGroupProgress("G"));
         var progress = ExpectMsg<GroupProgress>();
         Assert.Equal(new QueueProgress("T", 0, 2, 1), progress.Queues.Single());
+    }
+
+    [Fact]
+    public void Deleting_a_topic_removes_its_config_queues_and_offsets_and_a_recreated_topic_starts_empty()
+    {
+        var broker = StartBroker(new BrokerSettings { AutoCreateTopicEnable = false }, new TopicConfig("T", 2, 2), new TopicConfig("U", 1, 1));
+        Produce(broker, Wire("T", 0, "old-a"), Wire("T", 0, "old-b"), Wire("T", 1, "old-c"), Wire("U", 0, "u"));
+        AwaitAssert(() => Assert.Equal(2, Pull(broker, "T", 0, 0).Messages.Length));
+        broker.Tell(new CommitOffsets("G", [new QueueOffset("T", 0, 2), new QueueOffset("U", 0, 1)]));
+        broker.Tell(new CommitOffsets("H", [new QueueOffset("T", 1, 1)]));
+
+        broker.Tell(new DeleteTopic("T"));
+        Assert.Equal(new AdminResult(true), ExpectMsg<AdminResult>(TimeSpan.FromSeconds(10)));
+
+        broker.Tell(GetTopicConfigs.Instance);
+        Assert.Equal(["U"], ExpectMsg<TopicConfigs>().Topics.Select(t => t.Name));
+        Assert.Null(_store!.ConsumeQueues.Find("T", 0));
+        Assert.False(Directory.Exists(Path.Combine(_store.Settings.ConsumeQueueDirectory, "T")), "consume queue files left behind");
+        var pull = Pull(broker, "T", 0, 0);
+        Assert.Equal(PullStatus.NoSuchQueue, pull.Status);
+        Assert.Contains("topic 'T' does not exist", pull.Error);
+        var send = Produce(broker, Wire("T", 0, "late")).Results.Single();
+        Assert.Equal(ProduceStatus.TopicNotExist, send.Status);
+        Assert.Contains("'T' does not exist", send.Error);
+        broker.Tell(new QueryOffset("G", "T", 0));
+        Assert.Equal(-1, ExpectMsg<OffsetAnswer>().Offset);
+        broker.Tell(new QueryOffset("H", "T", 1));
+        Assert.Equal(-1, ExpectMsg<OffsetAnswer>().Offset);
+        broker.Tell(new QueryOffset("G", "U", 0));
+        Assert.Equal(1, ExpectMsg<OffsetAnswer>().Offset); // other topics keep theirs
+        broker.Tell(new QueryQueueOffsets("T", 0));
+        Assert.Equal(new QueueOffsets("T", 0, 0, 0, null), ExpectMsg<QueueOffsets>());
+
+        // Re-created: empty, offsets from 0, only new messages from the first offset.
+        broker.Tell(new CreateOrUpdateTopic(new TopicConfig("T", 2, 2)));
+        Assert.True(ExpectMsg<AdminResult>().Ok);
+        var fresh = Produce(broker, Wire("T", 0, "new-a")).Results.Single();
+        Assert.Equal(ProduceStatus.Ok, fresh.Status);
+        Assert.Equal(0, fresh.QueueOffset);
+        AwaitAssert(() => Assert.Equal(["new-a"], Pull(broker, "T", 0, 0).Messages.Select(m => Encoding.UTF8.GetString(m.Body))));
+        Assert.Equal(PullStatus.NoNewMessage, Pull(broker, "T", 1, 0).Status);
+        Assert.Equal(["u"], Pull(broker, "U", 0, 0).Messages.Select(m => Encoding.UTF8.GetString(m.Body)));
+    }
+
+    [Fact]
+    public void Deleting_a_topic_the_broker_does_not_have_is_an_error_naming_it()
+    {
+        var broker = StartBroker(null, new TopicConfig("T", 1, 1));
+        broker.Tell(new DeleteTopic("Nope"));
+        var result = ExpectMsg<AdminResult>(TimeSpan.FromSeconds(10));
+        Assert.False(result.Ok);
+        Assert.Contains("'Nope' does not exist", result.Error);
+    }
+
+    [Fact]
+    public void A_pull_held_on_a_deleted_topic_is_answered_with_the_error()
+    {
+        var broker = StartBroker(null, new TopicConfig("T", 1, 1));
+        var consumer = CreateTestProbe();
+        broker.Tell(new PullRequest(1, "g", "T", 0, 0, 32, null, 20_000), consumer.Ref);
+        consumer.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // held
+
+        broker.Tell(new DeleteTopic("T"));
+        Assert.True(ExpectMsg<AdminResult>(TimeSpan.FromSeconds(10)).Ok);
+        var response = consumer.ExpectMsg<PullResponse>(TimeSpan.FromSeconds(3));
+        Assert.Equal(PullStatus.NoSuchQueue, response.Status);
+        Assert.Contains("topic 'T' does not exist", response.Error);
+    }
+
+    [Fact]
+    public void Pulls_need_the_read_permission_and_a_queue_below_the_read_queue_count()
+    {
+        var broker = StartBroker(null, new TopicConfig("WriteOnly", 2, 2, TopicPerm.Write), new TopicConfig("Narrow", 2, 4));
+        Assert.All(Produce(broker, Wire("WriteOnly", 0, "w"), Wire("Narrow", 3, "n")).Results, r => Assert.Equal(ProduceStatus.Ok, r.Status));
+
+        var refused = Pull(broker, "WriteOnly", 0, 0);
+        Assert.Equal(PullStatus.NoPermission, refused.Status);
+        Assert.Contains("topic 'WriteOnly' is not readable", refused.Error);
+        Assert.Empty(refused.Messages);
+
+        var beyond = Pull(broker, "Narrow", 3, 0); // written (write queues: 4) but not readable (read queues: 2)
+        Assert.Equal(PullStatus.NoSuchQueue, beyond.Status);
+        Assert.Contains("queue 3 of topic 'Narrow' is not readable", beyond.Error);
+        Assert.Contains("read queues: 2", beyond.Error);
+        Assert.Equal(PullStatus.NoSuchQueue, Pull(broker, "Narrow", -1, 0).Status);
+        Assert.Equal(PullStatus.NoNewMessage, Pull(broker, "Narrow", 1, 0).Status);
+
+        // Permission given back: the same pull is served.
+        broker.Tell(new CreateOrUpdateTopic(new TopicConfig("WriteOnly", 2, 2, TopicPerm.ReadWrite)));
+        Assert.True(ExpectMsg<AdminResult>().Ok);
+        AwaitAssert(() => Assert.Equal(PullStatus.Found, Pull(broker, "WriteOnly", 0, 0).Status));
+    }
+
+    [Fact]
+    public void A_pull_response_names_its_queue_and_carries_only_exact_tag_matches()
+    {
+        var broker = StartBroker(null, new TopicConfig("T", 2, 2));
+        Produce(broker, Wire("T", 1, "1", "A"), Wire("T", 1, "2", "B"), Wire("T", 1, "3", "A"));
+        AwaitAssert(() =>
+        {
+            var pulled = Pull(broker, "T", 1, 0, "A");
+            Assert.Equal(("T", 1), (pulled.Topic, pulled.QueueId));
+            Assert.Equal([0L, 2L], pulled.Messages.Select(m => m.QueueOffset));
+            Assert.Equal(3, pulled.NextOffset);
+        });
     }
 }

@@ -66,6 +66,29 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Deleting_a_topics_offsets_drops_them_for_every_group_and_survives_a_restart()
+    {
+        var offsets = Sys.ActorOf(OffsetStoreActor.Props("broker-a", snapshotEvery: 3));
+        offsets.Tell(new CommitOffsets("g1", [new("Gone", 0, 10), new("Gone", 1, 20), new("Kept", 0, 5)]));
+        offsets.Tell(new CommitOffsets("g2", [new("Gone", 3, 7)]));
+        offsets.Tell(new DeleteTopicOffsets("Gone"));
+        ExpectMsg(new TopicOffsetsDeleted("Gone"), Patience); // answered once durable
+        offsets.Tell(new CommitOffsets("g3", [new("Kept", 1, 1)])); // a snapshot falls due after the removal
+
+        Restart(restarted =>
+        {
+            var probe = CreateTestProbe(restarted);
+            var recovered = restarted.ActorOf(OffsetStoreActor.Props("broker-a", snapshotEvery: 3));
+            recovered.Tell(new GetGroupOffsets("g1"), probe);
+            Assert.Equal(new Dictionary<(string, int), long> { [("Kept", 0)] = 5 }, probe.ExpectMsg<GroupOffsets>(Patience).Offsets);
+            recovered.Tell(new QueryOffset("g2", "Gone", 3), probe);
+            probe.ExpectMsg(new OffsetAnswer("g2", "Gone", 3, -1), Patience);
+            recovered.Tell(new QueryOffset("g3", "Kept", 1), probe);
+            probe.ExpectMsg(new OffsetAnswer("g3", "Kept", 1, 1), Patience);
+        });
+    }
+
+    [Fact]
     public void Offsets_may_rewind_negative_ones_are_ignored_and_unknown_queues_answer_minus_one()
     {
         var offsets = Sys.ActorOf(OffsetStoreActor.Props("broker-a"));

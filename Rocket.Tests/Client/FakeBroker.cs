@@ -70,7 +70,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             if (i < 0) return;
             var (sender, p, _) = _heldPulls[i];
             _heldPulls.RemoveAt(i);
-            sender.Tell(new PullResponse(p.RequestId, PullStatus.NoNewMessage, p.Offset, 0, Count(p.Topic, p.QueueId), []));
+            sender.Tell(new PullResponse(p.RequestId, PullStatus.NoNewMessage, p.Topic, p.QueueId, p.Offset, 0, Count(p.Topic, p.QueueId), []));
         });
         Receive<ConsumerHeartbeat>(h =>
         {
@@ -116,7 +116,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             var key = (m.Topic, m.QueueId);
             if (!_stored.TryGetValue(key, out var list)) _stored[key] = list = new List<PulledMessage>();
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            list.Add(new PulledMessage(m.Topic, m.QueueId, list.Count, _physical, m.BornTimestamp, now, 0, m.Flag, m.Properties, m.Body));
+            list.Add(new PulledMessage(list.Count, _physical, m.BornTimestamp, now, 0, m.Flag, m.Properties, m.Body));
             results[i] = new ProduceResult(ProduceStatus.Ok, m.QueueId, list.Count - 1, _physical, now, null);
             _physical += m.Body.Length;
         }
@@ -135,12 +135,16 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         var list = _stored.GetValueOrDefault((p.Topic, p.QueueId)) ?? [];
         if (p.Offset > list.Count)
         {
-            sender.Tell(new PullResponse(p.RequestId, PullStatus.OffsetIllegal, list.Count, 0, list.Count, []));
+            sender.Tell(new PullResponse(p.RequestId, PullStatus.OffsetIllegal, p.Topic, p.QueueId, list.Count, 0, list.Count, []));
             return true;
         }
         if (p.Offset == list.Count) return false;
-        var found = list.Skip((int)p.Offset).Take(p.MaxCount).ToArray();
-        sender.Tell(new PullResponse(p.RequestId, PullStatus.Found, p.Offset + found.Length, 0, list.Count, found));
+        var scanned = list.Skip((int)p.Offset).Take(p.MaxCount).ToArray();
+        // As a real broker does: the exact tag check is the broker's (clients trust it).
+        var filter = TagExpression.Parse(p.TagExpression);
+        var found = scanned.Where(m => filter.Matches(Rocket.Protocol.MessageProperties.Get(m.Properties, "TAGS"))).ToArray();
+        sender.Tell(new PullResponse(p.RequestId, found.Length > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, p.Topic, p.QueueId,
+            p.Offset + scanned.Length, 0, list.Count, found));
         return true;
     }
 }

@@ -44,13 +44,20 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
             new ProduceResult(ProduceStatus.TopicNotExist, -1, -1, -1, 0, "topic 主题 does not exist"),
         ]),
         new PullRequest(7, "GroupA", "TopicA", 1, 1234, 32, "TagA || TagB", 15_000),
-        new PullResponse(7, PullStatus.Found, 1236, 0, 5000, [
-            new PulledMessage("TopicA", 1, 1234, 8192, Born, Born + 1, 0, 0, "KEYS\u0001ключ", Utf8("a")),
-            new PulledMessage("TopicA", 1, 1235, 8300, Born, Born + 2, 16, int.MinValue, null, []),
+        new PullResponse(7, PullStatus.Found, "TopicA", 1, 1236, 0, 5000, [
+            new PulledMessage(1234, 8192, Born, Born + 1, 0, 0, "KEYS\u0001ключ", Utf8("a")),
+            new PulledMessage(1235, 8300, Born, Born + 2, 16, int.MinValue, null, []),
+        ]),
+        new PullResponse(8, PullStatus.NoPermission, "主题", 3, 12, 0, 0, [], "topic '主题' is not readable on broker broker-a"),
+        // Offsets and timestamps that go backwards or jump: the differences are signed.
+        new PullResponse(9, PullStatus.Found, "T", 0, 5, 0, 5, [
+            new PulledMessage(long.MaxValue, long.MaxValue, long.MinValue, long.MaxValue, 0, 0, null, [1]),
+            new PulledMessage(0, 0, Born, 0, 0, 0, null, [2]),
+            new PulledMessage(long.MinValue, -5, Born + 10, Born, int.MaxValue, 0, "", [3]),
         ]),
     ];
 
-    public static TheoryData<int> SampleIndexes() => [0, 1, 2, 3];
+    public static TheoryData<int> SampleIndexes() => [0, 1, 2, 3, 4, 5];
 
     [Theory, MemberData(nameof(SampleIndexes))]
     public void Every_message_type_round_trips_every_field(int index) => AssertRoundTrips(Samples().ElementAt(index));
@@ -65,8 +72,8 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
         AssertRoundTrips(new ProduceResponse(0, null!));
         AssertRoundTrips(new PullRequest(0, "", "", 0, 0, 0, null, 0));
         AssertRoundTrips(new PullRequest(0, null!, null!, 0, 0, 0, "", 0));
-        AssertRoundTrips(new PullResponse(0, PullStatus.NoNewMessage, 0, 0, 0, []));
-        AssertRoundTrips(new PullResponse(0, PullStatus.OffsetIllegal, -1, 0, 0, null!));
+        AssertRoundTrips(new PullResponse(0, PullStatus.NoNewMessage, "", 0, 0, 0, 0, []));
+        AssertRoundTrips(new PullResponse(0, PullStatus.OffsetIllegal, null!, -1, -1, 0, 0, null!, null));
     }
 
     [Fact]
@@ -79,7 +86,7 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(bytes.Length, body.Length, body.Length + 32);
         WireAssert.Same(request, Wire.FromBinary(bytes, RocketWireSerializer.ProduceRequestManifest));
 
-        var pulled = new PullResponse(1, PullStatus.Found, 1, 0, 1, [new PulledMessage("TopicA", 0, 0, 0, Born, Born, 0, 0, "p", body)]);
+        var pulled = new PullResponse(1, PullStatus.Found, "TopicA", 0, 1, 0, 1, [new PulledMessage(0, 0, Born, Born, 0, 0, "p", body)]);
         AssertRoundTrips(pulled);
     }
 
@@ -92,12 +99,28 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Repeated_topics_in_a_batch_decode_to_one_string_instance()
+    public void A_pull_response_names_its_queue_once_and_consecutive_messages_cost_a_few_bytes_beside_their_payload()
     {
+        // 32 consecutive messages of one queue, as the broker sends them: 1 KiB bodies, store times a millisecond apart.
         var messages = Enumerable.Range(0, 32)
-            .Select(i => new PulledMessage("Topic-" + "A", 0, i, i * 100L, Born, Born, 0, 0, null, [1])).ToArray();
-        var back = (PullResponse)RoundTrip(new PullResponse(1, PullStatus.Found, 32, 0, 32, messages));
-        Assert.All(back.Messages, m => Assert.Same(back.Messages[0].Topic, m.Topic));
+            .Select(i => new PulledMessage(1_000_000 + i, 50_000_000_000L + i * 1100L, Born - 2, Born + i / 8, 0, 0, "TAGS\u0001A", new byte[1024]))
+            .ToArray();
+        var response = new PullResponse(1, PullStatus.Found, "TopicWithALongishName", 5, 1_000_032, 0, 1_000_032, messages);
+        var bytes = Wire.ToBinary(response);
+        int payload = messages.Sum(m => m.Body.Length + "TAGS\u0001A".Length);
+        // Per message: queue offset 1 byte, physical offset 2, store time 1, born time 1, reconsume 1, flag 1,
+        // properties and body prefixes 3: 10 bytes; the first message and the header take a few more.
+        Assert.InRange(bytes.Length - payload, 32 * 10, 32 * 10 + 48);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(Encoding.Latin1.GetString(bytes), "TopicWithALongishName"));
+        AssertRoundTrips(response);
+    }
+
+    [Fact]
+    public void Repeated_topics_in_pull_responses_decode_to_one_string_instance()
+    {
+        var first = (PullResponse)RoundTrip(new PullResponse(1, PullStatus.Found, "Topic-" + "A", 0, 0, 0, 0, []));
+        var second = (PullResponse)RoundTrip(new PullResponse(2, PullStatus.Found, "Topic-" + "A", 1, 0, 0, 0, []));
+        Assert.Same(first.Topic, second.Topic);
     }
 
     [Fact]
@@ -131,7 +154,7 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
     {
         var wireTypes = typeof(IRocketWire).Assembly.GetTypes()
             .Where(t => typeof(IRocketWire).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
-        var manifests = Samples().ToDictionary(m => m.GetType(), m => Wire.Manifest(m));
+        var manifests = Samples().DistinctBy(m => m.GetType()).ToDictionary(m => m.GetType(), m => Wire.Manifest(m));
         Assert.All(wireTypes, t => Assert.True(manifests.ContainsKey(t), $"{t} has no sample, so maybe no codec"));
         Assert.Equal(manifests.Count, manifests.Values.Distinct().Count());
     }

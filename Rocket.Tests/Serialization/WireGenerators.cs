@@ -45,15 +45,13 @@ public static class WireGenerators
         select new ProduceResult(status, queueId, queueOffset, physical, stored, error);
 
     private static readonly Gen<PulledMessage> PulledMessageGen =
-        from topic in Text
-        from queueId in AnyInt
         from offsets in Gen.Zip(AnyLong, AnyLong)
         from times in Gen.Zip(AnyLong, AnyLong)
         from reconsume in AnyInt
         from flag in AnyInt
         from properties in NullableText
         from body in Body
-        select new PulledMessage(topic, queueId, offsets.Item1, offsets.Item2, times.Item1, times.Item2, reconsume, flag, properties, body);
+        select new PulledMessage(offsets.Item1, offsets.Item2, times.Item1, times.Item2, reconsume, flag, properties, body);
 
     private static Gen<T[]?> NullableArray<T>(Gen<T> item) =>
         Gen.Frequency((9, item.ArrayOf().Select(a => (T[]?)a)), (1, Gen.Constant<T[]?>(null)));
@@ -75,10 +73,24 @@ public static class WireGenerators
         select (IRocketWire)new PullRequest(id, names.Item1, names.Item2, queueId, offset, maxCount, tags, suspend),
         from id in AnyLong
         from status in Gen.Elements(Enum.GetValues<PullStatus>())
+        from topic in Text
+        from queueId in AnyInt
         from next in AnyLong
         from range in Gen.Zip(AnyLong, AnyLong)
-        from messages in NullableArray(PulledMessageGen)
-        select (IRocketWire)new PullResponse(id, status, next, range.Item1, range.Item2, messages!));
+        from messages in Gen.Frequency(
+            (4, PulledMessageGen.ArrayOf().Select(a => (PulledMessage[]?)a)),
+            (4, ConsecutiveMessages.Select(a => (PulledMessage[]?)a)),
+            (1, Gen.Constant<PulledMessage[]?>(null)))
+        from error in NullableText
+        select (IRocketWire)new PullResponse(id, status, topic, queueId, next, range.Item1, range.Item2, messages!, error));
+
+    /// <summary>What brokers send: queue offsets counting up, physical offsets and store times rising, born a bit earlier.</summary>
+    private static readonly Gen<PulledMessage[]> ConsecutiveMessages =
+        from first in Gen.Choose(0, int.MaxValue)
+        from physical in Gen.Choose(0, int.MaxValue)
+        from parts in Gen.Zip(Gen.Choose(1, 5000), Body).ArrayOf()
+        select parts.Select((part, i) => new PulledMessage(first + (long)i, physical * 100L + parts.Take(i + 1).Sum(p => (long)p.Item1),
+            1_700_000_000_000L + i - 3, 1_700_000_000_000L + i, 0, 0, "TAGS\u0001A", part.Item2)).ToArray();
 
     private static bool IsWellFormed(string s)
     {

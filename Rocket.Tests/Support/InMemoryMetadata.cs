@@ -26,6 +26,16 @@ public sealed class InMemoryTopicsActor : ReceiveActor
             Sender.Tell(new AdminResult(true));
             Publish();
         });
+        Receive<DeleteTopic>(d =>
+        {
+            if (!_topics.Remove(d.Name))
+            {
+                Sender.Tell(new AdminResult(false, $"topic '{d.Name}' does not exist on broker 'test'"));
+                return;
+            }
+            Publish();
+            Sender.Tell(new AdminResult(true));
+        });
         Receive<GetTopicConfigs>(_ => Sender.Tell(new TopicConfigs("test", _topics.Values.ToArray())));
     }
 
@@ -46,6 +56,11 @@ public sealed class InMemoryOffsetsActor : ReceiveActor
     {
         Receive<CommitOffsets>(c => { foreach (var o in c.Offsets) _offsets[(c.Group, o.Topic, o.QueueId)] = o.Offset; });
         Receive<QueryOffset>(q => Sender.Tell(new OffsetAnswer(q.Group, q.Topic, q.QueueId, _offsets.GetValueOrDefault((q.Group, q.Topic, q.QueueId), -1))));
+        Receive<DeleteTopicOffsets>(d =>
+        {
+            foreach (var key in _offsets.Keys.Where(k => k.Topic == d.Topic).ToArray()) _offsets.Remove(key);
+            Sender.Tell(new TopicOffsetsDeleted(d.Topic));
+        });
         Receive<GetGroupOffsets>(g => Sender.Tell(new GroupOffsets(g.Group,
             _offsets.Where(kv => kv.Key.Group == g.Group).ToDictionary(kv => (kv.Key.Topic, kv.Key.QueueId), kv => kv.Value))));
     }

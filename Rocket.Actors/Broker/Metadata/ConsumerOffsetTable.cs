@@ -32,6 +32,16 @@ internal sealed class ConsumerOffsetTable
         foreach (var o in committed.Offsets) queues[(o.Topic, o.QueueId)] = o.Offset;
     }
 
+    /// <summary>Drops every group's offsets on <paramref name="topic"/>; groups left with none are forgotten.</summary>
+    public void RemoveTopic(string topic)
+    {
+        foreach (var (group, queues) in _groups.ToArray())
+        {
+            foreach (var key in queues.Keys.Where(k => k.Topic == topic).ToArray()) queues.Remove(key);
+            if (queues.Count == 0) _groups.Remove(group);
+        }
+    }
+
     public void Load(GroupQueueOffset[] offsets)
     {
         _groups.Clear();

@@ -14,6 +14,9 @@ public readonly record struct GroupQueueOffset(string Group, string Topic, int Q
 /// <summary>Event: the offsets of one <see cref="CommitOffsets"/> that changed the stored value.</summary>
 public sealed record OffsetsCommitted(string Group, QueueOffset[] Offsets) : IMetadataRecord;
 
+/// <summary>Event: every group's offsets on the queues of a deleted topic were dropped.</summary>
+public sealed record TopicOffsetsRemoved(string Topic) : IMetadataRecord;
+
 /// <summary>Snapshot of every stored consumer offset.</summary>
 public sealed record OffsetStoreSnapshot(GroupQueueOffset[] Offsets) : IMetadataRecord;
 

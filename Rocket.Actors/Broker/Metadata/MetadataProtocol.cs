@@ -18,3 +18,8 @@ public sealed record TopicTableChanged(IReadOnlyDictionary<string, TopicConfig> 
 public sealed record GetGroupOffsets(string Group);
 
 public sealed record GroupOffsets(string Group, IReadOnlyDictionary<(string Topic, int QueueId), long> Offsets);
+
+/// <summary>Drops every group's offsets on the queues of a deleted topic; answered with <see cref="TopicOffsetsDeleted"/> once durable.</summary>
+public sealed record DeleteTopicOffsets(string Topic);
+
+public sealed record TopicOffsetsDeleted(string Topic);

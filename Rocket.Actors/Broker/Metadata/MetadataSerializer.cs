@@ -20,6 +20,7 @@ public sealed class MetadataSerializer(ExtendedActorSystem system) : SerializerW
     private const string TopicSavedManifest = "topic-saved";
     private const string TopicRemovedManifest = "topic-removed";
     private const string TopicTableManifest = "topic-table";
+    private const string TopicOffsetsRemovedManifest = "topic-offsets-removed";
 
     public override int Identifier => Id;
 
@@ -30,6 +31,7 @@ public sealed class MetadataSerializer(ExtendedActorSystem system) : SerializerW
         TopicSaved => TopicSavedManifest,
         TopicRemoved => TopicRemovedManifest,
         TopicTableSnapshot => TopicTableManifest,
+        TopicOffsetsRemoved => TopicOffsetsRemovedManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a broker metadata record", nameof(o)),
     };
 
@@ -55,6 +57,9 @@ public sealed class MetadataSerializer(ExtendedActorSystem system) : SerializerW
                     break;
                 case TopicRemoved e:
                     w.Write(e.Name);
+                    break;
+                case TopicOffsetsRemoved e:
+                    w.Write(e.Topic);
                     break;
                 case TopicTableSnapshot s:
                     w.Write(s.Topics.Length);
@@ -82,6 +87,7 @@ public sealed class MetadataSerializer(ExtendedActorSystem system) : SerializerW
             TopicSavedManifest => new TopicSaved(ReadTopic(r)),
             TopicRemovedManifest => new TopicRemoved(r.ReadString()),
             TopicTableManifest => new TopicTableSnapshot(ReadArray(r, () => ReadTopic(r))),
+            TopicOffsetsRemovedManifest => new TopicOffsetsRemoved(r.ReadString()),
             _ => throw new SerializationException($"unknown broker metadata record '{manifest}'"),
         };
     }

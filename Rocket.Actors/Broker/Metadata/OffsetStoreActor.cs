@@ -24,8 +24,10 @@ public sealed class OffsetStoreActor : CompactingPersistentActor
     {
         Recover<SnapshotOffer>(offer => _offsets.Load(((OffsetStoreSnapshot)offer.Snapshot).Offsets));
         Recover<OffsetsCommitted>(_offsets.Apply);
+        Recover<TopicOffsetsRemoved>(removed => _offsets.RemoveTopic(removed.Topic));
 
         Command<CommitOffsets>(Commit);
+        Command<DeleteTopicOffsets>(DeleteTopic);
         Command<QueryOffset>(query => DeferAsync(query, q =>
             Sender.Tell(new OffsetAnswer(q.Group, q.Topic, q.QueueId, _offsets.Get(q.Group, q.Topic, q.QueueId)))));
         Command<GetGroupOffsets>(query => DeferAsync(query, q => Sender.Tell(new GroupOffsets(q.Group, _offsets.OfGroup(q.Group)))));
@@ -38,6 +40,18 @@ public sealed class OffsetStoreActor : CompactingPersistentActor
     // Events are absolute values replayed in order, so a snapshot that already holds later, accepted commits is
     // still right: replaying those events over it sets the same values again.
     protected override object CreateSnapshot() => new OffsetStoreSnapshot(_offsets.All());
+
+    private void DeleteTopic(DeleteTopicOffsets command)
+    {
+        var replyTo = Sender;
+        _offsets.RemoveTopic(command.Topic);
+        // PersistAsync keeps the order with the commits around it; the reply waits until the removal is durable.
+        PersistAsync(new TopicOffsetsRemoved(command.Topic), _ =>
+        {
+            SnapshotIfDue();
+            replyTo.Tell(new TopicOffsetsDeleted(command.Topic));
+        });
+    }
 
     private void Commit(CommitOffsets commit)
     {

@@ -1,7 +1,7 @@
 using System.Net;
 using Akka.Actor;
-using Akka.Event;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store;
@@ -10,20 +10,33 @@ using Rocket.Store.Log;
 namespace Rocket.Broker.Produce;
 
 /// <summary>
-/// The broker's write path: validates each <see cref="ProduceRequest"/> against the topic table (creating topics on
-/// first send when auto-create is on), hands the accepted messages to the journal as one batch and answers the
-/// producer with per-message results once the journal (and its flush policy) has answered.
+/// The broker's write path: validates each <see cref="ProduceRequest"/> against the topic table, hands the accepted
+/// messages to the journal and answers the producer with per-message results once the journal (and its flush policy)
+/// has answered. A coalesced request carries messages of several topics; each topic is judged on its own: an unknown
+/// topic fails (auto-create off) or waits for its creation (auto-create on) without holding back the other topics,
+/// whose messages are written at once. Topics being deleted are held (see <see cref="HoldTopic"/>). Requests that
+/// come before the broker's topic table has been recovered wait for it, rather than being judged against nothing.
 /// </summary>
-public sealed class ProduceActor : ReceiveActor
+public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 {
-    private sealed record Pending(IActorRef ReplyTo, long RequestId, WireMessage[] Messages, ProduceResult[] Results, int[] StoredIndexes);
+    /// <summary>One request being answered: its results fill in as its parts are written or refused.</summary>
+    private sealed class Request(IActorRef replyTo, ProduceRequest message)
+    {
+        public IActorRef ReplyTo { get; } = replyTo;
+        public ProduceRequest Message { get; } = message;
+        public ProduceResult[] Results { get; } = new ProduceResult[message.Messages.Length];
+        public int Unanswered { get; set; } = message.Messages.Length;
+    }
+
+    /// <summary>Messages of one request (by index) that go to the journal as one batch or wait for their topic together.</summary>
+    private sealed record Part(Request Request, int[] Indexes);
 
     private readonly BrokerSettings _settings;
     private IActorRef _journal;
     private readonly IActorRef _topicsActor;
-    private readonly Dictionary<long, Pending> _pending = new();
-    private readonly Dictionary<string, List<(ProduceRequest Request, IActorRef ReplyTo)>> _awaitingTopic = new();
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<long, Part> _batches = new();
+    private readonly Dictionary<string, List<Part>> _awaitingTopic = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal); // topics whose delete is in progress
     private IReadOnlyDictionary<string, TopicConfig> _topics = new Dictionary<string, TopicConfig>();
     private long _nextBatchId;
 
@@ -33,10 +46,28 @@ public sealed class ProduceActor : ReceiveActor
         _settings = settings;
         _journal = journal;
         _topicsActor = topicsActor;
+        Receive<TopicTableChanged>(changed =>
+        {
+            OnTopics(changed);
+            Stash.UnstashAll();
+            Become(Serving);
+        });
+        Receive<ProduceRequest>(_ => Stash.Stash());
+        Receive<HoldTopic>(OnHold);
+        Receive<ReleaseTopic>(OnRelease);
+        Receive<IActorRef>(journal => _journal = journal);
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    private void Serving()
+    {
         Receive<TopicTableChanged>(OnTopics);
         Receive<ProduceRequest>(r => Handle(r, Sender));
         Receive<BatchAppended>(OnAppended);
         Receive<TopicEnsured>(OnTopicEnsured);
+        Receive<HoldTopic>(OnHold);
+        Receive<ReleaseTopic>(OnRelease);
         Receive<IActorRef>(journal => _journal = journal); // the store actor's answer to GetJournal
     }
 
@@ -49,86 +80,141 @@ public sealed class ProduceActor : ReceiveActor
     private void OnTopics(TopicTableChanged changed)
     {
         _topics = changed.Topics;
-        foreach (var topic in _awaitingTopic.Keys.Where(_topics.ContainsKey).ToArray()) Retry(topic);
+        foreach (var topic in _awaitingTopic.Keys.Where(t => _topics.ContainsKey(t) && !_held.Contains(t)).ToArray()) Retry(topic);
     }
 
     private void OnTopicEnsured(TopicEnsured ensured)
     {
         if (ensured.Topic is { } config)
         {
-            var copy = new Dictionary<string, TopicConfig>(_topics) { [config.Name] = config };
-            _topics = copy;
-            Retry(ensured.Name);
+            _topics = new Dictionary<string, TopicConfig>(_topics) { [config.Name] = config };
+            if (!_held.Contains(config.Name)) Retry(ensured.Name);
             return;
         }
         if (!_awaitingTopic.Remove(ensured.Name, out var waiting)) return;
-        foreach (var (request, replyTo) in waiting)
-            replyTo.Tell(FailAll(request, ProduceStatus.TopicNotExist, $"topic '{ensured.Name}' could not be created: {ensured.Error}"));
+        foreach (var part in waiting)
+            Fail(part, ProduceStatus.TopicNotExist, $"topic '{ensured.Name}' could not be created: {ensured.Error}");
+    }
+
+    /// <summary>
+    /// A delete of the topic starts: from now on its messages wait (auto-create on: they go to the topic's next,
+    /// empty life) or fail (auto-create off), so none is written between the delete and its tombstone.
+    /// </summary>
+    private void OnHold(HoldTopic hold)
+    {
+        _held.Add(hold.Topic);
+        Sender.Tell(new TopicHeld(hold.Topic));
+    }
+
+    private void OnRelease(ReleaseTopic release)
+    {
+        _held.Remove(release.Topic);
+        // The table without the topic may still be on its way from the topic actor: do not wait for it.
+        if (release.Deleted && _topics.ContainsKey(release.Topic))
+        {
+            var copy = new Dictionary<string, TopicConfig>(_topics);
+            copy.Remove(release.Topic);
+            _topics = copy;
+        }
+        if (!_awaitingTopic.TryGetValue(release.Topic, out var waiting)) return;
+        if (_topics.ContainsKey(release.Topic)) Retry(release.Topic);
+        else if (_settings.AutoCreateTopicEnable) _topicsActor.Tell(new EnsureTopic(release.Topic, _settings.DefaultTopicQueueNums));
+        else
+        {
+            _awaitingTopic.Remove(release.Topic);
+            foreach (var part in waiting) Fail(part, ProduceStatus.TopicNotExist, NotExist(release.Topic));
+        }
     }
 
     private void Retry(string topic)
     {
         if (!_awaitingTopic.Remove(topic, out var waiting)) return;
-        foreach (var (request, replyTo) in waiting) Handle(request, replyTo);
+        foreach (var part in waiting) Place(part.Request, part.Indexes);
     }
 
     private void Handle(ProduceRequest request, IActorRef replyTo)
     {
+        var pending = new Request(replyTo, request);
         if (!_settings.IsMaster)
         {
-            replyTo.Tell(FailAll(request, ProduceStatus.ServiceNotAvailable,
-                $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes"));
+            string error = $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes";
+            for (int i = 0; i < request.Messages.Length; i++) SetResult(pending, i, Failed(ProduceStatus.ServiceNotAvailable, request.Messages[i].QueueId, error));
+            ReplyIfDone(pending);
             return;
         }
-
-        // Unknown topics: park the request and create the topic (auto-create) or reject it.
-        foreach (var message in request.Messages)
-        {
-            if (message.Topic is null || _topics.ContainsKey(message.Topic)) continue;
-            if (!_settings.AutoCreateTopicEnable)
-            {
-                replyTo.Tell(FailAll(request, ProduceStatus.TopicNotExist,
-                    $"topic '{message.Topic}' does not exist on broker {_settings.BrokerName} and auto-create-topic-enable is off"));
-                return;
-            }
-            if (!_awaitingTopic.TryGetValue(message.Topic, out var list))
-            {
-                _awaitingTopic[message.Topic] = list = new();
-                _topicsActor.Tell(new EnsureTopic(message.Topic, _settings.DefaultTopicQueueNums));
-            }
-            list.Add((request, replyTo));
-            return;
-        }
-
-        var results = new ProduceResult[request.Messages.Length];
-        var toStore = new List<MessageToStore>(request.Messages.Length);
-        var storedIndexes = new List<int>(request.Messages.Length);
-        var bornHost = BornHostOf(replyTo.Path.Address);
-        for (int i = 0; i < request.Messages.Length; i++)
-        {
-            var m = request.Messages[i];
-            if (Reject(m) is { } rejection)
-            {
-                results[i] = rejection;
-                continue;
-            }
-            toStore.Add(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
-                BornTimestamp: m.BornTimestamp, BornHost: bornHost));
-            storedIndexes.Add(i);
-        }
-        if (toStore.Count == 0)
-        {
-            replyTo.Tell(new ProduceResponse(request.RequestId, results));
-            return;
-        }
-        long batchId = ++_nextBatchId;
-        _pending[batchId] = new Pending(replyTo, request.RequestId, request.Messages, results, storedIndexes.ToArray());
-        _journal.Tell(new AppendBatch(batchId, toStore.ToArray()));
+        var all = new int[request.Messages.Length];
+        for (int i = 0; i < all.Length; i++) all[i] = i;
+        Place(pending, all);
     }
 
-    private ProduceResult? Reject(WireMessage m)
+    /// <summary>
+    /// Judges each message by its own topic: refused now, written now (one batch for all of them), or parked until
+    /// its topic exists. <paramref name="indexes"/> becomes the batch's index list when every message is written.
+    /// </summary>
+    private void Place(Request request, int[] indexes)
     {
-        var topic = _topics[m.Topic];
+        var messages = request.Message.Messages;
+        int accepted = 0;
+        Dictionary<string, List<int>>? waiting = null;
+        for (int k = 0; k < indexes.Length; k++)
+        {
+            int i = indexes[k];
+            var m = messages[i];
+            if (m.Topic is null)
+            {
+                SetResult(request, i, Failed(ProduceStatus.MessageIllegal, m.QueueId, "message has no topic"));
+                continue;
+            }
+            if (!_held.Contains(m.Topic) && _topics.TryGetValue(m.Topic, out var topic))
+            {
+                if (Reject(m, topic) is { } rejection) SetResult(request, i, rejection);
+                else indexes[accepted++] = i; // compacts in place: k >= accepted
+                continue;
+            }
+            if (!_settings.AutoCreateTopicEnable)
+            {
+                SetResult(request, i, Failed(ProduceStatus.TopicNotExist, m.QueueId,
+                    _held.Contains(m.Topic) ? $"topic '{m.Topic}' is being deleted on broker {_settings.BrokerName}" : NotExist(m.Topic)));
+                continue;
+            }
+            waiting ??= new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            if (!waiting.TryGetValue(m.Topic, out var list)) waiting[m.Topic] = list = new List<int>();
+            list.Add(i);
+        }
+        if (waiting is not null)
+            foreach (var (topic, list) in waiting) Park(topic, new Part(request, list.ToArray()));
+        if (accepted > 0) Append(new Part(request, accepted == indexes.Length ? indexes : indexes[..accepted]));
+        ReplyIfDone(request);
+    }
+
+    /// <summary>Waits for the topic: asks for its creation unless a creation or a delete of it is already under way.</summary>
+    private void Park(string topic, Part part)
+    {
+        if (!_awaitingTopic.TryGetValue(topic, out var parked))
+        {
+            _awaitingTopic[topic] = parked = new List<Part>();
+            if (!_held.Contains(topic)) _topicsActor.Tell(new EnsureTopic(topic, _settings.DefaultTopicQueueNums));
+        }
+        parked.Add(part);
+    }
+
+    private void Append(Part part)
+    {
+        var messages = part.Request.Message.Messages;
+        var bornHost = BornHostOf(part.Request.ReplyTo.Path.Address);
+        var toStore = new MessageToStore[part.Indexes.Length];
+        for (int j = 0; j < toStore.Length; j++)
+        {
+            var m = messages[part.Indexes[j]];
+            toStore[j] = new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost);
+        }
+        long batchId = ++_nextBatchId;
+        _batches[batchId] = part;
+        _journal.Tell(new AppendBatch(batchId, toStore));
+    }
+
+    private ProduceResult? Reject(WireMessage m, TopicConfig topic)
+    {
         if ((topic.Perm & TopicPerm.Write) == 0)
             return Failed(ProduceStatus.NoPermission, m.QueueId, $"topic '{m.Topic}' is not writable on broker {_settings.BrokerName}");
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
@@ -137,16 +223,37 @@ public sealed class ProduceActor : ReceiveActor
         return null;
     }
 
+    private string NotExist(string topic) =>
+        $"topic '{topic}' does not exist on broker {_settings.BrokerName} and auto-create-topic-enable is off";
+
     private void OnAppended(BatchAppended appended)
     {
-        if (!_pending.Remove(appended.BatchId, out var pending)) return;
+        if (!_batches.Remove(appended.BatchId, out var part)) return;
+        var request = part.Request;
         for (int j = 0; j < appended.Results.Length; j++)
         {
             var r = appended.Results[j];
-            int i = pending.StoredIndexes[j];
-            pending.Results[i] = new ProduceResult(Map(r.Status), pending.Messages[i].QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, r.Error);
+            int i = part.Indexes[j];
+            SetResult(request, i, new ProduceResult(Map(r.Status), request.Message.Messages[i].QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, r.Error));
         }
-        pending.ReplyTo.Tell(new ProduceResponse(pending.RequestId, pending.Results));
+        ReplyIfDone(request);
+    }
+
+    private void Fail(Part part, ProduceStatus status, string error)
+    {
+        foreach (int i in part.Indexes) SetResult(part.Request, i, Failed(status, part.Request.Message.Messages[i].QueueId, error));
+        ReplyIfDone(part.Request);
+    }
+
+    private static void SetResult(Request request, int index, ProduceResult result)
+    {
+        request.Results[index] = result;
+        request.Unanswered--;
+    }
+
+    private static void ReplyIfDone(Request request)
+    {
+        if (request.Unanswered == 0) request.ReplyTo.Tell(new ProduceResponse(request.Message.RequestId, request.Results));
     }
 
     private static ProduceStatus Map(AppendStatus status) => status switch
@@ -161,9 +268,6 @@ public sealed class ProduceActor : ReceiveActor
     };
 
     private static ProduceResult Failed(ProduceStatus status, int queueId, string error) => new(status, queueId, -1, -1, 0, error);
-
-    private static ProduceResponse FailAll(ProduceRequest request, ProduceStatus status, string error) =>
-        new(request.RequestId, request.Messages.Select(m => Failed(status, m.QueueId, error)).ToArray());
 
     /// <summary>The producer's address as RocketMQ's born host, when it is an IP endpoint; parsed once per producer.</summary>
     private IPEndPoint? BornHostOf(Address address)

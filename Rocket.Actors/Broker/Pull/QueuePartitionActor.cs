@@ -14,6 +14,9 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
     /// <summary>The projector built consume-queue entries up to <see cref="MaxOffset"/> on this queue.</summary>
     public sealed record Arrived(long MaxOffset);
 
+    /// <summary>The topic is gone: answer every held pull with <see cref="Error"/> and stop.</summary>
+    public sealed record Retire(string Error);
+
     private sealed class CheckHolds { public static readonly CheckHolds Instance = new(); }
 
     private sealed record Held(PullRequest Request, IActorRef ReplyTo, DateTime Deadline);
@@ -34,6 +37,14 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         Receive<PullRequest>(r => Serve(r, Sender, mayHold: true));
         Receive<Arrived>(_ => ServeHeld(expiredOnly: false));
         Receive<CheckHolds>(_ => ServeHeld(expiredOnly: true));
+        Receive<Retire>(retire =>
+        {
+            foreach (var held in _held)
+                held.ReplyTo.Tell(new PullResponse(held.Request.RequestId, PullStatus.NoSuchQueue, _topic, _queueId,
+                    held.Request.Offset, 0, 0, [], retire.Error));
+            _held.Clear();
+            Context.Stop(Self);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -90,14 +101,19 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         long next = result.Status is GetMessageStatus.NoMessageInQueue or GetMessageStatus.NoMatchedLogicQueue
             ? Math.Max(request.Offset, 0) : result.NextBeginOffset;
         if (result.Status == GetMessageStatus.NoMatchedLogicQueue && request.Offset == 0) next = 0;
-        if (status != PullStatus.Found) return new PullResponse(request.RequestId, status, next, result.MinOffset, result.MaxOffset, []);
+        if (status != PullStatus.Found)
+            return new PullResponse(request.RequestId, status, _topic, _queueId, next, result.MinOffset, result.MaxOffset, []);
 
-        // Tag hashes can collide: keep only messages whose real tag matches.
-        var messages = new List<PulledMessage>(result.Messages.Count);
-        foreach (var m in result.Messages)
-            if (filter.Matches(m.Tags)) messages.Add(ToPulled(m));
-        return new PullResponse(request.RequestId, messages.Count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage,
-            result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages.ToArray());
+        // The store filtered by tag hash; hashes can collide, so the exact tag is checked here, the only place it is
+        // (clients trust it). "*" needs no check, and no properties are parsed for it.
+        var found = result.Messages;
+        var messages = new PulledMessage[found.Count];
+        int count = 0;
+        foreach (var m in found)
+            if (filter.AcceptsEverything || filter.Matches(m.Tags)) messages[count++] = ToPulled(m);
+        if (count < messages.Length) Array.Resize(ref messages, count);
+        return new PullResponse(request.RequestId, count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, _topic, _queueId,
+            result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages);
     }
 
     /// <summary>The parsed expression; a malformed one (no tag) takes everything, as an empty one does.</summary>
@@ -112,5 +128,5 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
     }
 
     private static PulledMessage ToPulled(StoredMessage m) =>
-        new(m.Topic, m.QueueId, m.QueueOffset, m.PhysicalOffset, m.BornTimestamp, m.StoreTimestamp, m.ReconsumeTimes, m.Flag, m.Properties, m.Body);
+        new(m.QueueOffset, m.PhysicalOffset, m.BornTimestamp, m.StoreTimestamp, m.ReconsumeTimes, m.Flag, m.Properties, m.Body);
 }

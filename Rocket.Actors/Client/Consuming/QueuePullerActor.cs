@@ -133,26 +133,26 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         switch (response.Status)
         {
             case PullStatus.Found:
+                _refusal = null;
                 _nextOffset = response.NextOffset;
-                var matching = new List<ReceivedMessage>(response.Messages.Length);
-                foreach (var m in response.Messages)
-                {
-                    // The broker filters by tag hash; the exact tag check happens here (hash collisions).
-                    var received = new ReceivedMessage(m, _queue.BrokerName);
-                    if (_filter.Matches(received.Tags)) matching.Add(received);
-                }
-                HandOn(matching);
+                // The broker checked the exact tag (after its tag-hash filter): every message here matches.
+                var received = new List<ReceivedMessage>(response.Messages.Length);
+                foreach (var m in response.Messages) received.Add(new ReceivedMessage(m, _queue));
+                HandOn(received);
                 Pull();
                 break;
             case PullStatus.NoNewMessage:
+                _refusal = null;
                 Pull();
                 break;
             case PullStatus.NoMatchedMessage:
+                _refusal = null;
                 _nextOffset = response.NextOffset;
                 HandOn([]);
                 Pull();
                 break;
             case PullStatus.OffsetIllegal:
+                _refusal = null;
                 _log.Warning("offset {0} of {1} is outside [{2}, {3}]; continuing at {4}",
                     _nextOffset, _queue, response.MinOffset, response.MaxOffset, response.NextOffset);
                 _nextOffset = response.NextOffset;
@@ -160,11 +160,20 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
                 Pull();
                 break;
             default:
-                _log.Warning("broker {0} does not serve {1} ({2}); retrying in 3 s", _queue.BrokerName, _queue, response.Status);
-                Timers.StartSingleTimer("pull-again", new PullAgain(), TimeSpan.FromSeconds(3));
+                // Refused (topic gone, no read permission, queue not readable): said once, then retried slowly and
+                // quietly, since an admin may fix it; a rebalance drops the queue if its route goes away.
+                string refusal = $"{response.Status}: {response.Error ?? "no reason given"}";
+                if (refusal != _refusal)
+                    _log.Error("broker {0} refuses pulls of {1} ({2}); retrying every {3} s", _queue.BrokerName, _queue, refusal,
+                        RefusedRetry.TotalSeconds);
+                _refusal = refusal;
+                Timers.StartSingleTimer("pull-again", new PullAgain(), RefusedRetry);
                 break;
         }
     }
+
+    private static readonly TimeSpan RefusedRetry = TimeSpan.FromSeconds(3);
+    private string? _refusal; // the last refusal reported, so a repeated one is not logged again
 
     private void HandOn(List<ReceivedMessage> messages)
     {

@@ -12,5 +12,13 @@ public static class SysFlags
     public const int BornHostV6 = 0x10;
     public const int StoreHostV6 = 0x20;
 
+    /// <summary>
+    /// Rocket's own bit (RocketMQ leaves it unused): the record is a topic tombstone, not a message. The projector deletes
+    /// the topic's consume queues when it meets one, so a replay from any checkpoint ends with the topic empty.
+    /// </summary>
+    public const int TopicTombstone = 0x10000;
+
+    public static bool IsTopicTombstone(int sysFlag) => (sysFlag & TopicTombstone) != 0;
+
     public static int TransactionType(int sysFlag) => sysFlag & TransactionMask;
 }

@@ -91,7 +91,13 @@ public sealed class CommitLog : IDisposable
             // Prepared and rolled-back transactional messages never reach a consume queue, so they take no queue
             // offset (RocketMQ's rule); a queue's offsets stay dense.
             int transaction = SysFlags.TransactionType(sysFlag);
-            long queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
+            long queueOffset;
+            if (SysFlags.IsTopicTombstone(sysFlag))
+            {
+                queueOffsets.Remove(message.Topic); // the topic's next life starts at queue offset 0
+                queueOffset = 0;
+            }
+            else queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
                 ? 0
                 : queueOffsets.TakeNext(message.Topic, message.QueueId);
             MessageRecord.Write(segment.Span(position, size), size, message, sysFlag, topic, propertyBytes,
@@ -122,11 +128,22 @@ public sealed class CommitLog : IDisposable
         return bytes;
     }
 
-    /// <summary>Flushes written bytes up to <paramref name="upTo"/> (blocking msync); returns the flushed end.</summary>
+    /// <summary>
+    /// Flushes written bytes up to <paramref name="upTo"/> (blocking msync); returns the flushed end, which is always
+    /// a record boundary: the end of the last whole record on disk.
+    /// </summary>
     public long Flush(long upTo)
     {
         long flushed = _segments.Flush(Math.Min(upTo, MaxOffset));
-        if (flushed > FlushedOffset) Volatile.Write(ref _flushedOffset, flushed);
+        long from = FlushedOffset;
+        if (flushed > from)
+        {
+            // A flush that stops at a page boundary usually ends inside a record. The flushed offset goes into the
+            // checkpoint, where crash recovery starts validating records: it must be a record start, or recovery
+            // reads a record's middle as a torn record and cuts every later (acknowledged) message off the log.
+            long boundary = Scan(from, flushed, verifyCrc: false, static (_, _) => true, out _);
+            Volatile.Write(ref _flushedOffset, boundary);
+        }
         return FlushedOffset;
     }
 

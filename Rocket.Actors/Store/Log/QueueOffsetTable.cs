@@ -18,7 +18,8 @@ public sealed class QueueOffsetTable
 
     public void Set(string topic, int queueId, long next) => _next[(topic, queueId)] = next;
 
-    public void Remove(string topic) 
+    /// <summary>Forgets every queue of <paramref name="topic"/> (a tombstone): its next offsets start at 0 again.</summary>
+    public void Remove(string topic)
     {
         foreach (var key in _next.Keys.Where(k => k.Topic == topic).ToList()) _next.Remove(key);
     }

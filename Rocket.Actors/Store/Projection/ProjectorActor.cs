@@ -15,6 +15,7 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
     private readonly MessageStore _store;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _listener;
+    private readonly List<(long Offset, IActorRef ReplyTo)> _awaiting = new();
 
     public ProjectorActor(MessageStore store, IActorRef? listener)
     {
@@ -23,6 +24,11 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
         Receive<ProjectorWake>(_ => ProjectNow());
         Receive<RetentionTick>(_ => RunRetention());
         Receive<RunRetentionNow>(_ => Sender.Tell(RunRetention()));
+        Receive<AwaitProjection>(a =>
+        {
+            _awaiting.Add((a.Offset, Sender));
+            ProjectNow();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -41,6 +47,19 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
     {
         var arrivals = _store.Project(_store.ProjectionLimit);
         if (arrivals.Count > 0) _listener?.Tell(new MessagesArrived(arrivals));
+        if (_awaiting.Count > 0) AnswerAwaiting();
+    }
+
+    private void AnswerAwaiting()
+    {
+        long projected = _store.ProjectedOffset;
+        for (int i = _awaiting.Count - 1; i >= 0; i--)
+        {
+            var (offset, replyTo) = _awaiting[i];
+            if (offset >= projected) continue;
+            replyTo.Tell(new ProjectedPast(offset));
+            _awaiting.RemoveAt(i);
+        }
     }
 
     private Retention.RetentionReport RunRetention()

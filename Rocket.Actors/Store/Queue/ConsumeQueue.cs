@@ -124,6 +124,16 @@ public sealed partial class ConsumeQueue : IDisposable
         }
     }
 
+    /// <summary>Deletes every file of the queue (its topic was deleted) and closes it.</summary>
+    public void Delete()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Publish(0, 0, 0);
+        _file.DeleteAll();
+        _file.Dispose();
+    }
+
     public void Dispose()
     {
         if (_disposed) return;

@@ -72,6 +72,22 @@ public sealed class ConsumeQueueStore : IDisposable
         return _queues[(topic, queueId)];
     }
 
+    /// <summary>
+    /// Deletes every queue of <paramref name="topic"/>, files and directory (projector thread). Readers that still hold
+    /// a file finish with it; it is unlinked when they let go. Returns the removed queues.
+    /// </summary>
+    public IReadOnlyList<ConsumeQueue> DeleteTopic(string topic)
+    {
+        var removed = new List<ConsumeQueue>();
+        foreach (var (key, queue) in _queues)
+            if (key.Topic == topic && _queues.TryRemove(key, out _)) removed.Add(queue);
+        foreach (var queue in removed) queue.Delete();
+        string directory = Path.Combine(_directory, topic);
+        if (ResourceNames.CheckTopic(topic) is null && System.IO.Directory.Exists(directory))
+            System.IO.Directory.Delete(directory, recursive: true); // also queues never loaded (e.g. a stray folder)
+        return removed;
+    }
+
     /// <summary>The queue for (topic, queueId) if it exists. Any thread, lock-free.</summary>
     public ConsumeQueue? Find(string topic, int queueId) =>
         _queues.TryGetValue((topic, queueId), out var queue) ? queue : null;
