@@ -18,6 +18,13 @@ public sealed record ClientSettings
     public int MaxCoalescedBytes { get; init; } = 64 << 10;
     public int MaxInFlightPerBroker { get; init; } = 16;
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
+    public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Where the client logs (its own messages and its actor system's). Null: warnings and errors go to stderr, never to
+    /// stdout. Not read from HOCON: the application passes its own.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 
     public static ClientSettings FromConfig(Akka.Configuration.Config config)
     {
@@ -38,6 +45,7 @@ public sealed record ClientSettings
             MaxCoalescedBytes = r.Bytes("max-coalesced-bytes", 1024, 64 << 20),
             MaxInFlightPerBroker = r.Int("max-in-flight-per-broker", 1, 64),
             MaxMessageSize = r.Bytes("max-message-size", 1, 64 * 1024 * 1024),
+            ConsumerStartTimeout = r.Duration("consumer-start-timeout"),
         };
     }
 }

@@ -33,12 +33,21 @@ public abstract class Consumer : IAsyncDisposable
     /// </summary>
     public string MemberId => $"{Client.ClientId}-c{_instance}";
 
-    /// <summary>Records a subscription to <paramref name="topic"/> ("*", "TagA" or "TagA || TagB"). Before start only.</summary>
-    private protected void AddSubscription(string topic, string tagExpression)
+    /// <summary>Records a subscription to <paramref name="topic"/>. Before start only; SQL92 is refused (not supported yet).</summary>
+    private protected void AddSubscription(string topic, MessageSelector selector)
     {
         Producing.MessageValidator.ValidateTopic(topic);
+        ArgumentNullException.ThrowIfNull(selector);
         ThrowIfStarted();
-        try { _subscriptions[topic] = TagExpression.Parse(tagExpression); }
+        if (selector.Type == ExpressionType.Sql92)
+            throw new RocketClientException(
+                $"SQL92 filtering is not supported yet (group '{Group}', topic '{topic}', expression '{selector.Expression}'); subscribe by tag",
+                RocketErrorCode.NotSupported);
+        if (TagExpression.Sql92Hint(selector.Expression) is { } why)
+            throw new RocketClientException(
+                $"tag expression '{selector.Expression}' (group '{Group}', topic '{topic}') looks like SQL92 ({why}); SQL92 filtering is not " +
+                "supported yet, and a tag expression is '*' or tags joined by '||'", RocketErrorCode.NotSupported);
+        try { _subscriptions[topic] = TagExpression.Parse(selector.Expression); }
         catch (ArgumentException e) { throw new RocketClientException(e.Message); }
     }
 

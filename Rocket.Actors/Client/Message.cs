@@ -22,9 +22,15 @@ public sealed class Message
     /// <summary>Space-separated business keys, indexed by the broker for queries (RocketMQ's KEYS).</summary>
     public string? Keys { get; init; }
 
-    /// <summary>Delay level (1..18 in RocketMQ's default table); null sends immediately. Brokers honour it once delay levels exist.</summary>
+    /// <summary>
+    /// RocketMQ's delay level (1..18 in its default table). Not supported yet: a send with a level above 0 is refused
+    /// with <see cref="RocketErrorCode.NotSupported"/>; null or 0 sends immediately.
+    /// </summary>
     public int? DelayLevel { get; init; }
 
-    /// <summary>User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT) are reserved.</summary>
+    /// <summary>
+    /// User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT) are reserved; RocketMQ's names for features Rocket
+    /// does not have yet (TRAN_MSG, __STARTDELIVERTIME, TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are refused.
+    /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -20,13 +20,22 @@ public sealed class PullConsumer : Consumer
     }
 
     /// <summary>Subscribes to <paramref name="topic"/>, filtered by tag ("*", "TagA" or "TagA || TagB"). Before start only.</summary>
-    public PullConsumer Subscribe(string topic, string tagExpression = "*")
+    public PullConsumer Subscribe(string topic, string tagExpression = "*") => Subscribe(topic, MessageSelector.ByTag(tagExpression));
+
+    /// <summary>
+    /// Subscribes to <paramref name="topic"/> with an explicit selector. <see cref="MessageSelector.BySql"/> is refused:
+    /// SQL92 filtering is not supported yet. Before start only.
+    /// </summary>
+    public PullConsumer Subscribe(string topic, MessageSelector selector)
     {
-        AddSubscription(topic, tagExpression);
+        AddSubscription(topic, selector);
         return this;
     }
 
-    /// <summary>Joins the group and starts pulling in the background.</summary>
+    /// <summary>
+    /// Joins the group and starts pulling in the background. Completes once every assigned queue knows its start offset:
+    /// a message sent after this returns is polled, whatever <see cref="ConsumeFrom"/>.
+    /// </summary>
     public async Task StartAsync()
     {
         ThrowIfStarted();

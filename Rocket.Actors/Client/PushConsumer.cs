@@ -23,9 +23,15 @@ public sealed class PushConsumer : Consumer
     }
 
     /// <summary>Subscribes to <paramref name="topic"/>, filtered by tag ("*", "TagA" or "TagA || TagB"). Before start only.</summary>
-    public PushConsumer Subscribe(string topic, string tagExpression = "*")
+    public PushConsumer Subscribe(string topic, string tagExpression = "*") => Subscribe(topic, MessageSelector.ByTag(tagExpression));
+
+    /// <summary>
+    /// Subscribes to <paramref name="topic"/> with an explicit selector. <see cref="MessageSelector.BySql"/> is refused:
+    /// SQL92 filtering is not supported yet. Before start only.
+    /// </summary>
+    public PushConsumer Subscribe(string topic, MessageSelector selector)
     {
-        AddSubscription(topic, tagExpression);
+        AddSubscription(topic, selector);
         return this;
     }
 
@@ -38,8 +44,12 @@ public sealed class PushConsumer : Consumer
         return this;
     }
 
-    /// <summary>Joins the group and starts pulling; completes once the first rebalance assigned the queues.</summary>
-    /// <exception cref="RocketClientException">No subscription or handler, or no seed reachable.</exception>
+    /// <summary>
+    /// Joins the group and starts pulling. Completes once the group assigned this consumer its queues and each of them
+    /// knows its start offset: a message sent after this returns is delivered, whatever <see cref="ConsumeFrom"/>.
+    /// </summary>
+    /// <exception cref="RocketClientException">No subscription or handler, no seed reachable, or not started within
+    /// <see cref="ClientSettings.ConsumerStartTimeout"/> (<see cref="RocketErrorCode.ConsumerStartTimeout"/>).</exception>
     public async Task StartAsync()
     {
         ThrowIfStarted();

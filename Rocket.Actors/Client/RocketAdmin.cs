@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rocket.Client.Routing;
 using Rocket.Protocol;
 
 namespace Rocket.Client;
@@ -27,6 +28,56 @@ public sealed class RocketAdmin
         Producing.MessageValidator.ValidateTopic(topic);
         return (await _client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false)).Route;
     }
+
+    /// <summary>
+    /// Waits until the seeds route <paramref name="topic"/> to at least one master with readable and writable queues, so
+    /// that the next send and the next consumer find it (a topic just created reaches the seeds by gossip, within
+    /// seconds). Also refreshes this client's cached route. Returns the route.
+    /// </summary>
+    /// <exception cref="RocketClientException">The topic is not routable within <paramref name="timeout"/>, or no seed answered.</exception>
+    public Task<TopicRoute> WaitForTopicAsync(string topic, TimeSpan timeout)
+    {
+        Producing.MessageValidator.ValidateTopic(topic);
+        return WaitForRouteAsync(topic, timeout, route => TopicRouting.Usable(route) ? null : "no master broker has readable and writable queues of it");
+    }
+
+    /// <summary>
+    /// Waits until each of <paramref name="brokers"/> routes the topic exactly as <paramref name="config"/> says (queue
+    /// counts and permission): after a create or an update on those brokers. Returns the route.
+    /// </summary>
+    /// <exception cref="RocketClientException">Not so within <paramref name="timeout"/>, or no seed answered.</exception>
+    public Task<TopicRoute> WaitForTopicAsync(TopicConfig config, IReadOnlyCollection<string> brokers, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(brokers);
+        Producing.MessageValidator.ValidateTopic(config.Name);
+        if (brokers.Count == 0) throw new RocketClientException($"no broker named to wait for topic '{config.Name}' on");
+        return WaitForRouteAsync(config.Name, timeout, route =>
+        {
+            var missing = brokers.Where(name => !TopicRouting.RoutesAs(route, name, config)).ToArray();
+            return missing.Length == 0 ? null : $"not yet routed as {config} on {string.Join(", ", missing)}";
+        });
+    }
+
+    /// <param name="problem">What is still missing in a route (null: done); a missing route is always a problem.</param>
+    private async Task<TopicRoute> WaitForRouteAsync(string topic, TimeSpan timeout, Func<TopicRoute, string?> problem)
+    {
+        if (timeout <= TimeSpan.Zero) throw new RocketClientException($"the timeout to wait for topic '{topic}' must be positive, not {timeout}");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var route = (await _client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false)).Route;
+            var missing = route is null ? "the seeds know no broker that has it" : problem(route);
+            if (missing is null) return route!;
+            if (DateTime.UtcNow >= deadline)
+                throw new RocketClientException($"topic '{topic}' is not routable after {timeout.TotalSeconds:0.#} s: {missing}",
+                    RocketErrorCode.TopicNotRoutable);
+            await Task.Delay(RoutePollInterval).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often <see cref="WaitForTopicAsync(string, TimeSpan)"/> asks the seeds again; gossip takes about a second.</summary>
+    private static readonly TimeSpan RoutePollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// Creates or updates <paramref name="topic"/> on every live master, or only on <paramref name="brokerName"/>.

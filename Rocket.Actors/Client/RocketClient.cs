@@ -21,8 +21,12 @@ public sealed class RocketClient : IAsyncDisposable
     // Started consumers, so that disposing the client commits their offsets and leaves their groups first.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<object, Func<Task>> _running = new();
 
-    private RocketClient(ActorSystem system, ClientSettings settings)
+    private readonly Microsoft.Extensions.Logging.ILoggerFactory? _ownedLoggerFactory;
+    private int _disposed;
+
+    private RocketClient(ActorSystem system, ClientSettings settings, Microsoft.Extensions.Logging.ILoggerFactory? ownedLoggerFactory)
     {
+        _ownedLoggerFactory = ownedLoggerFactory;
         System = system;
         Settings = settings;
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
@@ -43,7 +47,8 @@ public sealed class RocketClient : IAsyncDisposable
     public string ClientId { get; }
 
     /// <summary>
-    /// Starts a client. <paramref name="extra"/> overrides the client's actor system configuration, for example
+    /// Starts a client; it logs to <see cref="ClientSettings.LoggerFactory"/>, or to stderr without one.
+    /// <paramref name="extra"/> overrides the client's actor system configuration, for example
     /// <c>akka.remote.dot-netty.tcp.hostname</c> when brokers must reach this client on another address.
     /// </summary>
     public static RocketClient Create(ClientSettings settings, Config? extra = null)
@@ -52,7 +57,13 @@ public sealed class RocketClient : IAsyncDisposable
         if (settings.Seeds.Length == 0) throw new RocketClientException("no seeds configured (rocket.client.seeds)");
         foreach (var seed in settings.Seeds) SeedAddress.Parse(seed);
         var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(RocketConfig.Reference);
-        return new RocketClient(ActorSystem.Create("rocket-client", config), settings);
+        var (loggerFactory, owned) = ClientLogging.Choose(settings.LoggerFactory);
+        try { return new RocketClient(ActorSystem.Create("rocket-client", ClientLogging.Setup(config, loggerFactory)), settings, owned); }
+        catch
+        {
+            owned?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The client's actor system defaults (Client/client.conf): remote provider on loopback, a free port.</summary>
@@ -108,8 +119,12 @@ public sealed class RocketClient : IAsyncDisposable
     /// <summary>Stops every consumer (committing offsets, leaving groups), then the client's actor system.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try { await Task.WhenAll(_running.Values.Select(stop => stop())).ConfigureAwait(false); }
         catch (Exception e) { System.Log.Warning("a consumer did not stop cleanly: {0}", e.Message); }
+        if (await Remoting.GracefulRemoteShutdown.CloseAsync(System, Settings.SendTimeout, stopUserActors: true).ConfigureAwait(false) is { } problem)
+            System.Log.Warning("closing the client: {0}", problem);
         await System.Terminate().ConfigureAwait(false);
+        _ownedLoggerFactory?.Dispose(); // flushes what is still queued for stderr
     }
 }

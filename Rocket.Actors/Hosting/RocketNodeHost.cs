@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,14 @@ public static class RocketNodeHost
             });
             akka.AddStartup((system, _) =>
             {
+                // After leaving the cluster, before the transport closes: see GracefulRemoteShutdown. The node's actors keep
+                // running here (the store flushes when the system stops them).
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "close-remote-associations", async () =>
+                {
+                    if (await Remoting.GracefulRemoteShutdown.CloseAsync(system, TimeSpan.FromSeconds(3), stopUserActors: false) is { } problem)
+                        system.Log.Warning("stopping: {0}", problem);
+                    return Akka.Done.Instance;
+                });
                 var cluster = Cluster.Get(system);
                 cluster.RegisterOnMemberUp(() =>
                 {

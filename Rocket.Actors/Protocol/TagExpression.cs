@@ -35,6 +35,28 @@ public sealed class TagExpression
         return new TagExpression(expression.Trim(), tags);
     }
 
+    private static readonly char[] SqlCharacters = ['=', '>', '<', '(', ')', '\'', '"', '!'];
+    private static readonly HashSet<string> SqlKeywords = new(StringComparer.OrdinalIgnoreCase)
+        { "AND", "OR", "NOT", "IS", "NULL", "BETWEEN", "IN", "LIKE", "TRUE", "FALSE" };
+
+    /// <summary>
+    /// Why <paramref name="expression"/> looks like a SQL92 condition rather than tags ("a > 5", "color = 'red'",
+    /// "a AND b"), or null. Such an expression parsed as tags would match nothing, silently.
+    /// </summary>
+    public static string? Sql92Hint(string? expression)
+    {
+        if (string.IsNullOrWhiteSpace(expression)) return null;
+        int at = expression.IndexOfAny(SqlCharacters);
+        if (at >= 0) return $"it contains '{expression[at]}'";
+        foreach (var tag in expression.Split("||", StringSplitOptions.TrimEntries))
+        {
+            var words = tag.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2) continue;
+            if (words.FirstOrDefault(SqlKeywords.Contains) is { } keyword) return $"it contains the SQL keyword '{keyword}' between tags";
+        }
+        return null;
+    }
+
     public bool AcceptsCode(long tagCode) => _codes is null || _codes.Contains(tagCode);
 
     public bool Matches(string? tag) => _tags is null || (tag is not null && _tags.Contains(tag));

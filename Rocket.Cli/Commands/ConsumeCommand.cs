@@ -21,6 +21,13 @@ public static class ConsumeCommand
         var topic = OptionRules.Topic();
         var group = new Option<string>("--group") { Description = "Consumer group", Required = true }.NameLike("group", 255);
         var filter = new Option<string>("--filter") { Description = "Tag expression: * or TagA || TagB", DefaultValueFactory = _ => "*" };
+        filter.Validators.Add(r =>
+        {
+            // Refused before anything is attempted: parsed as tags, a SQL92 condition would match nothing, silently.
+            var expression = r.GetValueOrDefault<string>();
+            if (Protocol.TagExpression.Sql92Hint(expression) is { } why)
+                r.AddError($"--filter '{expression}' looks like SQL92 ({why}); SQL92 filtering is not supported yet, and a tag expression is * or TagA || TagB");
+        });
         var count = new Option<long?>("--count") { Description = "Stop after this many messages" }.AtLeast(1);
         var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a new message", DefaultValueFactory = _ => 10 };
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });

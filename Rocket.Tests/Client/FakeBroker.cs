@@ -13,6 +13,9 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public sealed record HoldProduceReplies(bool Hold);
     public sealed record FailProducesWith(ProduceStatus? Status);
     public sealed record GetState;
+    /// <summary>Answers offset questions (stored offset, queue min/max) only after <paramref name="Delay"/>; null never answers.</summary>
+    public sealed record SlowOffsetAnswers(TimeSpan? Delay);
+    private sealed record AnswerLater(IActorRef To, object Answer);
     private sealed record ExpireHeldPull(long Serial);
 
     public sealed record State(
@@ -33,6 +36,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private readonly List<(IActorRef Sender, PullRequest Request, long Serial)> _heldPulls = new();
     private long _heldSerial;
     private bool _hold;
+    private TimeSpan? _offsetDelay = TimeSpan.Zero;
     private ProduceStatus? _failWith;
     private long _physical;
     private int _heartbeats, _unregistrations, _pulls;
@@ -83,9 +87,12 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             _consumers.Remove(u.ClientId);
         });
         Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, _consumers.ToArray())));
-        Receive<QueryOffset>(q => Sender.Tell(new OffsetAnswer(q.Group, q.Topic, q.QueueId,
+        Receive<SlowOffsetAnswers>(s => _offsetDelay = s.Delay);
+        Receive<AnswerLater>(a => a.To.Tell(a.Answer));
+        Receive<QueryOffset>(q => AnswerOffsetQuestion(new OffsetAnswer(q.Group, q.Topic, q.QueueId,
             _committed.TryGetValue((q.Group, q.Topic, q.QueueId), out var o) ? o : -1)));
-        Receive<QueryQueueOffsets>(q => Sender.Tell(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null)));
+        // Answered when asked (not when delivered late): a slow answer says where the queue ended at question time.
+        Receive<QueryQueueOffsets>(q => AnswerOffsetQuestion(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null)));
         Receive<CommitOffsets>(c =>
         {
             foreach (var o in c.Offsets) _committed[(c.Group, o.Topic, o.QueueId)] = o.Offset;
@@ -99,6 +106,13 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private void AnswerOffsetQuestion(object answer)
+    {
+        if (_offsetDelay is not { } delay) return;
+        if (delay == TimeSpan.Zero) Sender.Tell(answer);
+        else Timers.StartSingleTimer(("answer", ++_heldSerial), new AnswerLater(Sender, answer), delay);
+    }
 
     private long Count(string topic, int queueId) => _stored.TryGetValue((topic, queueId), out var l) ? l.Count : 0;
 

@@ -11,11 +11,21 @@ public sealed class ChildProcess : IDisposable
     private readonly Process _process;
     private readonly System.Collections.Concurrent.BlockingCollection<string> _lines = new();
     private readonly System.Text.StringBuilder _stderr = new();
+    private readonly System.Text.StringBuilder _stdout = new(); // everything, also the lines ReadLine took
 
     private ChildProcess(Process process)
     {
         _process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is null) _lines.CompleteAdding(); else _lines.Add(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _lines.CompleteAdding();
+                return;
+            }
+            lock (_stdout) _stdout.AppendLine(e.Data);
+            _lines.Add(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -27,6 +37,12 @@ public sealed class ChildProcess : IDisposable
     public string StandardError
     {
         get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>Every stdout line so far, including those <see cref="ReadLine"/> returned.</summary>
+    public string StandardOutput
+    {
+        get { lock (_stdout) return _stdout.ToString(); }
     }
 
     /// <summary>Runs <c>dotnet {assembly} {args}</c>, where the assembly sits beside the test assembly.</summary>

@@ -220,6 +220,9 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
             return Failed(ProduceStatus.QueueIdIllegal, m.QueueId,
                 $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName} (write queues: {topic.WriteQueues})");
+        // A delay level or transaction marker stored as a plain message would be delivered at once: refuse it.
+        if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
         return null;
     }
 

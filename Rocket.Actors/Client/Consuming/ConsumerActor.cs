@@ -31,7 +31,13 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<MessageQueue, QueueBuffer> _buffers = new(); // lite pull only
     private readonly Dictionary<long, Waiter> _waiters = new();                // lite pull only
     private IReadOnlyDictionary<string, string> _brokerPaths = new Dictionary<string, string>();
+    // StartAsync completes only when the first rebalance is applied and every queue it gave us knows where it starts:
+    // from then on nothing sent can be skipped.
     private TaskCompletionSource? _starting;
+    private readonly Dictionary<MessageQueue, string?> _startPending = new(); // queue → its last start failure, if any
+    // Readable queues of the first rebalance. A queue seen only later was created after the start, so it holds only
+    // messages sent after StartAsync: under ConsumeFrom.Last it starts at its first offset, not its last.
+    private HashSet<MessageQueue>? _queuesAtStart;
     private bool _rebalancing;
     private bool _rebalanceAgain;
     private long _nextPollId;
@@ -48,8 +54,18 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer("heartbeat", new ConsumerTicks.Heartbeat(), config.Client.HeartbeatBrokerInterval);
             Timers.StartPeriodicTimer("rebalance", new ConsumerTicks.Rebalance(), ConsumerConfig.RebalanceInterval);
             Timers.StartPeriodicTimer("commit", new ConsumerTicks.CommitOffsets(), config.Client.PersistConsumerOffsetInterval);
+            Timers.StartSingleTimer("start-timeout", new ConsumerTicks.StartTimedOut(), config.Client.ConsumerStartTimeout);
             Rebalance();
         });
+        Receive<QueueStarted>(q =>
+        {
+            if (_startPending.Remove(q.Queue)) CompleteStartIfReady();
+        });
+        Receive<QueueStartFailed>(f =>
+        {
+            if (_startPending.ContainsKey(f.Queue)) _startPending[f.Queue] = f.Error.Message;
+        });
+        Receive<ConsumerTicks.StartTimedOut>(_ => FailStart());
         Receive<ConsumerTicks.Heartbeat>(_ =>
         {
             var heartbeat = Consuming.RebalancePlanner.Heartbeat(_config, Self);
@@ -68,6 +84,8 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             if (_starting is { } starting)
             {
                 starting.TrySetException(f.Error);
+                _starting = null;
+                LeaveGroup();
                 Context.Stop(Self);
             }
         });
@@ -97,8 +115,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         {
             foreach (var q in _pullers.Keys.ToArray()) Context.Stop(_pullers[q].Puller);
             if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit(_consumed.Keys.ToArray());
-            var unregister = new UnregisterConsumer(_config.ClientId, _config.Group);
-            foreach (var path in _brokerPaths.Values) Context.ActorSelection(path).Tell(unregister, Self);
+            LeaveGroup();
             foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
             _waiters.Clear();
             s.Reply.TrySetResult();
@@ -112,6 +129,37 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
     {
         _starting?.TrySetException(new RocketClientException($"consumer of group '{_config.Group}' stopped before it started"));
         foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
+    }
+
+    private void LeaveGroup()
+    {
+        var unregister = new UnregisterConsumer(_config.ClientId, _config.Group);
+        foreach (var path in _brokerPaths.Values) Context.ActorSelection(path).Tell(unregister, Self);
+    }
+
+    private void CompleteStartIfReady()
+    {
+        if (_starting is null || _queuesAtStart is null || _startPending.Count > 0) return;
+        Timers.Cancel("start-timeout");
+        _starting.TrySetResult();
+        _starting = null;
+    }
+
+    /// <summary>consumer-start-timeout passed: fail StartAsync naming what is missing, and stop (a later StartAsync may retry).</summary>
+    private void FailStart()
+    {
+        if (_starting is not { } starting) return;
+        var timeout = _config.Client.ConsumerStartTimeout;
+        string missing = _queuesAtStart is null
+            ? "the first rebalance (group membership and queue assignment) did not finish"
+            : "no start offset yet for " + string.Join(", ", _startPending.Select(kv =>
+                kv.Value is null ? $"{kv.Key} (its broker did not answer)" : $"{kv.Key} ({kv.Value})"));
+        starting.TrySetException(new RocketClientException(
+            $"consumer of group '{_config.Group}' did not start within {timeout.TotalSeconds:0.#} s (rocket.client.consumer-start-timeout): {missing}",
+            RocketErrorCode.ConsumerStartTimeout));
+        _starting = null;
+        LeaveGroup();
+        Context.Stop(Self);
     }
 
     private void Rebalance()
@@ -134,6 +182,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         foreach (var (name, path) in plan.BrokerPaths) paths[name] = path;
         _brokerPaths = paths;
 
+        _queuesAtStart ??= (plan.Readable ?? plan.Assigned).ToHashSet();
         var assigned = plan.Assigned.ToHashSet();
         foreach (var queue in _pullers.Keys.Where(q => !assigned.Contains(q)).ToArray()) Drop(queue);
         foreach (var queue in plan.Assigned)
@@ -141,15 +190,16 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             if (_pullers.ContainsKey(queue) || !_brokerPaths.TryGetValue(queue.BrokerName, out var path)) continue;
             // Broadcasting offsets live here; clustering asks the broker, unless we already know better.
             long? known = _consumed.TryGetValue(queue, out var offset) ? offset : null;
-            var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, _config, known)), $"queue-{++_pullerNames}");
+            bool createdAfterStart = !_queuesAtStart.Contains(queue);
+            var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, _config, known, createdAfterStart)), $"queue-{++_pullerNames}");
             _pullers[queue] = new PullerEntry(puller, path);
+            if (_starting is not null) _startPending[queue] = null;
             if (_config.Kind == ConsumerKind.Pull) _buffers[queue] = new QueueBuffer(puller);
         }
         if (plan.Assigned.Count > 0 || _config.Subscriptions.Count > 0)
             _log.Debug("group {0}: {1} owns {2} queue(s)", _config.Group, _config.ClientId, _pullers.Count);
 
-        _starting?.TrySetResult();
-        _starting = null;
+        CompleteStartIfReady();
         // A subscribed topic without queues is usually one about to be created: look again soon rather than at
         // the next periodic rebalance (20 s later).
         if (plan.TopicsWithoutQueues > 0) Timers.StartSingleTimer("route-retry", new ConsumerTicks.Rebalance(), ConsumerConfig.MissingRouteRetry);
@@ -167,6 +217,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         Context.Stop(entry.Puller);
         _pullers.Remove(queue);
         _buffers.Remove(queue);
+        if (_startPending.Remove(queue)) CompleteStartIfReady();
         if (_config.Model == MessageModel.Clustering)
         {
             if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit([queue]);

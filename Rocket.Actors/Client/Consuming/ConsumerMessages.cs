@@ -10,6 +10,12 @@ internal sealed record PollMessages(TimeSpan Timeout, TaskCompletionSource<IRead
 /// <summary>Lite pull: commit the offsets of everything polled so far.</summary>
 internal sealed record CommitPolled(TaskCompletionSource Reply);
 
+/// <summary>Puller → consumer: the queue's start offset is known; pulling begins there.</summary>
+internal sealed record QueueStarted(MessageQueue Queue, long Offset);
+
+/// <summary>Puller → consumer: finding the queue's start offset failed (the puller retries); kept for the start timeout's error.</summary>
+internal sealed record QueueStartFailed(MessageQueue Queue, Exception Error);
+
 /// <summary>Puller → consumer (push): the consumed offset of a queue moved (lowest unacknowledged or next to pull).</summary>
 internal sealed record ConsumedOffsetMoved(MessageQueue Queue, long Offset);
 
@@ -21,7 +27,9 @@ internal sealed record MessagesTaken(int Count);
 
 /// <summary>The outcome of one rebalance computation, made off the actor thread.</summary>
 /// <param name="TopicsWithoutQueues">Subscribed topics that had no readable queue yet (not created, or not yet gossiped).</param>
-internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths, int TopicsWithoutQueues = 0);
+/// <param name="Readable">Every readable queue of the subscribed topics (assigned to us or not).</param>
+internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths,
+    int TopicsWithoutQueues = 0, IReadOnlyList<MessageQueue>? Readable = null);
 
 internal sealed record RebalanceFailed(Exception Error);
 
@@ -31,4 +39,5 @@ internal static class ConsumerTicks
     public sealed record Rebalance;
     public sealed record CommitOffsets;
     public sealed record PollExpired(long PollId);
+    public sealed record StartTimedOut;
 }

@@ -36,8 +36,13 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private bool _pulling;
     private bool _paused;
 
-    public QueuePullerActor(MessageQueue queue, string brokerPath, ConsumerConfig config, long? knownOffset)
+    private readonly bool _createdAfterStart;
+
+    /// <param name="knownOffset">Where to start when the consumer already knows (broadcasting keeps offsets locally).</param>
+    /// <param name="createdAfterStart">The queue appeared after the consumer started: all its messages are newer.</param>
+    public QueuePullerActor(MessageQueue queue, string brokerPath, ConsumerConfig config, long? knownOffset, bool createdAfterStart)
     {
+        _createdAfterStart = createdAfterStart;
         _queue = queue;
         _broker = new BrokerLink(Context, brokerPath, config.Client.SendTimeout);
         _config = config;
@@ -49,6 +54,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         Receive<StartAt>(s =>
         {
             _nextOffset = s.Offset;
+            _consumer.Tell(new QueueStarted(_queue, s.Offset));
             Report();
             Become(Pulling);
             Pull();
@@ -56,6 +62,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         Receive<StartFailed>(f =>
         {
             _log.Warning("cannot find the start offset of {0}: {1}; retrying", _queue, f.Error.Message);
+            _consumer.Tell(new QueueStartFailed(_queue, f.Error));
             Timers.StartSingleTimer("start", new FindStart(), TimeSpan.FromSeconds(1));
         });
         if (knownOffset is { } offset) Self.Tell(new StartAt(offset));
@@ -105,7 +112,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         var broker = Context.ActorSelection(_broker.Path);
         var config = _config;
         var queue = _queue;
-        StartOffsetLookup.FindAsync(broker, config, queue, config.Client.SendTimeout)
+        StartOffsetLookup.FindAsync(broker, config, queue, _createdAfterStart, config.Client.SendTimeout)
             .PipeTo(Self, success: o => new StartAt(o), failure: e => new StartFailed(e));
     }
 

@@ -5,11 +5,12 @@ namespace Rocket.Client.Consuming;
 
 /// <summary>
 /// Where a newly owned queue starts: the group's stored offset on the broker (clustering), else the
-/// ConsumeFrom policy applied to the queue's min/max offsets or timestamp search.
+/// ConsumeFrom policy applied to the queue's min/max offsets or timestamp search. A queue created after the consumer
+/// started holds only messages sent after its start, so "from last" begins at its first offset there.
 /// </summary>
 internal static class StartOffsetLookup
 {
-    public static async Task<long> FindAsync(ActorSelection broker, ConsumerConfig config, MessageQueue queue, TimeSpan timeout)
+    public static async Task<long> FindAsync(ActorSelection broker, ConsumerConfig config, MessageQueue queue, bool createdAfterStart, TimeSpan timeout)
     {
         if (config.Model == MessageModel.Clustering)
         {
@@ -21,6 +22,7 @@ internal static class StartOffsetLookup
         return config.ConsumeFrom switch
         {
             ConsumeFrom.First => offsets.MinOffset,
+            ConsumeFrom.Last when createdAfterStart => offsets.MinOffset,
             ConsumeFrom.Timestamp => offsets.AtTimestamp ?? offsets.MaxOffset,
             _ => offsets.MaxOffset,
         };

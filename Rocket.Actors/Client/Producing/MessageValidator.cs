@@ -41,8 +41,14 @@ internal static class MessageValidator
             throw new RocketClientException($"tag '{message.Tags}' is illegal: one non-blank tag per message, without '||'");
         if (message.DelayLevel is < 0)
             throw new RocketClientException($"delay level {message.DelayLevel} is negative");
+        if (message.DelayLevel is > 0)
+            throw new RocketClientException(
+                $"delay levels are not supported yet: the message for topic '{message.Topic}' has DelayLevel {message.DelayLevel}; send it without one",
+                RocketErrorCode.NotSupported);
         foreach (var (name, value) in message.Properties)
         {
+            if (UnsupportedFeatures.Refusal(name, value) is { } refusal)
+                throw new RocketClientException($"{refusal}; the message for topic '{message.Topic}' was not sent", RocketErrorCode.NotSupported);
             if (ReservedProperties.Contains(name))
                 throw new RocketClientException($"property '{name}' is reserved by the system; use the Message members (Tags, Keys, DelayLevel) instead");
             if (string.IsNullOrWhiteSpace(name) || value is null)
@@ -59,7 +65,6 @@ internal static class MessageValidator
             Validate(m, maxMessageSize);
             if (m.Topic != messages[0].Topic)
                 throw new RocketClientException($"a batch must have one topic; found '{messages[0].Topic}' and '{m.Topic}'");
-            if (m.DelayLevel is > 0) throw new RocketClientException("delayed messages cannot be sent in a batch");
             total += m.Body.Length;
         }
         if (total > maxMessageSize)
@@ -72,7 +77,6 @@ internal static class MessageValidator
         var all = new List<KeyValuePair<string, string>>(message.Properties.Count + 4);
         if (message.Tags is not null) all.Add(new(MessageProperties.Tags, message.Tags));
         if (!string.IsNullOrWhiteSpace(message.Keys)) all.Add(new(MessageProperties.Keys, message.Keys));
-        if (message.DelayLevel is > 0) all.Add(new(MessageProperties.DelayLevel, message.DelayLevel.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         all.Add(new(MessageProperties.UniqueKey, uniqueKey));
         all.AddRange(message.Properties);
         string encoded;

@@ -23,6 +23,12 @@ public static class ClusterAction
                 // A verb stopped by Ctrl+C / SIGTERM reports what it did, but the exit code says it did not finish.
                 return cancel.IsCancellationRequested ? ExitCodes.Interrupted : code;
             }
+            catch (RocketClientException e) when (e.Code == RocketErrorCode.NotSupported)
+            {
+                // e.g. a SQL92 --filter: the request itself is what cannot be done, before anything was consumed
+                context.Err.WriteLine($"{name}: {e.Message}");
+                return ExitCodes.Usage;
+            }
             catch (RocketClientException e)
             {
                 context.Err.WriteLine($"{name}: {e.Message}");

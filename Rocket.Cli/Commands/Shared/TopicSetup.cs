@@ -8,20 +8,25 @@ public static class TopicSetup
 {
     public static readonly TimeSpan PropagationWait = TimeSpan.FromSeconds(15);
 
-    /// <summary>Polls the seeds' cluster view until each of <paramref name="brokers"/> publishes the topic as configured.</summary>
-    public static Task<bool> AwaitVisibleAsync(RocketClient client, TopicConfig config, IReadOnlySet<string> brokers) =>
-        AwaitViewAsync(client, view => brokers.All(name => view.Brokers.Any(b => b.BrokerName == name && b.BrokerId == 0 && b.Topics.Contains(config))));
+    /// <summary>Waits until the seeds route the topic on each of <paramref name="brokers"/> as configured; false when they do not in time.</summary>
+    public static async Task<bool> AwaitVisibleAsync(RocketClient client, TopicConfig config, IReadOnlySet<string> brokers)
+    {
+        try
+        {
+            await client.Admin.WaitForTopicAsync(config, brokers, PropagationWait);
+            return true;
+        }
+        catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicNotRoutable) { return false; }
+    }
 
     /// <summary>Polls the seeds' cluster view until none of <paramref name="brokers"/> publishes <paramref name="topic"/> any more.</summary>
-    public static Task<bool> AwaitGoneAsync(RocketClient client, string topic, IReadOnlySet<string> brokers) =>
-        AwaitViewAsync(client, view => !view.Brokers.Any(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic)));
-
-    private static async Task<bool> AwaitViewAsync(RocketClient client, Func<ClusterView, bool> done)
+    public static async Task<bool> AwaitGoneAsync(RocketClient client, string topic, IReadOnlySet<string> brokers)
     {
         var deadline = DateTime.UtcNow + PropagationWait;
         while (true)
         {
-            if (done(await client.Admin.GetClusterViewAsync())) return true;
+            var view = await client.Admin.GetClusterViewAsync();
+            if (!view.Brokers.Any(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic))) return true;
             if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(200);
         }

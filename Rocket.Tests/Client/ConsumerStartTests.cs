@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Rocket.Client;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Rocket.Tests.Client;
+
+/// <summary>StartAsync returns only when the consumer knows where each of its queues starts: nothing sent after it is skipped.</summary>
+public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTestBase(output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SlowAnswer = TimeSpan.FromMilliseconds(700);
+
+    [Theory]
+    [InlineData(ConsumeFrom.First)]
+    [InlineData(ConsumeFrom.Last)]
+    [InlineData(ConsumeFrom.Timestamp)]
+    public async Task A_message_sent_right_after_StartAsync_is_received_even_when_the_broker_answers_offsets_slowly(ConsumeFrom from)
+    {
+        SetRoute("TopicS", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 4; i++) await producer.SendAsync(Text("TopicS", $"before-{i}"));
+        // Had StartAsync returned before the pullers knew their offsets, the answers (the queues' ends at the time the
+        // questions arrived, or later) would start the pullers after the messages sent below: "from last" skips them.
+        BrokerA.Tell(new FakeBroker.SlowOffsetAnswers(SlowAnswer), Akka.Actor.ActorRefs.NoSender);
+        var received = new ConcurrentQueue<string>();
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions($"GroupStart{from}")
+            {
+                ConsumeFrom = from, ConsumeTimestamp = DateTimeOffset.UtcNow.AddMinutes(1),
+            })
+            .Subscribe("TopicS")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(Encoding.UTF8.GetString(m.Body));
+                return ConsumeResult.Success;
+            });
+
+        var clock = Stopwatch.StartNew();
+        await consumer.StartAsync();
+        Assert.True(clock.Elapsed >= SlowAnswer, $"StartAsync returned after {clock.Elapsed}, before any start offset was answered");
+        for (int i = 0; i < 8; i++) await producer.SendAsync(Text("TopicS", $"after-{i}")); // round-robin: every queue gets two
+
+        await AwaitConditionAsync(() => Task.FromResult(received.Count(b => b.StartsWith("after-")) == 8), Patience);
+        if (from == ConsumeFrom.First) await AwaitConditionAsync(() => Task.FromResult(received.Count(b => b.StartsWith("before-")) == 4), Patience);
+        else Assert.DoesNotContain(received, b => b.StartsWith("before-"));
+        await consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task StartAsync_fails_naming_the_queue_when_its_broker_never_answers_and_can_be_started_again()
+    {
+        SetRoute("TopicS", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with
+        {
+            SendTimeout = TimeSpan.FromSeconds(3), ConsumerStartTimeout = TimeSpan.FromSeconds(5),
+        }));
+        BrokerA.Tell(new FakeBroker.SlowOffsetAnswers(null), Akka.Actor.ActorRefs.NoSender);
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupMute")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
+        Assert.True(error.Code == RocketErrorCode.ConsumerStartTimeout, error.Message);
+        Assert.Contains("did not start within 5 s", error.Message);
+        Assert.Contains("no start offset yet for TopicS@broker-a#0", error.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4.9), TimeSpan.FromSeconds(15));
+        // It left the group it had joined, so the other members do not wait for its heartbeat to expire.
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).Unregistrations == 1, Patience);
+
+        BrokerA.Tell(new FakeBroker.SlowOffsetAnswers(TimeSpan.Zero), Akka.Actor.ActorRefs.NoSender);
+        await consumer.StartAsync();
+        await consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task Under_ConsumeFrom_Last_a_topic_created_after_start_is_consumed_from_its_first_message()
+    {
+        await using var client = RocketClient.Create(Settings());
+        var received = new ConcurrentQueue<string>();
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupNewTopic") { ConsumeFrom = ConsumeFrom.Last })
+            .Subscribe("NewTopic")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(Encoding.UTF8.GetString(m.Body));
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync(); // no route yet: nothing to wait for
+
+        SetRoute("NewTopic", 2, "broker-a");
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 4; i++) await producer.SendAsync(Text("NewTopic", $"m{i}"));
+
+        // Sent after StartAsync, before the consumer's next look at the route found the topic: still delivered.
+        await AwaitConditionAsync(() => Task.FromResult(received.Count == 4), Patience);
+        Assert.Equal(["m0", "m1", "m2", "m3"], received.Order());
+        await consumer.StopAsync();
+    }
+}

@@ -1,0 +1,105 @@
+using Rocket.Client;
+using Rocket.Protocol;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Rocket.Tests.Client;
+
+/// <summary>Features Rocket does not have yet are refused with an error naming them, never silently dropped.</summary>
+public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase(output)
+{
+    [Fact]
+    public async Task A_send_with_a_delay_level_is_refused_before_anything_is_sent()
+    {
+        SetRoute("TopicR", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+        var message = new Message("TopicR", "x"u8.ToArray()) { DelayLevel = 3 };
+
+        var sync = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(message));
+        Assert.Equal(RocketErrorCode.NotSupported, sync.Code);
+        Assert.Contains("delay levels are not supported yet", sync.Message);
+        Assert.Equal(RocketErrorCode.NotSupported, Assert.Throws<RocketClientException>(() => producer.SendOneway(message)).Code);
+        Assert.Equal(RocketErrorCode.NotSupported,
+            (await Assert.ThrowsAsync<RocketClientException>(() => producer.SendBatchAsync([message]))).Code);
+
+        // Level 0 is RocketMQ's "no delay": sent as usual.
+        await producer.SendAsync(new Message("TopicR", "now"u8.ToArray()) { DelayLevel = 0 });
+        Assert.Single((await StateOf(BrokerA)).ProduceRequests);
+    }
+
+    [Theory]
+    [InlineData("TRAN_MSG", "true", "transactional messages are not supported yet")]
+    [InlineData("__STARTDELIVERTIME", "1700000000000", "timed delivery is not supported yet")]
+    [InlineData("TIMER_DELIVER_MS", "1700000000000", "timed delivery is not supported yet")]
+    [InlineData("TIMER_DELAY_SEC", "10", "timed delivery is not supported yet")]
+    [InlineData("TIMER_DELAY_MS", "10", "timed delivery is not supported yet")]
+    [InlineData("DELAY", "2", "delay levels are not supported yet")]
+    public async Task A_property_asking_for_a_missing_feature_is_refused(string name, string value, string expected)
+    {
+        SetRoute("TopicR", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var message = new Message("TopicR", "x"u8.ToArray());
+        message.Properties[name] = value;
+
+        var error = await Assert.ThrowsAsync<RocketClientException>(() => client.CreateProducer().SendAsync(message));
+        Assert.Equal(RocketErrorCode.NotSupported, error.Code);
+        Assert.Contains(expected, error.Message);
+        Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
+    }
+
+    [Fact]
+    public async Task A_SQL92_subscription_is_refused_by_push_and_pull_consumers()
+    {
+        await using var client = RocketClient.Create(Settings());
+        var push = client.CreatePushConsumer(new PushConsumerOptions("GroupSql"));
+        var error = Assert.Throws<RocketClientException>(() => push.Subscribe("TopicR", MessageSelector.BySql("a > 5")));
+        Assert.Equal(RocketErrorCode.NotSupported, error.Code);
+        Assert.StartsWith("SQL92 filtering is not supported yet", error.Message);
+        var pull = client.CreatePullConsumer(new PullConsumerOptions("GroupSql"));
+        Assert.Equal(RocketErrorCode.NotSupported, Assert.Throws<RocketClientException>(() => pull.Subscribe("TopicR", MessageSelector.BySql("TRUE"))).Code);
+    }
+
+    [Theory]
+    [InlineData("a > 5", "'>'")]
+    [InlineData("color = 'red'", "'='")]
+    [InlineData("(TagA)", "'('")]
+    [InlineData("a < 3", "'<'")]
+    [InlineData("\"TagA\"", "'\"'")]
+    [InlineData("TagA AND TagB", "'AND'")]
+    [InlineData("TagA or TagB", "'or'")]
+    [InlineData("a IS NOT NULL", "'IS'")]
+    public async Task A_tag_expression_that_looks_like_SQL92_is_refused_saying_so(string expression, string named)
+    {
+        await using var client = RocketClient.Create(Settings());
+        var push = client.CreatePushConsumer(new PushConsumerOptions("GroupSql"));
+        var error = Assert.Throws<RocketClientException>(() => push.Subscribe("TopicR", expression));
+        Assert.Equal(RocketErrorCode.NotSupported, error.Code);
+        Assert.Contains("looks like SQL92", error.Message);
+        Assert.Contains(named, error.Message);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("TagA")]
+    [InlineData("TagA || TagB")]
+    [InlineData("Order-Created||Order_Paid")]
+    public async Task Tag_expressions_are_still_accepted(string expression)
+    {
+        await using var client = RocketClient.Create(Settings());
+        client.CreatePushConsumer(new PushConsumerOptions("GroupTag")).Subscribe("TopicR", expression);
+        client.CreatePushConsumer(new PushConsumerOptions("GroupTag2")).Subscribe("TopicR", MessageSelector.ByTag(expression));
+        Assert.Null(TagExpression.Sql92Hint(expression));
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("TAGS\u0001a\u0002KEYS\u0001k\u0002UNIQ_KEY\u0001u\u0002", null)]
+    [InlineData("DELAY\u00010\u0002", null)]
+    [InlineData("TAGS\u0001a\u0002DELAY\u00013\u0002", "delay levels are not supported yet (message property DELAY=3)")]
+    [InlineData("TRAN_MSG\u0001true\u0002", "transactional messages are not supported yet (message property TRAN_MSG=true)")]
+    [InlineData("X\u0001y\u0002TIMER_DELAY_SEC\u00015", "timed delivery is not supported yet (message property TIMER_DELAY_SEC=5)")]
+    [InlineData("DELAYED\u00013\u0002TRAN\u0001x\u0002", null)]
+    public void The_broker_side_scan_finds_properties_asking_for_missing_features(string? encoded, string? expected) =>
+        Assert.Equal(expected, UnsupportedFeatures.RefusalIn(encoded));
+}
