@@ -74,6 +74,8 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
         offsets.Tell(new DeleteTopicOffsets("Gone"));
         ExpectMsg(new TopicOffsetsDeleted("Gone"), Patience); // answered once durable
         offsets.Tell(new CommitOffsets("g3", [new("Kept", 1, 1)])); // a snapshot falls due after the removal
+        offsets.Tell(new QueryOffset("g3", "Kept", 1));
+        ExpectMsg(new OffsetAnswer("g3", "Kept", 1, 1), Patience); // answered once the commit is durable: restart only then
 
         Restart(restarted =>
         {
