@@ -42,7 +42,7 @@ public sealed class StandaloneNode : IDisposable
     public static StandaloneNode OnStore(string store) => new(store);
 
     /// <summary>The node's command line: a standalone node on <paramref name="port"/> that seeds itself.</summary>
-    public static string[] Arguments(int port, string store) => ["--standalone", "--port", port.ToString(), "--seeds", $"127.0.0.1:{port}", "--store", store];
+    public static string[] Arguments(int port, string store) => ["--standalone", "--port", port.ToString(), "--store", store];
 
     /// <summary>A client of this node (its own actor system).</summary>
     public RocketClient Client() => RocketClient.Create(new ClientSettings { Seeds = [Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
