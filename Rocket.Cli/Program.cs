@@ -9,26 +9,39 @@ namespace Rocket.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    /// <summary>
+    /// How long a verb may take to finish after Ctrl+C / SIGTERM (stop consuming, commit offsets, print its report)
+    /// before System.CommandLine gives up on it.
+    /// </summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
+
+    public static Task<int> Main(string[] args)
     {
         // Results go to stdout and nothing else may: Akka's default logger and other libraries write to Console.Out,
         // so Console.Out is pointed at stderr and the real stdout is handed to the commands explicitly.
         var stdout = Console.Out;
         Console.SetOut(Console.Error);
-        return Run(args, stdout, Console.Error);
+        return RunAsync(args, stdout, Console.Error);
     }
 
-    /// <summary>Parses and runs; parse errors print one line each on <paramref name="stderr"/> and return <see cref="ExitCodes.Usage"/>.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Synchronous <see cref="RunAsync"/>, for callers without an async context.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Parses and runs; parse errors print one line each on <paramref name="stderr"/> and return <see cref="ExitCodes.Usage"/>.
+    /// Asynchronous invocation is what makes Ctrl+C and SIGTERM cancel the verb (the synchronous one leaves the
+    /// signals to the runtime, which ends the process without a report).
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var parse = BuildRoot().Parse(args);
         if (parse.Errors.Count > 0 && !WantsHelp(args))
         {
             foreach (var error in parse.Errors) stderr.WriteLine($"rocket: {error.Message}");
             stderr.WriteLine($"see: {CommandPath.Of(parse)} --help");
-            return ExitCodes.Usage;
+            return Task.FromResult(ExitCodes.Usage);
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = StopGrace });
     }
 
     private static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");

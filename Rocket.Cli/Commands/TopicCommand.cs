@@ -73,10 +73,17 @@ public static class TopicCommand
             await using var client = cli.CreateClient();
             var results = await client.Admin.DeleteTopicAsync(parse.GetValue(topicName)!, parse.GetValue(broker));
             var outcomes = results.Select(r => new BrokerOutcome(r.BrokerName, r.Ok, r.Error)).ToArray();
-            if (cli.Json) cli.WriteJson(new TopicChangeResult(parse.GetValue(topicName)!, null, null, null, outcomes, true));
+            var okBrokers = outcomes.Where(o => o.Ok).Select(o => o.Broker).ToHashSet();
+            // "visible" as for create: the seeds show the change, i.e. no longer route the topic to those brokers.
+            bool visible = okBrokers.Count > 0 && await TopicSetup.AwaitGoneAsync(client, parse.GetValue(topicName)!, okBrokers);
+            if (cli.Json) cli.WriteJson(new TopicChangeResult(parse.GetValue(topicName)!, null, null, null, outcomes, visible));
             else
+            {
                 foreach (var o in outcomes)
                     cli.Out.WriteLine(o.Ok ? $"deleted topic {parse.GetValue(topicName)} on {o.Broker}" : $"FAILED on {o.Broker}: {o.Error}");
+                if (okBrokers.Count > 0 && !visible)
+                    cli.Out.WriteLine($"warning: the seeds still show the topic (waited {TopicSetup.PropagationWait.TotalSeconds:0} s)");
+            }
             return outcomes.All(o => o.Ok) ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;

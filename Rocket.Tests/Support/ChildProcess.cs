@@ -46,7 +46,10 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Runs <c>dotnet {assembly} {args}</c>, where the assembly sits beside the test assembly.</summary>
-    public static ChildProcess StartDotnet(string assembly, params string[] args)
+    public static ChildProcess StartDotnet(string assembly, params string[] args) => Start(DotnetStartInfo(assembly, args));
+
+    /// <summary><c>dotnet {assembly} {args}</c> with stdout, stderr and stdin redirected; the assembly sits beside the test assembly.</summary>
+    public static ProcessStartInfo DotnetStartInfo(string assembly, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -57,8 +60,12 @@ public sealed class ChildProcess : IDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var a in args) info.ArgumentList.Add(a);
-        return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"could not start {assembly}"));
+        return info;
     }
+
+    /// <summary>Starts <paramref name="info"/>, which must redirect stdout and stderr.</summary>
+    public static ChildProcess Start(ProcessStartInfo info) =>
+        new(Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName} {string.Join(' ', info.ArgumentList)}"));
 
     /// <summary>The next stdout line, or null when the process closed stdout; fails after <paramref name="timeout"/>.</summary>
     public string? ReadLine(TimeSpan timeout)

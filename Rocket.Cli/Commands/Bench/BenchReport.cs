@@ -32,6 +32,6 @@ public sealed record BenchReport(string Bench, string Topic, int Size)
         o.WriteLine($"  {MsgsPerS,12:N0} msgs/s   {MbPerS,8:N1} MB/s" + (TargetRate is null ? "" : $"   (target {TargetRate:N0} msgs/s)"));
         if (P50Us is not null)
             o.WriteLine($"  {LatencyOf}: p50 {P50Us:N0} us, p99 {P99Us:N0} us, p99.9 {P999Us:N0} us, max {MaxUs:N0} us");
-        if (Missing is not null) o.WriteLine($"  missing {Missing:N0}, duplicates {Duplicates:N0}");
+        if (Missing is not null) o.WriteLine($"  missing {Missing:N0}" + (Duplicates is null ? "" : $", duplicates {Duplicates:N0}"));
     }
 }

@@ -19,7 +19,9 @@ public static class ClusterAction
             string name = CommandPath.Of(parse);
             try
             {
-                return await body(parse, context, cancel);
+                int code = await body(parse, context, cancel);
+                // A verb stopped by Ctrl+C / SIGTERM reports what it did, but the exit code says it did not finish.
+                return cancel.IsCancellationRequested ? ExitCodes.Interrupted : code;
             }
             catch (RocketClientException e) when (e.Code == RocketErrorCode.NotSupported)
             {

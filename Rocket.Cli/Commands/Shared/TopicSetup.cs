@@ -19,6 +19,19 @@ public static class TopicSetup
         catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicNotRoutable) { return false; }
     }
 
+    /// <summary>Polls the seeds' cluster view until none of <paramref name="brokers"/> publishes <paramref name="topic"/> any more.</summary>
+    public static async Task<bool> AwaitGoneAsync(RocketClient client, string topic, IReadOnlySet<string> brokers)
+    {
+        var deadline = DateTime.UtcNow + PropagationWait;
+        while (true)
+        {
+            var view = await client.Admin.GetClusterViewAsync();
+            if (!view.Brokers.Any(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic))) return true;
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>
     /// Waits until the seeds' gossip replica lists at least one live master: a broker that just printed "ready" may not
     /// have reached the seed's view yet.

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Rocket.Cli.Commands.Shared;
+using Rocket.Tests.Support;
+using Xunit;
+
+namespace Rocket.Tests.Cli;
+
+/// <summary>
+/// <c>rocket cluster</c> against a real standalone node, and the exit codes every cluster verb shares: a cluster
+/// nobody answers for is 3, a bad command line is 2, and in both cases stdout stays empty.
+/// </summary>
+[Collection(MultiProcess.Collection)]
+public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
+{
+    [Fact]
+    public async Task Cluster_lists_the_standalone_node_as_one_member_with_both_roles_and_its_broker()
+    {
+        var json = (await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json();
+
+        var member = Assert.Single(json.GetProperty("members").EnumerateArray());
+        string address = member.GetProperty("address").GetString()!;
+        Assert.EndsWith($"@127.0.0.1:{node.Port}", address);
+        Assert.Equal("Up", member.GetProperty("status").GetString());
+        Assert.True(member.GetProperty("reachable").GetBoolean());
+        Assert.Equal(["broker", "seed"], member.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).Order());
+
+        var broker = Assert.Single(json.GetProperty("brokers").EnumerateArray());
+        Assert.Equal("broker-a", broker.GetProperty("name").GetString());
+        Assert.Equal(0, broker.GetProperty("id").GetInt64());
+        Assert.Equal(address, broker.GetProperty("address").GetString());
+        Assert.False(string.IsNullOrEmpty(broker.GetProperty("cluster").GetString()));
+        Assert.Equal(JsonValueKind.Number, broker.GetProperty("topics").ValueKind);
+    }
+
+    [Fact]
+    public async Task Cluster_counts_a_new_topic_on_its_broker()
+    {
+        long before = BrokerTopics((await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json());
+        (await node.RocketAsync("topic", "create", "--topic", "ClusterCounted", "--queues", "2")).Exits(ExitCodes.Ok);
+        Assert.Equal(before + 1, BrokerTopics((await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json()));
+    }
+
+    [Fact]
+    public async Task Seeds_default_to_the_ROCKET_SEEDS_environment_variable_and_a_dead_seed_in_the_list_is_skipped()
+    {
+        var run = await RocketTool.RunAsync(["cluster", "--json"], RocketTool.DefaultTimeout,
+            new Dictionary<string, string?> { ["ROCKET_SEEDS"] = $"127.0.0.1:{FreePort.Next()},{node.Seeds}" });
+        Assert.Single(run.Exits(ExitCodes.Ok).Json().GetProperty("members").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task No_seed_reachable_exits_3_naming_the_seed_with_nothing_on_stdout()
+    {
+        string seeds = $"127.0.0.1:{FreePort.Next()}";
+        foreach (var args in new[] { new[] { "cluster" }, ["send", "--topic", "T", "--count", "5"] })
+        {
+            var run = (await RocketTool.RunAsync([.. args, "--seeds", seeds, "--json"])).Exits(ExitCodes.Unavailable);
+            Assert.Contains($"no seed reachable at {seeds}", run.Stderr);
+            Assert.Equal("", run.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_command_line_exits_2_before_connecting_with_nothing_on_stdout()
+    {
+        var unknown = (await RocketTool.RunAsync("send", "--topic", "T", "--bogus", "--seeds", node.Seeds, "--json")).Exits(ExitCodes.Usage);
+        Assert.Contains("--bogus", unknown.Stderr);
+        Assert.Equal("", unknown.Stdout);
+
+        var badValue = (await RocketTool.RunAsync("consume", "--topic", "T", "--group", "G", "--from", "yesterday", "--seeds", node.Seeds, "--json")).Exits(ExitCodes.Usage);
+        Assert.Contains("--from", badValue.Stderr);
+        Assert.Equal("", badValue.Stdout);
+    }
+
+    private static long BrokerTopics(JsonElement cluster) =>
+        cluster.GetProperty("brokers").EnumerateArray().Single(b => b.GetProperty("name").GetString() == "broker-a").GetProperty("topics").GetInt64();
+}
