@@ -60,6 +60,27 @@ public class JoiningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broker_not_a_member_within_the_join_limit_starts_again_as_a_new_incarnation_and_joins_a_seed_that_answers_later()
+    {
+        int seedPort = FreePort.Next();
+        var configFile = Path.Combine(_dir.Path, "broker.hocon");
+        File.WriteAllText(configFile, $$"""
+            akka.remote.dot-netty.tcp.port = {{FreePort.Next()}}
+            akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 5s
+            rocket.store.dir = "{{Path.Combine(_dir.Path, "broker").Replace("\\", "/")}}"
+            """);
+        using var broker = ChildProcess.StartDotnet("Rocket.Node.dll", "--config", configFile, "--seeds", $"127.0.0.1:{seedPort}");
+        // Nothing answers yet: the first incarnation gives up and a second one starts in the same process.
+        await MultiProcess.AwaitAsync(() => Task.FromResult(broker.StandardError.Contains("starting again as a new incarnation (attempt 2)")),
+            "the broker starting again as a new incarnation", Timeout);
+        Assert.False(broker.HasExited);
+
+        using var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", seedPort.ToString(), "--seeds", $"127.0.0.1:{seedPort}");
+        AwaitLine(seed, "ready");
+        Assert.Contains("broker broker-a", AwaitLine(broker, "ready"));
+    }
+
+    [Fact]
     public async Task A_broker_the_cluster_removed_exits_with_a_non_zero_code_and_an_error_line_instead_of_staying_alive_unjoined()
     {
         using var cluster = new RocketCluster();
