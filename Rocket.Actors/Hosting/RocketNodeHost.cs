@@ -34,6 +34,18 @@ public static class RocketNodeHost
             return 2;
         }
 
+        // A node that could not join within shutdown-after-unsuccessful-join-seed-nodes starts again in this process as
+        // a new incarnation (new UID, new connections), as a process manager would restart it (see docs/restart.md).
+        for (int incarnation = 1; ; incarnation++)
+        {
+            if (await RunIncarnationAsync(role, config, output) is { } exitCode) return exitCode;
+            await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: {MembershipEnd.JoinTimedOutMessage(config)}; starting again as a new incarnation (attempt {incarnation + 1})");
+        }
+    }
+
+    /// <summary>One actor system's life: its exit code, or null when it could not join and should start again.</summary>
+    private static async Task<int?> RunIncarnationAsync(NodeRole role, Akka.Configuration.Config config, TextWriter output)
+    {
         bool serveBroker = role != NodeRole.Seed;
         MessageStore? store = null;
         if (serveBroker)
@@ -51,6 +63,7 @@ public static class RocketNodeHost
             config = MetadataPersistence.Config(storeSettings.Directory).WithFallback(config);
         }
 
+        ActorSystem? started = null; // once Akka.Hosting started it (the host's services are disposed when RunAsync returns)
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -73,7 +86,9 @@ public static class RocketNodeHost
                         system.Log.Warning("stopping: {0}", problem);
                     return Akka.Done.Instance;
                 });
+                started = system;
                 var cluster = Cluster.Get(system);
+                MembershipEnd.StopSystemWhenMembershipEnds(system, cluster);
                 var notJoined = ReportWhileNotJoined(system, cluster);
                 cluster.RegisterOnMemberUp(() =>
                 {
@@ -97,6 +112,13 @@ public static class RocketNodeHost
         try
         {
             await host.RunAsync();
+            if (started is not null && MembershipEnd.JoinTimedOut(started)) return null;
+            // A node that stopped being a member without being asked to stop must not look like a clean exit.
+            if (started is not null && MembershipEnd.Problem(started) is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: {problem}");
+                return MembershipEnd.ExitCode;
+            }
             return Environment.ExitCode;
         }
         finally
@@ -121,6 +143,7 @@ public static class RocketNodeHost
         return system.Scheduler.Advanced.ScheduleRepeatedlyCancelable(NotJoinedReportInterval, NotJoinedReportInterval, () =>
         {
             // Before it joins, the node's own member status is not meaningful (Removed); Up cancels this timer.
+            if (cluster.IsTerminated) return; // stopping (e.g. to start again as a new incarnation)
             system.Log.Error("not a cluster member {0:F0} s after start: tried seeds [{1}]; is a seed running there, and does every process list the same seeds?",
                 (DateTime.UtcNow - started).TotalSeconds, seeds);
         });

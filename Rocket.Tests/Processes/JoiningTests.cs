@@ -59,6 +59,54 @@ public class JoiningTests : IDisposable
         Assert.Contains($"127.0.0.1:{nobody}", second);
     }
 
+    [Fact]
+    public async Task A_broker_not_a_member_within_the_join_limit_starts_again_as_a_new_incarnation_and_joins_a_seed_that_answers_later()
+    {
+        int seedPort = FreePort.Next();
+        var configFile = Path.Combine(_dir.Path, "broker.hocon");
+        File.WriteAllText(configFile, $$"""
+            akka.remote.dot-netty.tcp.port = {{FreePort.Next()}}
+            akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 5s
+            rocket.store.dir = "{{Path.Combine(_dir.Path, "broker").Replace("\\", "/")}}"
+            """);
+        using var broker = ChildProcess.StartDotnet("Rocket.Node.dll", "--config", configFile, "--seeds", $"127.0.0.1:{seedPort}");
+        // Nothing answers yet: the first incarnation gives up and a second one starts in the same process.
+        await MultiProcess.AwaitAsync(() => Task.FromResult(broker.StandardError.Contains("starting again as a new incarnation (attempt 2)")),
+            "the broker starting again as a new incarnation", Timeout);
+        Assert.False(broker.HasExited);
+
+        using var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", seedPort.ToString(), "--seeds", $"127.0.0.1:{seedPort}");
+        AwaitLine(seed, "ready");
+        Assert.Contains("broker broker-a", AwaitLine(broker, "ready"));
+    }
+
+    [Fact]
+    public async Task A_broker_the_cluster_removed_exits_with_a_non_zero_code_and_an_error_line_instead_of_staying_alive_unjoined()
+    {
+        using var cluster = new RocketCluster();
+        cluster.StartSeed();
+        var broker = cluster.StartBroker("broker-a");
+        await using var client = cluster.Client();
+        string? address = null;
+        await MultiProcess.AwaitAsync(async () =>
+        {
+            address = (await client.Admin.GetClusterViewAsync()).Members.FirstOrDefault(m => m.Roles.Contains("broker") && m.Status == "Up")?.Address;
+            return address is not null;
+        }, "the broker Up in the seed's view");
+
+        // Frozen, the broker is unreachable; the seed (the oldest) downs and removes it. Thawed, it finds itself
+        // out of the cluster and shuts its cluster down.
+        broker.Signal("STOP");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Members.All(m => m.Address != address),
+            "the frozen broker removed from the seed's view", TimeSpan.FromSeconds(60));
+        broker.Signal("CONT");
+
+        int code = broker.WaitForExit(TimeSpan.FromSeconds(90));
+        string tail = string.Join("\n", broker.StandardOutput.Split('\n').TakeLast(30));
+        Assert.True(code == Rocket.Hosting.MembershipEnd.ExitCode, $"exit code {code}; stderr: {broker.StandardError}\nlast output:\n{tail}");
+        Assert.Contains("no longer a cluster member", broker.StandardError);
+    }
+
     private static string AwaitLine(ChildProcess process, string contains)
     {
         var deadline = DateTime.UtcNow + Timeout;

@@ -90,6 +90,22 @@ public sealed class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit (and its output to be read); its exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"process {_process.Id} did not exit within {timeout}; stderr: {StandardError}");
+        _process.WaitForExit(); // the rest of its output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends a signal by name, e.g. "STOP" (freeze: peers see it unreachable) or "CONT".</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", [$"-{name}", _process.Id.ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{name} {_process.Id} failed with exit code {kill.ExitCode}");
+    }
+
     /// <summary>SIGKILL: the process gets no chance to flush or clean up.</summary>
     public void Kill()
     {
