@@ -82,6 +82,9 @@ public static class RocketNodeHost
                 // running here (the store flushes when the system stops them).
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "close-remote-associations", async () =>
                 {
+                    // A node that never joined has no association worth a graceful close (the stuck one would only make
+                    // it wait the full 3 s before it starts again as a new incarnation).
+                    if (MembershipEnd.JoinTimedOut(system)) return Akka.Done.Instance;
                     if (await Remoting.GracefulRemoteShutdown.CloseAsync(system, TimeSpan.FromSeconds(3), stopUserActors: false) is { } problem)
                         system.Log.Warning("stopping: {0}", problem);
                     return Akka.Done.Instance;
