@@ -152,6 +152,15 @@ public sealed partial class MessageStore
             if (length < MessageRecord.BlankSize)
                 throw new StoreCorruptException(
                     $"commit-log range [{start}, {end}) in {segment.FilePath} is damaged but only {length} bytes long; a record needs at least {MessageRecord.BlankSize}: the segment is not a Rocket log");
+            if (start == CommitLog.MinOffset && segment.ReadOnlySpan(position, length).IndexOfAnyExcept((byte)0) < 0)
+            {
+                // Never written: the log resumed mid-segment after every file had been deleted. Not damage.
+                MessageRecord.WriteDamagedFiller(segment.Span(position, length));
+                segment.SyncRange(position, length);
+                _log.LogInformation("Recovery filled the unwritten start [{Start}, {End}) of {File} (the log resumed there)", start, end, segment.FilePath);
+                start = end;
+                continue;
+            }
             string reason = $"damaged log range [{start}, {end}) in the middle of the log: valid records follow it";
             string saved = quarantine.SaveBytes(segment.FilePath, start, segment.ReadOnlySpan(position, length), reason);
             MessageRecord.WriteDamagedFiller(segment.Span(position, length));
