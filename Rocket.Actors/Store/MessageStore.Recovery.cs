@@ -65,7 +65,7 @@ public sealed partial class MessageStore
         int validated = 0;
         long lastTimestamp = checkpoint.LastStoreTimestamp;
         long projectedEnd = ConsumeQueues.MaxPhysicalEnd; // how far the queues got before this start
-        var damaged = new List<DamagedRange>();
+        var filled = new List<(string File, long Start, long End, string Saved)>();
         long offset = validateFrom, end, tailCut = 0;
         while (true)
         {
@@ -81,7 +81,7 @@ public sealed partial class MessageStore
             // everything after it (resynchronise), fill the damaged bytes and scan on (the filler is skipped).
             long resume = FindNextValidRecord(end + 1);
             if (resume < 0) break;
-            damaged.AddRange(FillDamage(end, resume, quarantine, projectedEnd));
+            filled.AddRange(FillDamage(end, resume, quarantine));
             offset = end;
         }
         tailCut = QuarantineTail(end, quarantine);
@@ -93,6 +93,7 @@ public sealed partial class MessageStore
                 end, tailCut, quarantine.Folder);
 
         NoteDroppedQueueEntries(quarantine, ConsumeQueues.TruncateByPhysicalOffset(end), $"their messages were beyond the recovered log end {end}");
+        var damaged = filled.Select(range => ReportDamage(range, projectedEnd)).ToList(); // after the cut: lost markers stay
         ConsumeQueues.DeleteExpiredFiles(CommitLog.MinOffset); // restores min offsets that retention had raised
         long projectFrom = Math.Min(checkpoint.ProjectionSafeOffset, end);
         if (damaged.Count > 0) projectFrom = Math.Min(projectFrom, damaged[0].Start); // no index entry may point at filled bytes
@@ -137,12 +138,11 @@ public sealed partial class MessageStore
     }
 
     /// <summary>
-    /// Quarantines and fills [<paramref name="from"/>, <paramref name="to"/>), one range per segment it touches, and
-    /// turns the consume-queue entries pointing into it into fillers. Logs each range with its bytes and lost count.
+    /// Quarantines and fills [<paramref name="from"/>, <paramref name="to"/>), one range per segment it touches.
     /// </summary>
-    private List<DamagedRange> FillDamage(long from, long to, Quarantine quarantine, long projectedEnd)
+    private List<(string File, long Start, long End, string Saved)> FillDamage(long from, long to, Quarantine quarantine)
     {
-        var ranges = new List<DamagedRange>();
+        var ranges = new List<(string, long, long, string)>();
         for (long start = from; start < to;)
         {
             var segment = CommitLog.Segments.Find(start)
@@ -165,19 +165,26 @@ public sealed partial class MessageStore
             string saved = quarantine.SaveBytes(segment.FilePath, start, segment.ReadOnlySpan(position, length), reason);
             MessageRecord.WriteDamagedFiller(segment.Span(position, length));
             segment.SyncRange(position, length);
-
-            var replaced = ConsumeQueues.ReplaceEntriesInRange(start, end);
-            int lost = replaced.Sum(r => r.Offsets.Count);
-            var range = new DamagedRange(segment.FilePath, start, end, lost, projectedEnd >= end, saved);
-            ranges.Add(range);
-            _log.LogError(
-                "Recovery found damaged commit-log bytes [{Start}, {End}) ({Bytes} bytes) in {File}, with valid records after them: kept every record after the damage; messages lost: {Lost}; queue entries dropped: {Entries}; the bytes are quarantined in {Saved}",
-                start, end, length, segment.FilePath, range.LostText,
-                replaced.Count == 0 ? "none" : string.Join(", ", replaced.Select(r => $"{r.Queue.Topic}/{r.Queue.QueueId} offsets {string.Join(' ', r.Offsets)}")),
-                saved);
+            ranges.Add((segment.FilePath, start, end, saved));
             start = end;
         }
         return ranges;
+    }
+
+    /// <summary>
+    /// Turns the consume-queue entries pointing into a filled range into lost-message markers and logs the range with
+    /// its bytes and how many messages it held (exact when the projections had passed it before the damage was found).
+    /// </summary>
+    private DamagedRange ReportDamage((string File, long Start, long End, string Saved) filled, long projectedEnd)
+    {
+        var replaced = ConsumeQueues.ReplaceEntriesInRange(filled.Start, filled.End);
+        var range = new DamagedRange(filled.File, filled.Start, filled.End, replaced.Sum(r => r.Offsets.Count), projectedEnd >= filled.End, filled.Saved);
+        _log.LogError(
+            "Recovery found damaged commit-log bytes [{Start}, {End}) ({Bytes} bytes) in {File}, with valid records after them: kept every record after the damage; messages lost: {Lost}; queue entries dropped: {Entries}; the bytes are quarantined in {Saved}",
+            range.Start, range.End, range.Bytes, range.SegmentFile, range.LostText,
+            replaced.Count == 0 ? "none" : string.Join(", ", replaced.Select(r => $"{r.Queue.Topic}/{r.Queue.QueueId} offsets {string.Join(' ', r.Offsets)}")),
+            range.QuarantinedAs);
+        return range;
     }
 
     /// <summary>

@@ -24,6 +24,11 @@ public sealed partial class ConsumeQueue
                 keptEnd = entry.PhysicalEnd;
                 break;
             }
+            if (entry.IsLost)
+            {
+                keptEnd = Math.Min(MaxPhysicalEnd, commitLogEnd); // its range was filled inside the log that stays
+                break;
+            }
             keep--;
         }
         if (keep == max) return (max, max);
@@ -41,7 +46,8 @@ public sealed partial class ConsumeQueue
 
     /// <summary>
     /// Recovery found the log range [<paramref name="physicalFrom"/>, <paramref name="physicalTo"/>) damaged: every
-    /// entry pointing into it becomes a filler on disk, so no reader is sent to damaged bytes. Entries grow with the
+    /// entry pointing into it becomes a lost-message marker on disk (a filler that keeps its queue offset), so no
+    /// reader is sent to damaged bytes. Entries grow with the
     /// log along the queue, so this walks back from the tail and stops at the first real entry below the range.
     /// Returns the queue offsets replaced, lowest first.
     /// </summary>
@@ -56,7 +62,7 @@ public sealed partial class ConsumeQueue
             long position = PositionOf(offset);
             var segment = _file.Find(position)!; // TryReadSlot just found it; recovery runs alone
             int at = (int)(position - segment.StartOffset);
-            ConsumeQueueEntry.Filler.WriteTo(segment.Span(at, EntrySize));
+            ConsumeQueueEntry.Lost.WriteTo(segment.Span(at, EntrySize));
             segment.SyncRange(at, EntrySize);
             replaced.Add(offset);
         }
