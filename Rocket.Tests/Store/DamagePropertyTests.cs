@@ -42,6 +42,11 @@ public class DamagePropertyTests
     public Property Recovery_keeps_every_valid_record_outside_the_damage_and_reports_and_quarantines_the_rest() =>
         Prop.ForAll(CaseGen.ToArbitrary(), c => Check(c.Count, c.SizeSeed, c.Damages, c.Start));
 
+    /// <summary>A case the property found: damage in the first segment's first records, index rebuilt after a crash.</summary>
+    [Fact]
+    public void Damage_near_the_start_of_the_log_with_no_checkpoint() =>
+        Check(84, 8268, [new Damage(0.016007, 35, 101), new Damage(0.491344, 19, 48), new Damage(0.035255, 41, 249)], StartKind.NoCheckpointAfterCrash);
+
     private static void Check(int count, int sizeSeed, Damage[] damages, StartKind start)
     {
         using var dir = new TempDirectory("damage-prop");
