@@ -5,32 +5,38 @@ namespace Rocket.Settings;
 /// <summary>The setting paths a parsed HOCON configuration holds.</summary>
 internal static class ConfigPaths
 {
+    /// <summary>Every leaf path (a value that is not an object) under <paramref name="root"/>, in this config and its fallbacks.</summary>
+    public static IEnumerable<string> Leaves(Akka.Configuration.Config config, string root) =>
+        Ends(config, root).Where(e => !e.EmptyObject).Select(e => e.Path);
+
     /// <summary>
-    /// Every leaf path (a value that is not an object) under <paramref name="root"/>, in this config and its fallbacks.
-    /// An empty object counts as a leaf, so <c>rocket.stor {}</c> is still seen.
+    /// Every leaf path under <paramref name="root"/> and every empty object's path (so that <c>rocket.stor {}</c> is seen),
+    /// in this config and its fallbacks.
     /// </summary>
-    public static IEnumerable<string> Leaves(Akka.Configuration.Config config, string root)
+    public static IEnumerable<(string Path, bool EmptyObject)> Ends(Akka.Configuration.Config config, string root)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string, bool)>();
         for (var layer = config; layer is not null; layer = layer.Fallback)
         {
             if (layer.Root is not { } value || !value.IsObject()) continue;
             if (!value.GetObject().Items.TryGetValue(root, out var top)) continue;
-            foreach (var path in Leaves(top, root))
-                if (seen.Add(path)) yield return path;
+            foreach (var end in Ends(top, root))
+                if (seen.Add(end)) yield return end;
         }
     }
 
-    private static IEnumerable<string> Leaves(HoconValue value, string path)
+    private static IEnumerable<(string Path, bool EmptyObject)> Ends(HoconValue value, string path)
     {
-        if (!value.IsObject() || value.GetObject().Items.Count == 0)
+        if (!value.IsObject())
         {
-            yield return path;
+            yield return (path, false);
             yield break;
         }
-        foreach (var (key, child) in value.GetObject().Items)
-            foreach (var leaf in Leaves(child, $"{path}.{key}"))
-                yield return leaf;
+        var items = value.GetObject().Items;
+        if (items.Count == 0) yield return (path, true);
+        foreach (var (key, child) in items)
+            foreach (var end in Ends(child, $"{path}.{key}"))
+                yield return end;
     }
 
     /// <summary>The object paths under <paramref name="root"/> (in this config and its fallbacks) for which <paramref name="open"/> holds.</summary>

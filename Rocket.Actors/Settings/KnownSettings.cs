@@ -14,7 +14,7 @@ public static class KnownSettings
     /// <summary>Every valid <c>rocket.*</c> leaf path.</summary>
     public static IReadOnlySet<string> Keys => Known.Value.Keys;
 
-    private static readonly Lazy<(HashSet<string> Keys, string[] OpenSections)> Known = new(() =>
+    private static readonly Lazy<(HashSet<string> Keys, HashSet<string> Sections, string[] OpenSections)> Known = new(() =>
     {
         var assembly = typeof(KnownSettings).Assembly;
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -26,12 +26,18 @@ public static class KnownSettings
             // A dispatcher section (it names an executor) takes any of Akka's dispatcher settings, which Akka checks.
             open.AddRange(ConfigPaths.Objects(config, Root, o => o.Items.ContainsKey("executor")));
         }
-        return (keys, open.Distinct().Select(p => p + ".").ToArray());
+        var sections = keys.SelectMany(Parents).ToHashSet(StringComparer.Ordinal);
+        return (keys, sections, open.Distinct().Select(p => p + ".").ToArray());
     });
 
     /// <summary>Whether Rocket reads <paramref name="path"/> (a full <c>rocket.*</c> leaf path).</summary>
     public static bool IsKnown(string path) =>
         Known.Value.Keys.Contains(path) || Known.Value.OpenSections.Any(s => path.StartsWith(s, StringComparison.Ordinal));
+
+    private static IEnumerable<string> Parents(string path)
+    {
+        for (int dot = path.LastIndexOf('.'); dot > 0; dot = path.LastIndexOf('.', dot - 1)) yield return path[..dot];
+    }
 
     /// <summary>The valid setting closest to <paramref name="path"/>.</summary>
     public static string Closest(string path) => EditDistance.Closest(path, Known.Value.Keys);
@@ -43,7 +49,10 @@ public static class KnownSettings
     /// </summary>
     public static void Check(Akka.Configuration.Config config, string? source = null)
     {
-        var unknown = ConfigPaths.Leaves(config, Root).Where(p => !IsKnown(p)).ToList();
+        // An empty section is harmless where Rocket has that section (e.g. a template's "rocket.cluster { }").
+        var unknown = ConfigPaths.Ends(config, Root)
+            .Where(e => e.EmptyObject ? !Known.Value.Sections.Contains(e.Path) && !IsKnown(e.Path) : !IsKnown(e.Path))
+            .Select(e => e.Path).ToList();
         if (unknown.Count == 0) return;
         string where = source is null ? "" : $" in {source}";
         throw new ConfigurationException(string.Join("; ", unknown.Select(p => $"unknown setting {p} (did you mean {Closest(p)}?){where}")));
