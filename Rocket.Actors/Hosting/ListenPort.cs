@@ -17,16 +17,19 @@ public sealed record ListenPort(string Hostname, int Port)
 
     /// <summary>
     /// Null when the port can be listened on now (or is 0: the system picks one); otherwise the error line. Binds
-    /// without <c>SO_REUSEADDR</c> semantics beyond .NET's defaults, so any other listener on the port refuses it.
+    /// without .NET's ReuseAddress (SO_REUSEPORT on Linux), so any other listener on the port makes it fail.
     /// </summary>
     public string? Problem()
     {
         if (Port == 0) return null;
-        IPAddress address;
-        if (!IPAddress.TryParse(Hostname, out address!))
+        if (!IPAddress.TryParse(Hostname, out var address))
         {
-            try { address = Dns.GetHostAddresses(Hostname).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? Dns.GetHostAddresses(Hostname)[0]; }
-            catch (SocketException e) { return $"cannot listen on {Hostname}:{Port}: the host name does not resolve ({e.Message}; akka.remote.dot-netty.tcp.hostname)"; }
+            // Akka resolves a host name to an IPv4 address unless dns-use-ipv6 is on.
+            try { address = Dns.GetHostAddresses(Hostname).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First(); }
+            catch (Exception e) when (e is SocketException or InvalidOperationException)
+            {
+                return $"cannot listen on {Hostname}:{Port}: the host name does not resolve ({e.Message}; akka.remote.dot-netty.tcp.hostname)";
+            }
         }
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
