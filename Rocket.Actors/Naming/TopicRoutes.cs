@@ -7,7 +7,8 @@ internal static class TopicRoutes
 {
     private const long MasterId = 0;
 
-    public static TopicRouteAnswer Answer(string topic, IReadOnlyCollection<BrokerRecord> live)
+    /// <param name="unreachable">Records not expired whose broker is not an Up, reachable member: named when no live broker has the topic.</param>
+    public static TopicRouteAnswer Answer(string topic, IReadOnlyCollection<BrokerRecord> live, IReadOnlyCollection<BrokerRecord>? unreachable = null)
     {
         var queues = new List<QueueData>();
         var brokers = new List<BrokerAddress>();
@@ -25,7 +26,9 @@ internal static class TopicRoutes
             .OrderBy(r => r.BrokerName, StringComparer.Ordinal).ToArray();
         // The smallest default is a queue count every auto-create broker will have.
         var queueNums = autoCreate.Length == 0 ? 0 : autoCreate.Min(r => r.DefaultTopicQueueNums);
-        return new TopicRouteAnswer(topic, null, [.. autoCreate.Select(AddressOf)], queueNums);
+        var holders = (unreachable ?? []).Where(r => r.Topics.Any(t => t.Name == topic)).Select(r => r.BrokerName)
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new TopicRouteAnswer(topic, null, [.. autoCreate.Select(AddressOf)], queueNums, holders);
     }
 
     /// <summary>

@@ -25,9 +25,12 @@ public sealed record GetTopicRoute(string Topic) : IRocketMessage;
 
 /// <summary>
 /// <see cref="Route"/> is null when no live broker has the topic. <see cref="AutoCreateBrokers"/> then lists masters
-/// that create topics on first send (auto-create-topic-enable), with their default queue count.
+/// that create topics on first send (auto-create-topic-enable), with their default queue count, and
+/// <see cref="UnreachableHolders"/> the brokers whose last published record has the topic but which are not reachable
+/// (or no longer members) now: a send can then say the topic's broker is down rather than that the topic does not exist.
 /// </summary>
-public sealed record TopicRouteAnswer(string Topic, TopicRoute? Route, BrokerAddress[] AutoCreateBrokers, int DefaultQueueNums) : IRocketMessage;
+public sealed record TopicRouteAnswer(string Topic, TopicRoute? Route, BrokerAddress[] AutoCreateBrokers, int DefaultQueueNums,
+    string[]? UnreachableHolders = null) : IRocketMessage;
 
 /// <summary>Asks any seed or broker for the cluster view; answered with <see cref="ClusterView"/>.</summary>
 public sealed record GetClusterView : IRocketMessage

@@ -39,4 +39,19 @@ public class TopicRoutesTests
         Assert.Empty(answer.AutoCreateBrokers);
         Assert.Equal(0, answer.DefaultQueueNums);
     }
+
+    [Fact]
+    public void Without_a_live_holder_the_answer_names_the_unreachable_brokers_that_have_the_topic()
+    {
+        var unreachable = new[] { BrokerNamed("broker-b", Orders), BrokerNamed("broker-c", []), BrokerNamed("broker-a", Orders, id: 1) };
+        var answer = TopicRoutes.Answer("orders", [BrokerNamed("broker-d", [], autoCreate: false)], unreachable);
+
+        Assert.Null(answer.Route);
+        Assert.Equal(["broker-a", "broker-b"], answer.UnreachableHolders!);
+
+        // A live holder gives a route; the unreachable ones are then not needed.
+        var routed = TopicRoutes.Answer("orders", [BrokerNamed("broker-d", Orders)], unreachable);
+        Assert.NotNull(routed.Route);
+        Assert.True(routed.UnreachableHolders is null or { Length: 0 });
+    }
 }
