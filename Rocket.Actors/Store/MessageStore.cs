@@ -114,7 +114,13 @@ public sealed partial class MessageStore : IDisposable
         CommitLog.Append(batch, results, _queueOffsets, timestamp);
         // Messages before a failed roll were written and are acknowledged; the rest were refused. From then on every
         // write is refused until the journal actor's retry creates the segment (it logs the change).
-        if (CommitLog.TakeAppendFailure() is { } failed) Health.Fail(StoreComponent.Journal, $"journal: {failed.Message}");
+        if (CommitLog.TakeAppendFailure() is { } failed)
+        {
+            Health.Fail(StoreComponent.Journal, $"journal: {failed.Message}");
+            var refusal = AppendResult.Failed(AppendStatus.ServiceNotAvailable, RefusalFor(Health.Problem ?? failed.Message));
+            for (int i = 0; i < batch.Length; i++)
+                if (results[i].Status == AppendStatus.ServiceNotAvailable) results[i] = refusal; // the same words as every later refusal
+        }
         return CommitLog.MaxOffset;
     }
 

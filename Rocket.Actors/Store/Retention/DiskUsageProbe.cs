@@ -38,13 +38,13 @@ public sealed class DriveUsageProbe : IDiskUsageProbe
 
 /// <summary>
 /// A probe whose usage the caller sets (of a nominal 1 TiB volume, so file sizes barely move it): for tests and for the
-/// benchmark's what-if runs. <see cref="FailCreates"/> makes every store file creation fail as on a real full disk.
+/// benchmark's what-if runs. <see cref="CreateFault"/> makes store file creations fail as on a real full disk.
 /// </summary>
 public sealed class FixedDiskUsageProbe(double usedPercent) : IDiskUsageProbe
 {
     private const long NominalTotal = 1L << 40;
     private double _usedPercent = usedPercent;
-    private volatile string? _failCreates;
+    private volatile Func<string, string?>? _createFault;
 
     public double Value
     {
@@ -52,11 +52,14 @@ public sealed class FixedDiskUsageProbe(double usedPercent) : IDiskUsageProbe
         set => Volatile.Write(ref _usedPercent, value);
     }
 
-    /// <summary>While set, every store file creation fails with an IOException carrying this text (e.g. "No space left on device").</summary>
-    public string? FailCreates
+    /// <summary>
+    /// While set, asked with the path of each store file about to be created: a non-null answer fails that creation
+    /// with an IOException carrying the text (e.g. "No space left on device").
+    /// </summary>
+    public Func<string, string?>? CreateFault
     {
-        get => _failCreates;
-        set => _failCreates = value;
+        get => _createFault;
+        set => _createFault = value;
     }
 
     public DiskSpace Measure(string path) => new(NominalTotal, (long)(NominalTotal * (1 - Value / 100)));
@@ -65,6 +68,6 @@ public sealed class FixedDiskUsageProbe(double usedPercent) : IDiskUsageProbe
 
     public void BeforeCreate(string path, long bytes)
     {
-        if (_failCreates is { } failure) throw new IOException(failure);
+        if (_createFault?.Invoke(path) is { } failure) throw new IOException(failure);
     }
 }
