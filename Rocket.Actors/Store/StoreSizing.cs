@@ -1,7 +1,8 @@
 using Rocket.Store.Index;
 using Rocket.Store.Retention;
+using Rocket.Store.Space;
 
-namespace Rocket.Store.Space;
+namespace Rocket.Store;
 
 /// <summary>
 /// Checks at start that the store's volume can hold the files the store preallocates in full (RocketMQ's sizes are
