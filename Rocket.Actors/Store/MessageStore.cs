@@ -49,9 +49,6 @@ public sealed partial class MessageStore : IDisposable
     /// <summary>Whether the store can do its work; while it cannot, <see cref="Append"/> refuses every message.</summary>
     public StoreHealth Health { get; } = new();
 
-    /// <summary>The store's logger (its actors log through Akka; recovery and retention through this).</summary>
-    internal ILogger Log => _log;
-
     public StoreSettings Settings { get; }
     public CommitLog CommitLog { get; }
     public ConsumeQueueStore ConsumeQueues { get; }
@@ -187,7 +184,7 @@ public sealed partial class MessageStore : IDisposable
         {
             try
             {
-                if (CommitLog.Flush(end) < end) throw new StoreException($"the commit-log flush stopped short of offset {end}");
+                CommitLog.Flush(end);
             }
             catch (Exception e)
             {

@@ -10,8 +10,6 @@ namespace Rocket.Store.Space;
 /// </summary>
 public sealed class StoreSpaceGuard(string storeDirectory, int warningLevelRatio, IDiskUsageProbe probe)
 {
-    public IDiskUsageProbe Probe => probe;
-
     /// <summary>Throws a <see cref="StoreFullException"/> when a file of <paramref name="bytes"/> at <paramref name="path"/> must not be created.</summary>
     public void BeforeCreate(string path, long bytes)
     {
