@@ -2,13 +2,18 @@ namespace Rocket.Protocol;
 
 /// <summary>
 /// What one broker publishes into the cluster (soft state, re-published periodically): who it is, where its
-/// front actor lives, and its topics. RocketMQ's broker registration, carried by gossip instead of name servers.
+/// front actor lives, its topics, and whether its store works. RocketMQ's broker registration, carried by gossip
+/// instead of name servers.
 /// </summary>
+/// <param name="StoreProblem">Null while the broker's store works; otherwise why it refuses writes (e.g. disk full).</param>
 public sealed record BrokerRecord(
     string ClusterName, string BrokerName, long BrokerId, string BrokerPath, string MemberAddress,
-    bool AutoCreateTopicEnable, int DefaultTopicQueueNums, TopicConfig[] Topics, long PublishedAt) : IRocketMessage
+    bool AutoCreateTopicEnable, int DefaultTopicQueueNums, TopicConfig[] Topics, long PublishedAt,
+    string? StoreProblem = null) : IRocketMessage
 {
     public string Key => $"{ClusterName}/{BrokerName}/{BrokerId}";
+
+    public bool IsHealthy => StoreProblem is null;
 }
 
 /// <summary>One broker (master or slave) as routes show it.</summary>

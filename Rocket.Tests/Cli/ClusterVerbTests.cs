@@ -30,6 +30,8 @@ public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNod
         Assert.Equal(address, broker.GetProperty("address").GetString());
         Assert.False(string.IsNullOrEmpty(broker.GetProperty("cluster").GetString()));
         Assert.Equal(JsonValueKind.Number, broker.GetProperty("topics").ValueKind);
+        Assert.True(broker.GetProperty("healthy").GetBoolean()); // its store works (see StoreFaultProcessTests for one that does not)
+        Assert.Equal(JsonValueKind.Null, broker.GetProperty("problem").ValueKind);
     }
 
     [Fact]
