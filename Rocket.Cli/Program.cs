@@ -66,6 +66,7 @@ public static class Program
         root.Subcommands.Add(bench);
         var store = new Command("store", "Work with a store directory");
         store.Subcommands.Add(StoreWriteCommand.Create());
+        store.Subcommands.Add(StoreVerifyCommand.Create());
         root.Subcommands.Add(store);
         return root;
     }

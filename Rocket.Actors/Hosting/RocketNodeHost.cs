@@ -54,6 +54,9 @@ public static class RocketNodeHost
 
         bool serveBroker = role != NodeRole.Seed;
         MessageStore? store = null;
+        // The store opens before the host exists and logs for as long as it is open (recovery decisions, corrupt
+        // records met while serving), so it gets its own factory with the host's console format.
+        using var storeLogging = LoggerFactory.Create(ConfigureLogging);
         if (serveBroker)
         {
             var storeSettings = StoreSettings.FromConfig(config);
@@ -64,7 +67,7 @@ public static class RocketNodeHost
             }
             try
             {
-                store = MessageStore.Open(storeSettings);
+                store = MessageStore.Open(storeSettings, logger: storeLogging.CreateLogger("Rocket.Store"));
             }
             catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException)
             {
@@ -76,8 +79,7 @@ public static class RocketNodeHost
 
         ActorSystem? started = null; // once Akka.Hosting started it (the host's services are disposed when RunAsync returns)
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        ConfigureLogging(builder.Logging);
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
@@ -150,6 +152,12 @@ public static class RocketNodeHost
             // start-up failure before the actors existed.
             store?.Shutdown();
         }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
     }
 
     /// <summary>How often a node that is not yet a member says so.</summary>

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Rocket.Store.Format;
+using Rocket.Store.Log;
 using Rocket.Store.Queue;
 
 namespace Rocket.Store;
@@ -24,6 +26,11 @@ public sealed record GetMessagesResult(
 
 public sealed partial class MessageStore
 {
+    private long _corruptRecordsSkipped;
+
+    /// <summary>How many corrupt records reads met and skipped since the store opened.</summary>
+    public long CorruptRecordsSkipped => Interlocked.Read(ref _corruptRecordsSkipped);
+
     /// <summary>
     /// Reads up to <paramref name="maxCount"/> messages (and about <paramref name="maxBytes"/>; the first message
     /// always fits) from a queue starting at <paramref name="offset"/>, skipping entries whose tag code
@@ -57,7 +64,16 @@ public sealed partial class MessageStore
                 next = offset + i + 1;
                 if (entry.Size <= 0) continue; // a filler slot (queue started mid-file): no message behind it
                 if (tagFilter is not null && !tagFilter(entry.TagCode)) continue;
-                var message = CommitLog.Read(entry.PhysicalOffset, entry.Size);
+                var outcome = CommitLog.TryRead(entry.PhysicalOffset, entry.Size, out var message);
+                if (outcome == ReadOutcome.Corrupt)
+                {
+                    // Never served as valid: the reader moves past it (next is already beyond it), loudly.
+                    Interlocked.Increment(ref _corruptRecordsSkipped);
+                    _log.LogWarning(
+                        "Store {Dir}: skipped a corrupt record (framing or CRC check failed) at topic {Topic} queue {QueueId} queue offset {QueueOffset}, commit-log offset {PhysicalOffset}, {Size} bytes; run 'rocket store verify' on the stopped store",
+                        Settings.Directory, topic, queueId, offset + i, entry.PhysicalOffset, entry.Size);
+                    continue;
+                }
                 if (message is null) { missing = true; continue; }
                 messages.Add(message);
                 bytes += entry.Size;

@@ -15,11 +15,11 @@ public sealed class StandaloneNode : IDisposable
 
     public StandaloneNode() : this(null) { }
 
-    private StandaloneNode(string? store)
+    private StandaloneNode(string? store, params string[] extraArguments)
     {
         Port = FreePort.Next();
         StorePath = store ?? _dir.Combine("store");
-        _process = ChildProcess.StartDotnet("Rocket.Node.dll", Arguments(Port, StorePath));
+        _process = ChildProcess.StartDotnet("Rocket.Node.dll", [.. Arguments(Port, StorePath), .. extraArguments]);
         try
         {
             ReadyLine = AwaitReady(_process);
@@ -40,6 +40,9 @@ public sealed class StandaloneNode : IDisposable
 
     /// <summary>A standalone node on a new port serving an existing store (which it does not delete).</summary>
     public static StandaloneNode OnStore(string store) => new(store);
+
+    /// <summary>A standalone node on an existing store with more command-line arguments (e.g. <c>--config FILE</c>).</summary>
+    public static StandaloneNode OnStore(string store, params string[] extraArguments) => new(store, extraArguments);
 
     /// <summary>The node's command line: a standalone node on <paramref name="port"/> that seeds itself.</summary>
     public static string[] Arguments(int port, string store) => ["--standalone", "--port", port.ToString(), "--store", store];

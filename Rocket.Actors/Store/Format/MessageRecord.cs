@@ -22,6 +22,11 @@ public static class MessageRecord
     public const int Magic = 0x524B5431;      // "RKT1"
     public const int BlankMagic = 0x524B5400; // "RKT\0": the rest of the segment is empty
     public const int BlankSize = 8;           // total size + blank magic
+    /// <summary>
+    /// "RKTD": a damaged range recovery quarantined and filled (total size + this magic, the rest zero). Readers skip
+    /// it like a record; it keeps the offsets after it valid. It is at least <see cref="BlankSize"/> bytes.
+    /// </summary>
+    public const int DamagedMagic = 0x524B5444;
 
     public const int TotalSizeOffset = 0;
     public const int MagicOffset = 4;
@@ -113,6 +118,17 @@ public static class MessageRecord
         BinaryPrimitives.WriteInt32LittleEndian(destination[MagicOffset..], BlankMagic);
     }
 
+    /// <summary>Fills <paramref name="destination"/> (a whole damaged range, at least 8 bytes) with a damaged-range filler.</summary>
+    public static void WriteDamagedFiller(Span<byte> destination)
+    {
+        if (destination.Length < BlankSize)
+            throw new ArgumentOutOfRangeException(nameof(destination), destination.Length,
+                $"a damaged-range filler needs at least {BlankSize} bytes");
+        destination.Clear();
+        BinaryPrimitives.WriteInt32LittleEndian(destination, destination.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[MagicOffset..], DamagedMagic);
+    }
+
     public static int ReadTotalSize(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record);
     public static int ReadMagic(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record[MagicOffset..]);
     public static int ReadQueueId(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record[QueueIdOffset..]);
@@ -123,7 +139,8 @@ public static class MessageRecord
 
     /// <summary>
     /// Checks that <paramref name="record"/> (which must start at a record boundary and may extend past it) holds a
-    /// complete, valid record at <paramref name="expectedPhysicalOffset"/>: sane size, magic, CRC, own offset.
+    /// complete, valid record at <paramref name="expectedPhysicalOffset"/>: sane size, magic, CRC, own offset. A blank
+    /// marker or a damaged-range filler is reported as such (scanners skip both).
     /// </summary>
     public static RecordCheck Check(ReadOnlySpan<byte> record, long expectedPhysicalOffset, bool verifyCrc = true)
     {
@@ -131,6 +148,7 @@ public static class MessageRecord
         int size = ReadTotalSize(record);
         int magic = ReadMagic(record);
         if (magic == BlankMagic) return size == record.Length && size >= BlankSize ? RecordCheck.Blank : RecordCheck.Invalid;
+        if (magic == DamagedMagic) return size >= BlankSize && size <= record.Length ? RecordCheck.Damaged : RecordCheck.Invalid;
         if (magic != Magic || size < FixedOverhead || size > record.Length) return RecordCheck.Invalid;
         var r = record[..size];
         if (ReadPhysicalOffset(r) != expectedPhysicalOffset) return RecordCheck.Invalid;
@@ -200,7 +218,15 @@ public static class MessageRecord
     }
 }
 
-public enum RecordCheck { Valid, Blank, Invalid }
+public enum RecordCheck
+{
+    Valid,
+    /// <summary>End-of-segment marker: the rest of the segment is empty.</summary>
+    Blank,
+    Invalid,
+    /// <summary>A damaged range recovery filled (<see cref="MessageRecord.DamagedMagic"/>): skip its total size.</summary>
+    Damaged,
+}
 
 public readonly record struct RecordParts(
     int BodyOffset, int BodyLength, int TopicOffset, int TopicLength, int PropertiesOffset, int PropertiesLength);

@@ -194,6 +194,14 @@ public sealed class CommitLog : IDisposable
                         position = segment.Size;
                         break;
                     }
+                    if (check == RecordCheck.Damaged)
+                    {
+                        // A range recovery filled: no record to visit, but like a record it ends on a boundary.
+                        int filled = MessageRecord.ReadTotalSize(span);
+                        if (position + filled > segmentLimit) return segment.StartOffset + position;
+                        position += filled;
+                        continue;
+                    }
                     if (check == RecordCheck.Invalid)
                     {
                         hitInvalid = true;
@@ -216,12 +224,33 @@ public sealed class CommitLog : IDisposable
         return Math.Min(offset, Math.Max(limit, from));
     }
 
-    /// <summary>Copies the record at <paramref name="offset"/> and decodes it; null if it is not (or no longer) readable.</summary>
-    public StoredMessage? Read(long offset, int size)
+    /// <summary>Copies the record at <paramref name="offset"/> and decodes it; null if it is gone or fails its checks.</summary>
+    public StoredMessage? Read(long offset, int size) => TryRead(offset, size, out var message) == ReadOutcome.Ok ? message : null;
+
+    /// <summary>
+    /// Reads and decodes the record at <paramref name="offset"/> after checking it whole: size, magic, own offset,
+    /// lengths and CRC (one pass over bytes the decode copies anyway), so a corrupt record is never served as valid.
+    /// </summary>
+    public ReadOutcome TryRead(long offset, int size, out StoredMessage? message)
     {
-        StoredMessage? result = null;
-        Access(offset, size, span => result = MessageRecord.Decode(span));
-        return result;
+        message = null;
+        if (offset < 0 || size <= 0 || offset + size > MaxOffset) return ReadOutcome.Gone;
+        var segment = _segments.Find(offset);
+        if (segment is null || !segment.TryRetain()) return ReadOutcome.Gone;
+        try
+        {
+            int position = (int)(offset - segment.StartOffset);
+            if (position + size > segment.Size) return ReadOutcome.Corrupt;
+            var span = segment.ReadOnlySpan(position, size);
+            if (MessageRecord.ReadTotalSize(span) != size || MessageRecord.Check(span, offset, verifyCrc: true) != RecordCheck.Valid)
+                return ReadOutcome.Corrupt;
+            message = MessageRecord.Decode(span);
+            return ReadOutcome.Ok;
+        }
+        finally
+        {
+            segment.Release();
+        }
     }
 
     /// <summary>Runs <paramref name="reader"/> over the record bytes in place (no copy) while the segment is held.</summary>
@@ -257,3 +286,12 @@ public sealed class CommitLog : IDisposable
 }
 
 public delegate void ReadOnlySpanAction(ReadOnlySpan<byte> span);
+
+public enum ReadOutcome
+{
+    Ok,
+    /// <summary>Not in the log (any more): e.g. retention deleted its segment.</summary>
+    Gone,
+    /// <summary>The bytes there fail the record checks (framing or CRC): damaged on disk.</summary>
+    Corrupt,
+}

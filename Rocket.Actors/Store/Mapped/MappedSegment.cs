@@ -133,6 +133,9 @@ public sealed unsafe class MappedSegment : IDisposable
     /// <summary>Forces the whole written range regardless of what was flushed before.</summary>
     public void FlushAll(int upTo) => NativeSync.Sync((nint)_base, upTo);
 
+    /// <summary>Forces [position, position + length) to disk, e.g. bytes rewritten below the flushed position.</summary>
+    public void SyncRange(int position, int length) => NativeSync.Sync((nint)(_base + position), length);
+
     /// <summary>
     /// Maps every page from <paramref name="from"/> to the end for writing, ahead of the writer (RocketMQ's warm
     /// mapped file, done off the writer's thread). Blocking; call it from a background task.

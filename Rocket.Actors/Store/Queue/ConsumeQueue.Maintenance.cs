@@ -7,7 +7,8 @@ public sealed partial class ConsumeQueue
     /// message does not end within it (and the fillers that only led up to them), zeroing their bytes on disk and
     /// deleting files left empty. Walks back from the tail, so the cost follows what is dropped.
     /// </summary>
-    public void TruncateByPhysicalOffset(long commitLogEnd)
+    /// <returns>The dropped queue offsets [from, to) (fillers included); empty when nothing was dropped.</returns>
+    public (long From, long To) TruncateByPhysicalOffset(long commitLogEnd)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (commitLogEnd < 0)
@@ -23,18 +24,50 @@ public sealed partial class ConsumeQueue
                 keptEnd = entry.PhysicalEnd;
                 break;
             }
+            if (entry.IsLost)
+            {
+                keptEnd = Math.Min(MaxPhysicalEnd, commitLogEnd); // its range was filled inside the log that stays
+                break;
+            }
             keep--;
         }
-        if (keep == max) return;
+        if (keep == max) return (max, max);
 
         if (keep == floor)
         {
             _file.DeleteAll(); // no real entry survives
             Publish(0, 0, 0);
-            return;
+            return (floor, max);
         }
         _file.TruncateFrom(PositionOf(keep)); // zeroes the cut slots and flushes, so a later Load cannot see them
         Publish(Math.Min(MinOffset, keep), keep, keptEnd);
+        return (keep, max);
+    }
+
+    /// <summary>
+    /// Recovery found the log range [<paramref name="physicalFrom"/>, <paramref name="physicalTo"/>) damaged: every
+    /// entry pointing into it becomes a lost-message marker on disk (a filler that keeps its queue offset), so no
+    /// reader is sent to damaged bytes. Entries grow with the
+    /// log along the queue, so this walks back from the tail and stops at the first real entry below the range.
+    /// Returns the queue offsets replaced, lowest first.
+    /// </summary>
+    public List<long> ReplaceEntriesInRange(long physicalFrom, long physicalTo)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var replaced = new List<long>();
+        for (long offset = MaxOffset - 1, floor = FirstSlotOnDisk; offset >= floor; offset--)
+        {
+            if (!TryReadSlot(offset, out var entry) || !entry.IsReal || entry.PhysicalOffset >= physicalTo) continue;
+            if (entry.PhysicalOffset < physicalFrom) break;
+            long position = PositionOf(offset);
+            var segment = _file.Find(position)!; // TryReadSlot just found it; recovery runs alone
+            int at = (int)(position - segment.StartOffset);
+            ConsumeQueueEntry.Lost.WriteTo(segment.Span(at, EntrySize));
+            segment.SyncRange(at, EntrySize);
+            replaced.Add(offset);
+        }
+        replaced.Reverse();
+        return replaced;
     }
 
     /// <summary>

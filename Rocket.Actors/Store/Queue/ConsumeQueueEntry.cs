@@ -11,7 +11,17 @@ public readonly record struct ConsumeQueueEntry(long PhysicalOffset, int Size, l
     /// <summary>Stands for a queue offset that has no message (queue started mid-way, or a gap).</summary>
     internal static ConsumeQueueEntry Filler => new(-1, 0, 0);
 
+    /// <summary>
+    /// Stands for a message recovery found damaged in the log: readers skip it like a filler, but a later recovery
+    /// never drops it from the tail, so the queue's offsets never go back below it.
+    /// </summary>
+    internal static ConsumeQueueEntry Lost => new(LostMarker, 0, 0);
+
+    private const long LostMarker = -2;
+
     internal bool IsReal => Size > 0;
+
+    internal bool IsLost => Size == 0 && PhysicalOffset == LostMarker;
 
     /// <summary>Commit-log offset one past this message.</summary>
     internal long PhysicalEnd => PhysicalOffset + Size;
@@ -20,7 +30,7 @@ public readonly record struct ConsumeQueueEntry(long PhysicalOffset, int Size, l
     internal static ConsumeQueueEntry ReadFrom(ReadOnlySpan<byte> slot)
     {
         int size = BinaryPrimitives.ReadInt32LittleEndian(slot[8..]);
-        if (size <= 0) return Filler;
+        if (size <= 0) return BinaryPrimitives.ReadInt64LittleEndian(slot) == LostMarker ? Lost : Filler;
         return new(BinaryPrimitives.ReadInt64LittleEndian(slot), size, BinaryPrimitives.ReadInt64LittleEndian(slot[12..]));
     }
 

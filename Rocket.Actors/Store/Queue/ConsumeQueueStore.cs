@@ -110,9 +110,25 @@ public sealed class ConsumeQueueStore : IDisposable
         }
     }
 
-    public void TruncateByPhysicalOffset(long commitLogEnd)
+    /// <summary>Every queue drops its entries beyond the log end; returns what each queue dropped.</summary>
+    public IReadOnlyList<(ConsumeQueue Queue, long From, long To)> TruncateByPhysicalOffset(long commitLogEnd)
     {
-        foreach (var queue in All) queue.TruncateByPhysicalOffset(commitLogEnd);
+        var dropped = new List<(ConsumeQueue, long, long)>();
+        foreach (var queue in All)
+        {
+            var (from, to) = queue.TruncateByPhysicalOffset(commitLogEnd);
+            if (to > from) dropped.Add((queue, from, to));
+        }
+        return dropped;
+    }
+
+    /// <summary>Every entry pointing into a damaged log range becomes a filler; returns the replaced offsets per queue.</summary>
+    public IReadOnlyList<(ConsumeQueue Queue, List<long> Offsets)> ReplaceEntriesInRange(long physicalFrom, long physicalTo)
+    {
+        var replaced = new List<(ConsumeQueue, List<long>)>();
+        foreach (var queue in All)
+            if (queue.ReplaceEntriesInRange(physicalFrom, physicalTo) is { Count: > 0 } offsets) replaced.Add((queue, offsets));
+        return replaced;
     }
 
     public int DeleteExpiredFiles(long commitLogMinOffset)
