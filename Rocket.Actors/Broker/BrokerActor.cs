@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Groups;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.TopicDeletion;
@@ -63,6 +64,7 @@ public sealed class BrokerActor : ReceiveActor
         Receive<DeleteTopic>(m => Delete(m.Name, orphan: false, Sender));
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
+        Receive<FlushMetadataBackup>(OnFlushMetadataBackup);
         Receive<Terminated>(t =>
         {
             foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
@@ -130,6 +132,16 @@ public sealed class BrokerActor : ReceiveActor
             _settings.AutoCreateTopicEnable && _settings.IsMaster, _settings.DefaultTopicQueueNums,
             changed.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+    }
+
+    /// <summary>Both metadata actors write their backup files now; answered once both files are written (or failed).</summary>
+    private void OnFlushMetadataBackup(FlushMetadataBackup flush)
+    {
+        var timeout = TimeSpan.FromSeconds(5);
+        var writes = new[] { _topics, _offsets }.Select(actor => actor.Ask<BackupWritten>(flush, timeout)).ToArray();
+        Task.WhenAll(writes).ContinueWith(_ => new MetadataBackupFlushed(writes
+            .Select(w => w.IsCompletedSuccessfully ? w.Result.Error : $"a metadata actor did not write its backup: {w.Exception?.GetBaseException().Message}")
+            .OfType<string>().ToArray())).PipeTo(Sender);
     }
 
     private void OnQueryQueueOffsets(QueryQueueOffsets q)

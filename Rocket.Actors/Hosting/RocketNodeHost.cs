@@ -48,6 +48,7 @@ public static class RocketNodeHost
     {
         bool serveBroker = role != NodeRole.Seed;
         MessageStore? store = null;
+        MetadataStartup.Outcome? metadata = null;
         if (serveBroker)
         {
             var storeSettings = StoreSettings.FromConfig(config);
@@ -59,6 +60,12 @@ public static class RocketNodeHost
             {
                 await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: cannot open the store: {e.Message}");
                 return 3;
+            }
+            metadata = await MetadataStartup.PrepareAsync(role, config, store);
+            if (metadata.ExitCode is { } refused)
+            {
+                store.Shutdown(); // nothing was written: no abort file is left behind
+                return refused;
             }
             config = MetadataPersistence.Config(storeSettings.Directory).WithFallback(config);
         }
@@ -74,7 +81,7 @@ public static class RocketNodeHost
             {
                 var naming = NamingSettings.FromConfig(config);
                 NamingActors.Start(system, naming);
-                if (store is not null) StartBroker(system, store, config, naming);
+                if (store is not null) StartBroker(system, store, config, naming, metadata!);
             });
             akka.AddStartup((system, _) =>
             {
@@ -90,6 +97,7 @@ public static class RocketNodeHost
                     return Akka.Done.Instance;
                 });
                 started = system;
+                if (store is not null) MetadataStartup.BackupAtShutdown(system);
                 var cluster = Cluster.Get(system);
                 MembershipEnd.StopSystemWhenMembershipEnds(system, cluster);
                 var notJoined = ReportWhileNotJoined(system, cluster);
@@ -152,13 +160,14 @@ public static class RocketNodeHost
         });
     }
 
-    private static void StartBroker(ActorSystem system, MessageStore store, Akka.Configuration.Config config, NamingSettings naming)
+    private static void StartBroker(ActorSystem system, MessageStore store, Akka.Configuration.Config config, NamingSettings naming,
+        MetadataStartup.Outcome metadata)
     {
         var settings = Broker.BrokerSettings.FromConfig(config);
         string name = $"{settings.BrokerName}-{settings.BrokerId}";
         var parts = new BrokerParts(
-            subscriber => TopicConfigActor.Props(name, subscriber),
-            OffsetStoreActor.Props(name),
+            subscriber => TopicConfigActor.Props(name, subscriber, backup: metadata.Settings, restore: metadata.Restore),
+            OffsetStoreActor.Props(name, backup: metadata.Settings, restore: metadata.Restore),
             BrokerPublisher.Props(naming));
         system.ActorOf(BrokerActor.Props(store, settings, parts), BrokerActor.Name);
     }
