@@ -13,13 +13,13 @@ public sealed class StandaloneNode : IDisposable
     private readonly TempDirectory _dir = new("standalone");
     private ChildProcess? _process;
 
-    public StandaloneNode() : this(null) { }
+    public StandaloneNode() : this(null, []) { }
 
-    private StandaloneNode(string? store)
+    private StandaloneNode(string? store, string[] extraArguments)
     {
         Port = FreePort.Next();
         StorePath = store ?? _dir.Combine("store");
-        _process = ChildProcess.StartDotnet("Rocket.Node.dll", Arguments(Port, StorePath));
+        _process = ChildProcess.StartDotnet("Rocket.Node.dll", [.. Arguments(Port, StorePath), .. extraArguments]);
         try
         {
             ReadyLine = AwaitReady(_process);
@@ -39,7 +39,7 @@ public sealed class StandaloneNode : IDisposable
     public ChildProcess Process => _process ?? throw new InvalidOperationException("the node was stopped");
 
     /// <summary>A standalone node on a new port serving an existing store (which it does not delete).</summary>
-    public static StandaloneNode OnStore(string store) => new(store);
+    public static StandaloneNode OnStore(string store, params string[] extraArguments) => new(store, extraArguments);
 
     /// <summary>The node's command line: a standalone node on <paramref name="port"/> that seeds itself.</summary>
     public static string[] Arguments(int port, string store) => ["--standalone", "--port", port.ToString(), "--store", store];

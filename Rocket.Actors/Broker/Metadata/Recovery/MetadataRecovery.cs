@@ -49,7 +49,7 @@ public static class MetadataRecovery
             throw new MetadataRecoveryException(
                 $"metadata database {database} is {what}, and there is no usable consumer offset backup " +
                 $"({offsetsFile.Path} or its .bak{(problems.Count > 0 ? ": " + string.Join("; ", problems) : "")}). " +
-                (onDisk.Count > 0 ? $"The store holds consume queues of {onDisk.Count} topic(s) ({Names(onDisk.Keys)}); " : "") +
+                (onDisk.Count > 0 ? $"The store holds consume queues of {onDisk.Count} topic(s) ({Names(onDisk.Keys.Order(StringComparer.Ordinal))}); " : "") +
                 "starting would lose every consumer group's position. Put back a copy of the database, or set " +
                 "rocket.broker.metadata.accept-lost-offsets = on to start once with topics rebuilt from the consume queues and no stored offsets.");
 
