@@ -15,8 +15,11 @@ namespace Rocket.Hosting;
 /// </summary>
 internal static class MetadataStartup
 {
-    /// <summary>Either the settings and what to restore (null: nothing), or the exit code of a refusal already reported on stderr.</summary>
-    public sealed record Outcome(MetadataSettings? Settings, MetadataRestore? Restore, int? ExitCode);
+    /// <summary>
+    /// Either the settings, what to restore (null: nothing) and the journal's HOCON (to put in front of the node's), or
+    /// the exit code of a refusal already reported on stderr.
+    /// </summary>
+    public sealed record Outcome(MetadataSettings? Settings, MetadataRestore? Restore, Akka.Configuration.Config? Persistence, int? ExitCode);
 
     public static async Task<Outcome> PrepareAsync(NodeRole role, Akka.Configuration.Config config, MessageStore store)
     {
@@ -29,14 +32,14 @@ internal static class MetadataStartup
         catch (Akka.Configuration.ConfigurationException e)
         {
             await Console.Error.WriteLineAsync($"{who}: configuration error: {e.Message}");
-            return new Outcome(null, null, 2);
+            return new Outcome(null, null, null, 2);
         }
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
         try
         {
             var restore = MetadataRecovery.Prepare(store.Settings.Directory,
                 store.ConsumeQueues.All.Select(q => (q.Topic, q.QueueId)), settings, loggers.CreateLogger("Rocket.Broker.Metadata"));
-            return new Outcome(settings, restore, null);
+            return new Outcome(settings, restore, MetadataPersistence.Config(store.Settings.Directory), null);
         }
         catch (MetadataRecoveryException e)
         {
@@ -46,7 +49,7 @@ internal static class MetadataStartup
         {
             await Console.Error.WriteLineAsync($"{who}: cannot start the broker: metadata folder {Path.GetDirectoryName(MetadataPersistence.DatabasePath(store.Settings.Directory))}: {e.Message}");
         }
-        return new Outcome(null, null, 3);
+        return new Outcome(null, null, null, 3);
     }
 
     /// <summary>

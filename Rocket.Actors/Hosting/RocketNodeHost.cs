@@ -67,7 +67,7 @@ public static class RocketNodeHost
                 store.Shutdown(); // nothing was written: no abort file is left behind
                 return refused;
             }
-            config = MetadataPersistence.Config(storeSettings.Directory).WithFallback(config);
+            config = metadata.Persistence!.WithFallback(config);
         }
 
         ActorSystem? started = null; // once Akka.Hosting started it (the host's services are disposed when RunAsync returns)
