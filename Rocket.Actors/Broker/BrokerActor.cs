@@ -81,7 +81,7 @@ public sealed class BrokerActor : ReceiveActor
         _topics = Context.ActorOf(_parts.Topics(Self), "topics");
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
-        _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings), "groups");
+        _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
     }

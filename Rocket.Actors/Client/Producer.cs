@@ -111,9 +111,13 @@ public sealed class Producer
         {
             var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
             var queue = PickQueue(queues.Writable, avoidBroker);
-            // Each attempt gets an equal share of what is left, so a silent broker cannot use up every retry's time.
-            var attemptDeadline = DateTime.UtcNow + (deadline - DateTime.UtcNow) / (attempts - attempt);
-            var (result, error) = await AttemptAsync(queues, queue, wire, attempt == attempts - 1 ? deadline : attemptDeadline).ConfigureAwait(false);
+            // With other brokers to fail over to, each attempt gets an equal share of what is left, so a silent broker
+            // cannot use up every retry's time. With one broker a retry after a timeout would only store a duplicate
+            // of a message that is most likely on its way (RocketMQ does not retry a timeout either): one attempt
+            // gets all the time.
+            bool lastChance = attempt == attempts - 1 || queues.SingleBroker;
+            var attemptDeadline = lastChance ? deadline : DateTime.UtcNow + (deadline - DateTime.UtcNow) / (attempts - attempt);
+            var (result, error) = await AttemptAsync(queues, queue, wire, attemptDeadline).ConfigureAwait(false);
             if (result is not null) return ToSendResult(result, queue, messageId);
             if (error is RocketSendException { Status: ProduceStatus.MessageIllegal }) throw error; // retrying cannot help
             lastError = error;

@@ -8,9 +8,10 @@ namespace Rocket.Naming;
 
 /// <summary>
 /// Runs on a broker node and keeps that broker's <see cref="BrokerRecord"/> in the replicated broker table.
-/// It is the only writer of its entry, writes locally (gossip spreads it) and re-publishes every
-/// <see cref="NamingSettings.PublishInterval"/> with a fresh <see cref="BrokerRecord.PublishedAt"/>, so the
-/// table is soft state that readers may expire.
+/// It is the only writer of its entry and re-publishes every <see cref="NamingSettings.PublishInterval"/> with a fresh
+/// <see cref="BrokerRecord.PublishedAt"/>, so the table is soft state that readers may expire. Re-publishing writes
+/// locally and lets gossip spread it; a changed record, and the record when this node becomes a member, is written
+/// to every node at once, so seeds route to a (re)started broker without waiting for gossip rounds.
 /// </summary>
 public sealed class BrokerPublisher : ReceiveActor, IWithTimers
 {
@@ -21,6 +22,14 @@ public sealed class BrokerPublisher : ReceiveActor, IWithTimers
     {
         public static readonly Republish Instance = new();
     }
+
+    private sealed class BecameMember
+    {
+        public static readonly BecameMember Instance = new();
+    }
+
+    /// <summary>How long a write to every node may take before gossip is left to finish it.</summary>
+    private static readonly TimeSpan WriteAllTimeout = TimeSpan.FromSeconds(3);
 
     private readonly NamingSettings _settings;
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
@@ -35,9 +44,17 @@ public sealed class BrokerPublisher : ReceiveActor, IWithTimers
     {
         _settings = settings;
         Receive<PublishBrokerRecord>(OnPublish);
-        Receive<Republish>(_ => Write());
+        Receive<Republish>(_ => Write(everyNode: false));
+        Receive<BecameMember>(_ => Write(everyNode: true));
         Receive<UpdateSuccess>(_ => { });
+        Receive<UpdateTimeout>(_ => _log.Debug("Not every node confirmed the broker record within {0}; gossip spreads it", WriteAllTimeout));
         Receive<IUpdateFailure>(f => _log.Warning("Publishing broker record failed: {0}", f));
+    }
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        Cluster.Get(Context.System).RegisterOnMemberUp(() => self.Tell(BecameMember.Instance));
     }
 
     public static Props Props(NamingSettings settings) => Akka.Actor.Props.Create(() => new BrokerPublisher(settings));
@@ -50,16 +67,17 @@ public sealed class BrokerPublisher : ReceiveActor, IWithTimers
             RemoveEntry(_record.Key, Self);
         WarnIfLarge(record);
         _record = record;
-        Write();
+        Write(everyNode: true);
         // Restarting the timer after an explicit publish keeps the spacing even.
         Timers.StartPeriodicTimer("republish", Republish.Instance, _settings.PublishInterval);
     }
 
-    private void Write()
+    private void Write(bool everyNode)
     {
         if (_record is null) return;
         var fresh = _record with { PublishedAt = BrokerRegistry.NowMillis() };
-        _replicator.Tell(Dsl.Update(BrokerRegistry.Key, BrokerRegistry.Empty, WriteLocal.Instance,
+        IWriteConsistency consistency = everyNode ? new WriteAll(WriteAllTimeout) : WriteLocal.Instance;
+        _replicator.Tell(Dsl.Update(BrokerRegistry.Key, BrokerRegistry.Empty, consistency,
             table => table.SetItem(_self, fresh.Key, fresh)));
     }
 

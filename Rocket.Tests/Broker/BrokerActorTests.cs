@@ -117,6 +117,29 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Pulls_held_for_a_consumer_that_left_its_group_are_dropped_and_other_members_pulls_still_answered()
+    {
+        var broker = StartBroker(null, new TopicConfig("T", 2, 2));
+        var gone = CreateTestProbe();
+        var staying = CreateTestProbe();
+        gone.IgnoreMessages(m => m is RebalanceNeeded);
+        staying.IgnoreMessages(m => m is RebalanceNeeded);
+        broker.Tell(new ConsumerHeartbeat("client-gone", "G", MessageModel.Clustering, ["T"], gone.Ref));
+        broker.Tell(new ConsumerHeartbeat("client-staying", "G", MessageModel.Clustering, ["T"], staying.Ref));
+        broker.Tell(new PullRequest(1, "G", "T", 0, 0, 32, null, 20_000), gone.Ref);
+        broker.Tell(new PullRequest(2, "G", "T", 1, 0, 32, null, 20_000), staying.Ref);
+        gone.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // both held
+
+        broker.Tell(new UnregisterConsumer("client-gone", "G"), gone.Ref);
+        broker.Tell(new GetConsumerIds("G")); // answered after the unregister: the release is on its way before any arrival
+        Assert.Equal(["client-staying"], ExpectMsg<ConsumerIds>().ClientIds);
+
+        Produce(broker, Wire("T", 0, "for-queue-0"), Wire("T", 1, "for-queue-1"));
+        Assert.Equal(PullStatus.Found, staying.ExpectMsg<PullResponse>(TimeSpan.FromSeconds(5)).Status);
+        gone.ExpectNoMsg(TimeSpan.FromSeconds(1)); // its hold on queue 0 was dropped, not answered
+    }
+
+    [Fact]
     public void A_held_pull_is_answered_empty_when_its_suspend_time_runs_out()
     {
         var broker = StartBroker(null, new TopicConfig("T", 1, 1));

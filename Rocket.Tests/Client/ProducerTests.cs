@@ -110,6 +110,24 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task A_slow_only_broker_gets_the_whole_send_timeout_and_the_message_is_sent_once()
+    {
+        SetRoute("TopicA", 2, "broker-a");
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(6) }));
+        var send = client.CreateProducer().SendAsync(Text("TopicA", "slow"));
+
+        // Past one attempt's share (2 s of 6 s), a retry would have sent the message again; with nowhere else to
+        // go, the first attempt waits on.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(false));
+        Assert.Equal("broker-a", (await send).BrokerName);
+        var state = await StateOf(BrokerA);
+        Assert.Single(state.ProduceRequests);
+        Assert.Equal(1, state.Stored.Values.Sum(q => q.Count));
+    }
+
+    [Fact]
     public async Task When_no_broker_answers_the_send_fails_with_a_timeout_within_the_send_timeout()
     {
         SetRoute("TopicA", 1, "broker-a");

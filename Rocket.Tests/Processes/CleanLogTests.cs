@@ -40,11 +40,13 @@ public sealed partial class CleanLogTests(ITestOutputHelper output) : IDisposabl
             await MultiProcess.AwaitAsync(() => Task.FromResult(Volatile.Read(ref received) == 20), "20 messages consumed");
         } // disposed while its consumer's long polls are held by the broker
 
-        // Another client's message wakes every held pull of the topic's queue, including any left by the first client, and
-        // comes back through a new group: by then the broker has dealt with the pulls of the client that left.
+        // A message on each queue would wake any pull the first client left on hold (the broker drops them when the
+        // consumer unregisters); the second client's own message comes back through a new group after those.
         await using (var second = _cluster.Client())
         {
-            for (int q = 0; q < 4; q++) await second.CreateProducer().SendAsync(new Message("CleanLog", "wake"u8.ToArray()));
+            var waker = second.CreateProducer();
+            for (int q = 0; q < 4; q++)
+                await waker.SendAsync(new Message("CleanLog", "wake"u8.ToArray()), (queues, _, arg) => queues[(int)arg!], q);
             int woke = 0;
             await second.CreatePushConsumer(new PushConsumerOptions("CleanLogSecond") { ConsumeFrom = ConsumeFrom.Last })
                 .Subscribe("CleanLog")

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rocket.Broker.Pull;
 using Rocket.Protocol;
 
 namespace Rocket.Broker.Groups;
@@ -6,7 +7,8 @@ namespace Rocket.Broker.Groups;
 /// <summary>
 /// Consumer-group membership on this broker (RocketMQ's ConsumerManager): members join by heartbeat and leave by
 /// unregistering, by heartbeat expiry, or when their client actor dies (remote death watch notices a killed
-/// process within seconds). Every change tells the group's members to rebalance.
+/// process within seconds). Every change tells the group's members to rebalance; a member that leaves has its held
+/// pulls dropped, so nothing is answered to a client that is gone.
 /// </summary>
 public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
 {
@@ -22,11 +24,13 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
     }
 
     private readonly BrokerSettings _settings;
+    private readonly IActorRef _pulls;
     private readonly Dictionary<string, Dictionary<string, Member>> _groups = new();
 
-    public ConsumerGroupsActor(BrokerSettings settings)
+    public ConsumerGroupsActor(BrokerSettings settings, IActorRef pulls)
     {
         _settings = settings;
+        _pulls = pulls;
         Receive<ConsumerHeartbeat>(OnHeartbeat);
         Receive<UnregisterConsumer>(u => Remove(u.Group, u.ClientId));
         Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, IdsOf(g.Group))));
@@ -36,7 +40,8 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new ConsumerGroupsActor(settings));
+    public static Props Props(BrokerSettings settings, IActorRef pulls) =>
+        Akka.Actor.Props.Create(() => new ConsumerGroupsActor(settings, pulls));
 
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("expire", Expire.Instance, TimeSpan.FromTicks(Math.Max(_settings.ConsumerExpiry.Ticks / 4, TimeSpan.TicksPerSecond)));
@@ -84,6 +89,7 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
     {
         if (!_groups.TryGetValue(group, out var members) || !members.Remove(clientId, out var member)) return;
         if (!members.Values.Any(m => m.Consumer.Equals(member.Consumer))) Context.Unwatch(member.Consumer);
+        _pulls.Tell(new ReleaseHolds(member.Consumer.Path));
         if (members.Count == 0) _groups.Remove(group);
         else NotifyRebalance(group);
     }

@@ -31,6 +31,7 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
         });
         Receive<PullRequest>(_ => Stash.Stash());
         Receive<MessagesArrived>(_ => { }); // no queue actor exists before the first pull
+        Receive<ReleaseHolds>(_ => { }); // nor any held pull
     }
 
     public IStash Stash { get; set; } = null!;
@@ -42,6 +43,10 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<PullRequest>(OnPull);
         Receive<MessagesArrived>(OnArrived);
+        Receive<ReleaseHolds>(release =>
+        {
+            foreach (var queue in _queues.Values) queue.Tell(release);
+        });
         Receive<TopicTableChanged>(OnTopics);
         Receive<TopicDeleted>(deleted =>
         {

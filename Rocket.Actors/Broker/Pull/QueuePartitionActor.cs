@@ -37,6 +37,11 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         Receive<PullRequest>(r => Serve(r, Sender, mayHold: true));
         Receive<Arrived>(_ => ServeHeld(expiredOnly: false));
         Receive<CheckHolds>(_ => ServeHeld(expiredOnly: true));
+        Receive<ReleaseHolds>(release =>
+        {
+            _held.RemoveAll(held => release.Covers(held.ReplyTo));
+            if (_held.Count == 0) Timers.Cancel("holds");
+        });
         Receive<Retire>(retire =>
         {
             foreach (var held in _held)

@@ -12,6 +12,7 @@ internal sealed class TopicQueues
         Writable = writable;
         Readable = readable;
         MasterPaths = masterPaths;
+        SingleBroker = writable.Count > 0 && writable.All(q => q.BrokerName == writable[0].BrokerName);
     }
 
     public string Topic { get; }
@@ -21,6 +22,9 @@ internal sealed class TopicQueues
 
     /// <summary>Readable queues of brokers with a live master, sorted by broker name then queue id.</summary>
     public IReadOnlyList<MessageQueue> Readable { get; }
+
+    /// <summary>Every writable queue is on one broker: a send has nowhere else to go.</summary>
+    public bool SingleBroker { get; }
 
     /// <summary>Broker name → actor path of its master (broker id 0).</summary>
     public IReadOnlyDictionary<string, string> MasterPaths { get; }
