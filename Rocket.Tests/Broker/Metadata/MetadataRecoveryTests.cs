@@ -149,6 +149,14 @@ public sealed class MetadataRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void Queues_that_cannot_become_a_valid_topic_are_refused_rather_than_left_to_be_deleted()
+    {
+        Settings().OffsetsFile.Write(new OffsetsBackup([], Now).ToJson(1));
+        var error = Assert.Throws<MetadataRecoveryException>(() => Prepare([("Huge", 1024)]));
+        Assert.Contains("topic Huge cannot be restored (topic 'Huge': read queue count 1025 is outside 1..1024)", error.Message);
+    }
+
+    [Fact]
     public void A_directory_in_place_of_the_database_is_refused_by_name()
     {
         Directory.CreateDirectory(Database);

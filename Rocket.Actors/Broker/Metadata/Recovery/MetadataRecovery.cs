@@ -102,15 +102,13 @@ public static class MetadataRecovery
                     name, queues - 1, known.ReadQueues, known.WriteQueues, queues);
                 continue;
             }
-            var rebuilt = new TopicConfig(name, queues, queues);
-            if (TopicRules.Check(rebuilt) is { } error)
-            {
-                log.LogError("consume queues of {Topic} on disk cannot become a topic ({Error}); left as they are", name, error);
-                continue;
-            }
-            topics[name] = rebuilt;
+            topics[name] = new TopicConfig(name, queues, queues);
             log.LogWarning("topic {Topic} rebuilt from its consume queues on disk: {Queues} read/write queues, perm 6 (not in any backup)", name, queues);
         }
+        // The broker deletes the data of consume queues without a topic (a delete cut short): refuse rather than drop one.
+        foreach (var topic in topics.Values)
+            if (TopicRules.Check(topic) is { } error)
+                throw new MetadataRecoveryException($"topic {topic.Name} cannot be restored ({error}) and starting without it would delete its consume queues; put back a copy of the metadata database");
         return topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
     }
 
