@@ -39,6 +39,9 @@ public static class Program
         {
             foreach (var error in parse.Errors) stderr.WriteLine($"rocket: {error.Message}");
             stderr.WriteLine($"see: {CommandPath.Of(parse)} --help");
+            // --json promises one JSON object on stdout whatever the exit code, also for a command line it could not parse.
+            if (args.Contains("--json"))
+                new CliContext([], json: true, stdout, stderr).WriteJson(new ErrorResult(string.Join("; ", parse.Errors.Select(e => e.Message)), ExitCodes.Usage));
             return Task.FromResult(ExitCodes.Usage);
         }
         return parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = StopGrace });

@@ -27,8 +27,13 @@ namespace Rocket.Broker;
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
-public sealed class BrokerActor : ReceiveActor
+public sealed class BrokerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How often the store's health is compared with what the broker last published.</summary>
+    private static readonly TimeSpan HealthCheckInterval = TimeSpan.FromSeconds(1);
+
+    private sealed class CheckStoreHealth { public static readonly CheckStoreHealth Instance = new(); }
+
     public const string Name = "broker";
 
     private readonly MessageStore _store;
@@ -44,6 +49,10 @@ public sealed class BrokerActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
     private IActorRef? _publisher;
+    private TopicTableChanged? _lastTopics;
+    private string? _publishedProblem;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public BrokerActor(MessageStore store, BrokerSettings settings, BrokerParts parts)
     {
@@ -65,6 +74,7 @@ public sealed class BrokerActor : ReceiveActor
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
         Receive<FlushMetadataBackup>(OnFlushMetadataBackup);
+        Receive<CheckStoreHealth>(_ => OnCheckStoreHealth());
         Receive<Terminated>(t =>
         {
             foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
@@ -83,6 +93,7 @@ public sealed class BrokerActor : ReceiveActor
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
+        Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
     }
 
@@ -126,12 +137,30 @@ public sealed class BrokerActor : ReceiveActor
         _produce.Tell(changed);
         _pulls.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
+        _lastTopics = changed;
+        Publish();
+    }
+
+    /// <summary>A store that starts or stops failing changes the published record at once (the name servers show it).</summary>
+    private void OnCheckStoreHealth()
+    {
+        var problem = _store.Health.Problem;
+        if (problem == _publishedProblem) return;
+        if (problem is null) _log.Info("Broker {0}: the store works again; published as healthy", _settings.BrokerName);
+        else _log.Warning("Broker {0}: the store fails ({1}); published as unhealthy", _settings.BrokerName, problem);
+        Publish();
+    }
+
+    private void Publish()
+    {
+        if (_lastTopics is null) return; // nothing to publish before the topic table is recovered
+        _publishedProblem = _store.Health.Problem;
         _publisher?.Tell(new PublishBrokerRecord(new BrokerRecord(
             _settings.ClusterName, _settings.BrokerName, _settings.BrokerId,
             Self.Path.ToStringWithAddress(SelfAddress), SelfAddress.ToString(),
             _settings.AutoCreateTopicEnable && _settings.IsMaster, _settings.DefaultTopicQueueNums,
-            changed.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+            _lastTopics.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem)));
     }
 
     /// <summary>Both metadata actors write their backup files now; answered once both files are written (or failed).</summary>

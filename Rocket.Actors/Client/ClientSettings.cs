@@ -26,8 +26,13 @@ public sealed record ClientSettings
     /// </summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 
+    /// <summary>
+    /// Reads <c>rocket.client</c> from <paramref name="config"/> (reference defaults behind it). Throws
+    /// <see cref="Akka.Configuration.ConfigurationException"/> naming a bad value, or a <c>rocket.*</c> key Rocket does not read.
+    /// </summary>
     public static ClientSettings FromConfig(Akka.Configuration.Config config)
     {
+        KnownSettings.Check(config);
         var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.client"), "rocket.client.");
         var seeds = r.TextList("seeds");
         foreach (var seed in seeds) SeedAddress.Parse(seed); // fails with the key's name on a bad entry

@@ -171,9 +171,11 @@ public sealed class Producer
         var queues = TopicQueues.From(answer);
         if (queues.Writable.Count == 0)
             throw new RocketSendException(
-                answer.Route is null
-                    ? $"topic '{topic}' does not exist and no broker auto-creates topics; create it first"
-                    : $"topic '{topic}' has no writable queue on a live master", ProduceStatus.TopicNotExist);
+                answer.Route is not null ? $"topic '{topic}' has no writable queue on a live master"
+                : answer.UnreachableHolders is { Length: > 0 } holders
+                    ? $"topic '{topic}' is on {(holders.Length == 1 ? "broker" : "brokers")} {string.Join(", ", holders)}, which {(holders.Length == 1 ? "is" : "are")} not reachable (stopped, paused or cut off); sends fail until {(holders.Length == 1 ? "it is" : "one is")} back"
+                    : $"topic '{topic}' does not exist and no broker auto-creates topics; create it first",
+                answer.UnreachableHolders is { Length: > 0 } && answer.Route is null ? ProduceStatus.ServiceNotAvailable : ProduceStatus.TopicNotExist);
         return queues;
     }
 

@@ -76,7 +76,50 @@ public sealed class RocketAdmin
         }
     }
 
-    /// <summary>How often <see cref="WaitForTopicAsync(string, TimeSpan)"/> asks the seeds again; gossip takes about a second.</summary>
+    /// <summary>
+    /// Waits until the seeds' view shows none of <paramref name="brokers"/> publishing <paramref name="topic"/>: after a
+    /// delete on those brokers, so that the next look-up no longer routes to them.
+    /// </summary>
+    /// <exception cref="RocketClientException">Still published after <paramref name="timeout"/> (<see cref="RocketErrorCode.TopicStillRouted"/>), or no seed answered.</exception>
+    public async Task WaitForTopicGoneAsync(string topic, IReadOnlyCollection<string> brokers, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(brokers);
+        Producing.MessageValidator.ValidateTopic(topic);
+        if (timeout <= TimeSpan.Zero) throw new RocketClientException($"the timeout to wait for topic '{topic}' to go must be positive, not {timeout}");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var view = await GetClusterViewAsync().ConfigureAwait(false);
+            var holders = view.Brokers.Where(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic))
+                .Select(b => b.BrokerName).Distinct().Order(StringComparer.Ordinal).ToArray();
+            if (holders.Length == 0) return;
+            if (DateTime.UtcNow >= deadline)
+                throw new RocketClientException($"topic '{topic}' is still published by {string.Join(", ", holders)} after {timeout.TotalSeconds:0.#} s",
+                    RocketErrorCode.TopicStillRouted);
+            await Task.Delay(RoutePollInterval).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the seeds' view lists at least one live master broker (a broker that just started reaches the seeds'
+    /// view by gossip a moment after it is a member). Returns the live masters.
+    /// </summary>
+    /// <exception cref="RocketClientException">None within <paramref name="timeout"/>, or no seed answered.</exception>
+    public async Task<IReadOnlyList<BrokerRecord>> WaitForMasterAsync(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero) throw new RocketClientException($"the timeout to wait for a master broker must be positive, not {timeout}");
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var masters = (await GetClusterViewAsync().ConfigureAwait(false)).Brokers.Where(b => b.BrokerId == 0).ToArray();
+            if (masters.Length > 0) return masters;
+            if (DateTime.UtcNow >= deadline)
+                throw new RocketClientException($"no live master broker appeared in the cluster within {timeout.TotalSeconds:0.#} s");
+            await Task.Delay(RoutePollInterval).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often the waits above ask the seeds again; gossip takes about a second.</summary>
     private static readonly TimeSpan RoutePollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
@@ -93,7 +136,7 @@ public sealed class RocketAdmin
     {
         var view = await GetClusterViewAsync().ConfigureAwait(false);
         var holders = view.Brokers.Where(b => b.Topics.Any(t => t.Name == topic)).Select(b => b.BrokerName).ToHashSet();
-        if (holders.Count == 0) throw new RocketClientException($"topic '{topic}' does not exist on any live broker");
+        if (holders.Count == 0) throw new RocketClientException($"topic '{topic}' does not exist on any live broker", RocketErrorCode.TopicNotFound);
         return await OnMastersAsync(new DeleteTopic(topic), brokerName, holders).ConfigureAwait(false);
     }
 

@@ -56,6 +56,7 @@ public sealed class RocketClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Seeds.Length == 0) throw new RocketClientException("no seeds configured (rocket.client.seeds)");
         foreach (var seed in settings.Seeds) SeedAddress.Parse(seed);
+        RefuseRocketSettings(extra);
         var config = (extra ?? Config.Empty).WithFallback(ClientSystemConfig).WithFallback(RocketConfig.Reference);
         var (loggerFactory, owned) = ClientLogging.Choose(settings.LoggerFactory);
         try { return new RocketClient(ActorSystem.Create("rocket-client", ClientLogging.Setup(config, loggerFactory)), settings, owned); }
@@ -64,6 +65,19 @@ public sealed class RocketClient : IAsyncDisposable
             owned?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The client's settings come from <see cref="ClientSettings"/> only: a <c>rocket.*</c> key in the actor system's
+    /// configuration would be silently ignored, so it is refused.
+    /// </summary>
+    private static void RefuseRocketSettings(Config? extra)
+    {
+        if (extra is null) return;
+        var keys = RocketConfig.RocketKeys(extra).ToList();
+        if (keys.Count > 0)
+            throw new ConfigurationException($"the client's actor system configuration does not read rocket.* settings ({string.Join(", ", keys)}): "
+                + "set them in ClientSettings (ClientSettings.FromConfig reads rocket.client.* from HOCON)");
     }
 
     /// <summary>The client's actor system defaults (Client/client.conf): remote provider on loopback, a free port.</summary>

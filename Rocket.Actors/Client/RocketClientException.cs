@@ -13,6 +13,10 @@ public enum RocketErrorCode
     ConsumerStartTimeout = 2,
     /// <summary>A topic waited for did not become routable (as asked) in time.</summary>
     TopicNotRoutable = 3,
+    /// <summary>The cluster answered, and no live broker has the topic asked about (e.g. deleting a missing topic).</summary>
+    TopicNotFound = 4,
+    /// <summary>A topic waited for to disappear (after a delete) was still routed when the wait ended.</summary>
+    TopicStillRouted = 5,
 }
 
 /// <summary>A client-side failure: bad input, no reachable seed, a consumer used wrongly, a feature not supported yet.</summary>

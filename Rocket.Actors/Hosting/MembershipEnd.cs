@@ -12,7 +12,7 @@ namespace Rocket.Hosting;
 public static class MembershipEnd
 {
     /// <summary>Exit code of a node whose membership or actor system ended without the host asking.</summary>
-    public const int ExitCode = 4;
+    public const int ExitCode = NodeExitCode.MembershipEnded;
 
     /// <summary>
     /// Makes sure that losing membership stops the actor system: Akka does that itself when

@@ -32,7 +32,7 @@ internal static class MetadataStartup
         catch (Akka.Configuration.ConfigurationException e)
         {
             await Console.Error.WriteLineAsync($"{who}: configuration error: {e.Message}");
-            return new Outcome(null, null, null, 2);
+            return new Outcome(null, null, null, NodeExitCode.BadConfiguration);
         }
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
         try
@@ -49,7 +49,7 @@ internal static class MetadataStartup
         {
             await Console.Error.WriteLineAsync($"{who}: cannot start the broker: metadata folder {Path.GetDirectoryName(MetadataPersistence.DatabasePath(store.Settings.Directory))}: {e.Message}");
         }
-        return new Outcome(null, null, null, 3);
+        return new Outcome(null, null, null, NodeExitCode.CannotStart);
     }
 
     /// <summary>

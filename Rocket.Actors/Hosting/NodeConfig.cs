@@ -23,13 +23,19 @@ public static class NodeConfig
 
     /// <summary>
     /// Reference defaults, then role defaults, then the HOCON file, then <paramref name="overrides"/>. Throws
-    /// <see cref="ConfigurationException"/> naming the file or key for a broken or contradictory configuration.
+    /// <see cref="ConfigurationException"/> naming the file or key for a broken or contradictory configuration, or a
+    /// <c>rocket.*</c> key Rocket does not read (see <see cref="Settings.KnownSettings"/>).
     /// </summary>
     public static Akka.Configuration.Config Build(NodeRole role, NodeOptions overrides)
     {
         var config = Common;
         config = RoleDefaults(role).WithFallback(config);
-        if (overrides.ConfigFile is { } file) config = LoadFile(file).WithFallback(config);
+        if (overrides.ConfigFile is { } file)
+        {
+            var fileConfig = LoadFile(file);
+            Settings.KnownSettings.Check(fileConfig, $"configuration file {file}");
+            config = fileConfig.WithFallback(config);
+        }
         config = Overrides(overrides).WithFallback(config);
         config = SeedNodes(role, config).WithFallback(config);
         config = config.WithFallback(Settings.RocketConfig.Reference);

@@ -30,36 +30,47 @@ public static class RocketNodeHost
         }
         catch (Akka.Configuration.ConfigurationException e)
         {
-            await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: configuration error: {e.Message}");
-            return 2;
+            await Console.Error.WriteLineAsync($"{Name(role)}: configuration error: {e.Message}");
+            return NodeExitCode.BadConfiguration;
         }
-
-        // A node that could not join within shutdown-after-unsuccessful-join-seed-nodes starts again in this process as
-        // a new incarnation (new UID, new connections), as a process manager would restart it (see docs/restart.md).
-        for (int incarnation = 1; ; incarnation++)
-        {
-            if (await RunIncarnationAsync(role, config, output) is { } exitCode) return exitCode;
-            await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: {MembershipEnd.JoinTimedOutMessage(config)}; starting again as a new incarnation (attempt {incarnation + 1})");
-        }
+        return await Reincarnation.RunAsync(role, config, incarnation => RunIncarnationAsync(role, config, output, incarnation));
     }
 
+    private static string Name(NodeRole role) => $"rocket {role.ToString().ToLowerInvariant()}";
+
+    /// <summary>How long a new incarnation waits for the previous one's port to be released.</summary>
+    private static readonly TimeSpan PortReleaseWait = TimeSpan.FromSeconds(5);
+
     /// <summary>One actor system's life: its exit code, or null when it could not join and should start again.</summary>
-    private static async Task<int?> RunIncarnationAsync(NodeRole role, Akka.Configuration.Config config, TextWriter output)
+    private static async Task<int?> RunIncarnationAsync(NodeRole role, Akka.Configuration.Config config, TextWriter output, int incarnation)
     {
+        // Before the store opens: a taken port must not touch the store (nor leave an abort file).
+        var listen = ListenPort.FromConfig(config);
+        if (await listen.ProblemAsync(incarnation > 1 ? PortReleaseWait : TimeSpan.Zero) is { } portProblem)
+        {
+            await Console.Error.WriteLineAsync($"{Name(role)}: {portProblem}");
+            return NodeExitCode.CannotStart;
+        }
+
         bool serveBroker = role != NodeRole.Seed;
         MessageStore? store = null;
         MetadataStartup.Outcome? metadata = null;
         if (serveBroker)
         {
             var storeSettings = StoreSettings.FromConfig(config);
+            if (StoreDirectory.Problem(storeSettings.Directory) is { } dirProblem)
+            {
+                await Console.Error.WriteLineAsync($"{Name(role)}: {dirProblem}");
+                return NodeExitCode.CannotStart;
+            }
             try
             {
                 store = MessageStore.Open(storeSettings);
             }
-            catch (StoreException e)
+            catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: cannot open the store: {e.Message}");
-                return 3;
+                await Console.Error.WriteLineAsync($"{Name(role)}: cannot open the store in {storeSettings.Directory}: {e.Message}");
+                return NodeExitCode.CannotStart;
             }
             metadata = await MetadataStartup.PrepareAsync(role, config, store);
             if (metadata.ExitCode is { } refused)
@@ -122,12 +133,21 @@ public static class RocketNodeHost
         using var host = builder.Build();
         try
         {
-            await host.RunAsync();
+            try
+            {
+                await host.RunAsync();
+            }
+            catch (Exception e) when (listen.BindFailure(e) is { } bindFailure)
+            {
+                // Another process took the port after the check above: the transport refused to share it.
+                await Console.Error.WriteLineAsync($"{Name(role)}: {bindFailure}");
+                return NodeExitCode.CannotStart;
+            }
             if (started is not null && MembershipEnd.JoinTimedOut(started)) return null;
             // A node that stopped being a member without being asked to stop must not look like a clean exit.
             if (started is not null && MembershipEnd.Problem(started) is { } problem)
             {
-                await Console.Error.WriteLineAsync($"rocket {role.ToString().ToLowerInvariant()}: {problem}");
+                await Console.Error.WriteLineAsync($"{Name(role)}: {problem}");
                 return MembershipEnd.ExitCode;
             }
             return Environment.ExitCode;

@@ -50,7 +50,7 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.UnreachableMember>(e => _unreachable.Add(e.Member.UniqueAddress));
         Receive<ClusterEvent.ReachableMember>(e => _unreachable.Remove(e.Member.UniqueAddress));
         Receive<ClusterEvent.LeaderChanged>(e => _leader = e.Leader);
-        Receive<GetTopicRoute>(q => Sender.Tell(TopicRoutes.Answer(q.Topic, LiveBrokers())));
+        Receive<GetTopicRoute>(q => Sender.Tell(TopicRoutes.Answer(q.Topic, LiveBrokers(), UnreachableBrokers())));
         Receive<GetClusterView>(_ => Sender.Tell(View()));
         Receive<Sweep>(_ => SweepStaleEntries());
         Receive<UpdateSuccess>(_ => { });
@@ -140,6 +140,13 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
             .Where(r => r.PublishedAt > oldest && IsUpAndReachable(r.MemberAddress))
             .OrderBy(r => r.Key, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>Records not expired whose broker is not an Up, reachable member (e.g. a paused or just-downed process).</summary>
+    private List<BrokerRecord> UnreachableBrokers()
+    {
+        var oldest = BrokerRegistry.NowMillis() - (long)_settings.BrokerExpiry.TotalMilliseconds;
+        return _table.Select(e => e.Value).Where(r => r.PublishedAt > oldest && !IsUpAndReachable(r.MemberAddress)).ToList();
     }
 
     private bool IsUpAndReachable(string address) =>

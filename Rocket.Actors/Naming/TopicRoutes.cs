@@ -7,25 +7,30 @@ internal static class TopicRoutes
 {
     private const long MasterId = 0;
 
-    public static TopicRouteAnswer Answer(string topic, IReadOnlyCollection<BrokerRecord> live)
+    /// <param name="unreachable">Records not expired whose broker is not an Up, reachable member: named when no live broker has the topic.</param>
+    public static TopicRouteAnswer Answer(string topic, IReadOnlyCollection<BrokerRecord> live, IReadOnlyCollection<BrokerRecord>? unreachable = null)
     {
         var queues = new List<QueueData>();
         var brokers = new List<BrokerAddress>();
+        var unhealthy = new HashSet<string>(StringComparer.Ordinal); // broker names whose store refuses writes
         foreach (var group in live.GroupBy(r => r.BrokerName).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var queue = QueuesOf(topic, group);
             if (queue is null) continue;
             queues.Add(queue);
             brokers.AddRange(group.OrderBy(r => r.BrokerId).Select(AddressOf));
+            if (group.FirstOrDefault(r => r.BrokerId == MasterId) is { IsHealthy: false }) unhealthy.Add(group.Key);
         }
         if (queues.Count > 0)
-            return new TopicRouteAnswer(topic, new TopicRoute(topic, [.. queues], [.. brokers]), [], 0);
+            return new TopicRouteAnswer(topic, new TopicRoute(topic, [.. AvoidUnhealthy(queues, unhealthy)], [.. brokers]), [], 0);
 
         var autoCreate = live.Where(r => r.BrokerId == MasterId && r.AutoCreateTopicEnable)
             .OrderBy(r => r.BrokerName, StringComparer.Ordinal).ToArray();
         // The smallest default is a queue count every auto-create broker will have.
         var queueNums = autoCreate.Length == 0 ? 0 : autoCreate.Min(r => r.DefaultTopicQueueNums);
-        return new TopicRouteAnswer(topic, null, [.. autoCreate.Select(AddressOf)], queueNums);
+        var holders = (unreachable ?? []).Where(r => r.Topics.Any(t => t.Name == topic)).Select(r => r.BrokerName)
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
+        return new TopicRouteAnswer(topic, null, [.. autoCreate.Select(AddressOf)], queueNums, holders);
     }
 
     /// <summary>
@@ -39,6 +44,21 @@ internal static class TopicRoutes
         if (config is null) return null;
         var perm = source.BrokerId == MasterId ? config.Perm : config.Perm & TopicPerm.Read;
         return perm == TopicPerm.None ? null : new QueueData(source.BrokerName, config.ReadQueues, config.WriteQueues, perm);
+    }
+
+    /// <summary>
+    /// Producers send only where they see the write permission, so a broker whose store refuses writes (disk full, a
+    /// failing flush) loses it while another broker of the topic can take writes: sends go there instead of failing
+    /// (RocketMQ's producers avoid such a broker by latency fault tolerance). Its queues stay readable, so consumers
+    /// drain them. When no healthy broker is left the route is unchanged and sends get the broker's own clear error.
+    /// </summary>
+    private static IEnumerable<QueueData> AvoidUnhealthy(List<QueueData> queues, HashSet<string> unhealthy)
+    {
+        if (unhealthy.Count == 0) return queues;
+        bool healthyWriter = queues.Any(q => !unhealthy.Contains(q.BrokerName) && q.Perm.HasFlag(TopicPerm.Write) && q.WriteQueues > 0);
+        if (!healthyWriter) return queues;
+        return queues.Select(q => unhealthy.Contains(q.BrokerName) ? q with { Perm = q.Perm & TopicPerm.Read } : q)
+            .Where(q => q.Perm != TopicPerm.None);
     }
 
     public static BrokerAddress AddressOf(BrokerRecord r) => new(r.ClusterName, r.BrokerName, r.BrokerId, r.BrokerPath);

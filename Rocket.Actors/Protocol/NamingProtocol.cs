@@ -2,13 +2,18 @@ namespace Rocket.Protocol;
 
 /// <summary>
 /// What one broker publishes into the cluster (soft state, re-published periodically): who it is, where its
-/// front actor lives, and its topics. RocketMQ's broker registration, carried by gossip instead of name servers.
+/// front actor lives, its topics, and whether its store works. RocketMQ's broker registration, carried by gossip
+/// instead of name servers.
 /// </summary>
+/// <param name="StoreProblem">Null while the broker's store works; otherwise why it refuses writes (e.g. disk full).</param>
 public sealed record BrokerRecord(
     string ClusterName, string BrokerName, long BrokerId, string BrokerPath, string MemberAddress,
-    bool AutoCreateTopicEnable, int DefaultTopicQueueNums, TopicConfig[] Topics, long PublishedAt) : IRocketMessage
+    bool AutoCreateTopicEnable, int DefaultTopicQueueNums, TopicConfig[] Topics, long PublishedAt,
+    string? StoreProblem = null) : IRocketMessage
 {
     public string Key => $"{ClusterName}/{BrokerName}/{BrokerId}";
+
+    public bool IsHealthy => StoreProblem is null;
 }
 
 /// <summary>One broker (master or slave) as routes show it.</summary>
@@ -25,9 +30,12 @@ public sealed record GetTopicRoute(string Topic) : IRocketMessage;
 
 /// <summary>
 /// <see cref="Route"/> is null when no live broker has the topic. <see cref="AutoCreateBrokers"/> then lists masters
-/// that create topics on first send (auto-create-topic-enable), with their default queue count.
+/// that create topics on first send (auto-create-topic-enable), with their default queue count, and
+/// <see cref="UnreachableHolders"/> the brokers whose last published record has the topic but which are not reachable
+/// (or no longer members) now: a send can then say the topic's broker is down rather than that the topic does not exist.
 /// </summary>
-public sealed record TopicRouteAnswer(string Topic, TopicRoute? Route, BrokerAddress[] AutoCreateBrokers, int DefaultQueueNums) : IRocketMessage;
+public sealed record TopicRouteAnswer(string Topic, TopicRoute? Route, BrokerAddress[] AutoCreateBrokers, int DefaultQueueNums,
+    string[]? UnreachableHolders = null) : IRocketMessage;
 
 /// <summary>Asks any seed or broker for the cluster view; answered with <see cref="ClusterView"/>.</summary>
 public sealed record GetClusterView : IRocketMessage

@@ -11,6 +11,9 @@ public static class RocketConfig
     /// <summary><paramref name="config"/> with Rocket's reference defaults behind it.</summary>
     public static Akka.Configuration.Config WithReference(Akka.Configuration.Config config) => config.WithFallback(Reference);
 
+    /// <summary>Every <c>rocket.*</c> leaf path set in <paramref name="config"/> or its fallbacks.</summary>
+    public static IEnumerable<string> RocketKeys(Akka.Configuration.Config config) => ConfigPaths.Leaves(config, "rocket");
+
     /// <summary>Parses one embedded <c>.conf</c> resource of this assembly.</summary>
     internal static Akka.Configuration.Config Load(string resourceName)
     {

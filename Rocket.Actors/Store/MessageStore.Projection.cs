@@ -27,17 +27,38 @@ public sealed partial class MessageStore
     {
         long from = ProjectedOffset;
         if (limit <= from) return [];
-        _arrivals.Clear();
-        long end = CommitLog.Scan(from, limit, verifyCrc: false, ProjectRecord, out _);
+        _projectedThrough = from;
+        long end;
+        try
+        {
+            end = CommitLog.Scan(from, limit, verifyCrc: false, ProjectRecord, out _);
+        }
+        catch
+        {
+            // Keep what was built (e.g. the file for the next entry could not be created): a retry resumes at the
+            // record that failed, and replaying it is harmless (entries already there are skipped, as in recovery).
+            Volatile.Write(ref _projectedOffset, _projectedThrough);
+            throw;
+        }
         Volatile.Write(ref _projectedOffset, end);
         if (_arrivals.Count == 0) return [];
         var arrivals = new QueueArrival[_arrivals.Count];
         int i = 0;
         foreach (var (queue, max) in _arrivals) arrivals[i++] = new QueueArrival(queue.Topic, queue.QueueId, max);
+        _arrivals.Clear(); // only here: a failed pass keeps its arrivals for the retry that succeeds, so no long poll misses them
         return arrivals;
     }
 
+    private long _projectedThrough; // end of the last record fully projected by the running pass
+
     private bool ProjectRecord(long offset, ReadOnlySpan<byte> record)
+    {
+        if (!ProjectOne(offset, record)) return false;
+        _projectedThrough = offset + record.Length;
+        return true;
+    }
+
+    private bool ProjectOne(long offset, ReadOnlySpan<byte> record)
     {
         if (!MessageRecord.TryLocateParts(record, out var parts)) return false; // cannot happen below a validated end
         int sysFlag = MessageRecord.ReadSysFlag(record);

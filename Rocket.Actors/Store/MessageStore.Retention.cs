@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rocket.Store.Health;
 using Rocket.Store.Retention;
 
 namespace Rocket.Store;
@@ -52,22 +53,20 @@ public sealed partial class MessageStore
             indexFiles = KeyIndex.DeleteExpiredFiles(min);
             UpdateDiskFull(_diskProbe.UsedPercent(Settings.Directory));
         }
-        return new RetentionReport(used, _diskFull, forced, segmentsDeleted, queueFiles, indexFiles, CommitLog.MinOffset);
+        return new RetentionReport(used, IsDiskFull, forced, segmentsDeleted, queueFiles, indexFiles, CommitLog.MinOffset);
     }
 
     /// <summary>Blocks writes above disk-space-warning-level-ratio, with a message that says why and when they resume.</summary>
     public void UpdateDiskFull(double usedPercent)
     {
-        bool full = usedPercent > Settings.DiskSpaceWarningLevelRatio;
-        if (full)
-            _diskFullReason = $"disk full: the store's file system is {usedPercent:F1}% used, above " +
-                              $"rocket.store.disk-space-warning-level-ratio = {Settings.DiskSpaceWarningLevelRatio}%; " +
-                              "writes resume once usage falls below it";
-        if (full != _diskFull)
+        if (usedPercent > Settings.DiskSpaceWarningLevelRatio)
         {
-            _diskFull = full;
-            if (full) _log.LogError("Store {Dir}: {Reason}", Settings.Directory, _diskFullReason);
-            else _log.LogWarning("Store {Dir}: disk usage {Used:F1}% is back below the limit; accepting writes", Settings.Directory, usedPercent);
+            string reason = $"disk full: the store's file system is {usedPercent:F1}% used, above " +
+                            $"rocket.store.disk-space-warning-level-ratio = {Settings.DiskSpaceWarningLevelRatio}%; " +
+                            "writes resume once usage falls below it";
+            if (Health.Fail(StoreComponent.Disk, reason)) _log.LogError("Store {Dir}: {Reason}", Settings.Directory, reason);
         }
+        else if (Health.Clear(StoreComponent.Disk))
+            _log.LogWarning("Store {Dir}: disk usage {Used:F1}% is back below the limit; accepting writes", Settings.Directory, usedPercent);
     }
 }

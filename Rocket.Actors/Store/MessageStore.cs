@@ -6,6 +6,8 @@ using Rocket.Store.Log;
 using Rocket.Store.Queue;
 using Rocket.Store.Recovery;
 using Rocket.Store.Retention;
+using Rocket.Store.Health;
+using Rocket.Store.Space;
 
 namespace Rocket.Store;
 
@@ -28,8 +30,6 @@ public sealed partial class MessageStore : IDisposable
     private readonly TimeProvider _time;
     private long _lastStoreTimestamp;
     private long _projectedOffset;
-    private volatile bool _diskFull;
-    private volatile string? _diskFullReason;
     private volatile bool _closed;
 
     private MessageStore(StoreSettings settings, StoreLock storeLock, IDiskUsageProbe diskProbe, ILogger log, TimeProvider time)
@@ -39,11 +39,15 @@ public sealed partial class MessageStore : IDisposable
         _diskProbe = diskProbe;
         _log = log;
         _time = time;
+        var guard = new StoreSpaceGuard(settings.Directory, settings.DiskSpaceWarningLevelRatio, diskProbe);
         CommitLog = new CommitLog(settings.CommitLogDirectory, settings.CommitLogSegmentSize,
-            new MessageLimits(settings.MaxMessageSize, settings.MaxPropertiesSize));
-        ConsumeQueues = new ConsumeQueueStore(settings.ConsumeQueueDirectory, settings.ConsumeQueueFileSize);
-        KeyIndex = new KeyIndex(settings.IndexDirectory, settings.MaxHashSlotNum, settings.MaxIndexNum);
+            new MessageLimits(settings.MaxMessageSize, settings.MaxPropertiesSize), guard);
+        ConsumeQueues = new ConsumeQueueStore(settings.ConsumeQueueDirectory, settings.ConsumeQueueFileSize, guard);
+        KeyIndex = new KeyIndex(settings.IndexDirectory, settings.MaxHashSlotNum, settings.MaxIndexNum, guard);
     }
+
+    /// <summary>Whether the store can do its work; while it cannot, <see cref="Append"/> refuses every message.</summary>
+    public StoreHealth Health { get; } = new();
 
     public StoreSettings Settings { get; }
     public CommitLog CommitLog { get; }
@@ -59,7 +63,7 @@ public sealed partial class MessageStore : IDisposable
     /// <summary>How far projection may go: under SYNC_FLUSH consumers never see bytes that are not on disk yet.</summary>
     public long ProjectionLimit => Settings.FlushDiskType == FlushDiskType.SyncFlush ? CommitLog.FlushedOffset : CommitLog.MaxOffset;
 
-    public bool IsDiskFull => _diskFull;
+    public bool IsDiskFull => Health.ProblemOf(StoreComponent.Disk) is not null;
 
     /// <summary>
     /// Locks the store directory, loads every file and recovers: after a crash the log tail is validated by CRC
@@ -70,11 +74,13 @@ public sealed partial class MessageStore : IDisposable
         TimeProvider? time = null)
     {
         Directory.CreateDirectory(settings.Directory);
+        diskProbe ??= DriveUsageProbe.Instance;
+        StoreSizing.Check(settings, diskProbe.Measure(settings.Directory)); // before any file is created
         var storeLock = StoreLock.Acquire(settings.LockPath);
         MessageStore? store = null;
         try
         {
-            store = new MessageStore(settings, storeLock, diskProbe ?? DriveUsageProbe.Instance,
+            store = new MessageStore(settings, storeLock, diskProbe,
                 logger ?? NullLogger.Instance, time ?? TimeProvider.System);
             store.Recover();
             return store;
@@ -93,17 +99,48 @@ public sealed partial class MessageStore : IDisposable
     /// </summary>
     public long Append(ReadOnlySpan<MessageToStore> batch, Span<AppendResult> results)
     {
-        if (_closed || _diskFull)
+        if (_closed || Health.Problem is not null)
         {
             var failure = AppendResult.Failed(AppendStatus.ServiceNotAvailable,
-                _closed ? "the store is shut down" : _diskFullReason ?? "disk full");
+                _closed ? "the store is shut down" : RefusalFor(Health.Problem!));
             results[..batch.Length].Fill(failure);
             return CommitLog.MaxOffset;
         }
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long timestamp = _lastStoreTimestamp = Math.Max(now, _lastStoreTimestamp); // never decreases along the log
         CommitLog.Append(batch, results, _queueOffsets, timestamp);
+        // Messages before a failed roll were written and are acknowledged; the rest were refused. From then on every
+        // write is refused until the journal actor's retry creates the segment (it logs the change).
+        if (CommitLog.TakeAppendFailure() is { } failed)
+        {
+            Health.Fail(StoreComponent.Journal, $"journal: {failed.Message}");
+            var refusal = AppendResult.Failed(AppendStatus.ServiceNotAvailable, RefusalFor(Health.Problem ?? failed.Message));
+            for (int i = 0; i < batch.Length; i++)
+                if (results[i].Status == AppendStatus.ServiceNotAvailable) results[i] = refusal; // the same words as every later refusal
+        }
         return CommitLog.MaxOffset;
+    }
+
+    /// <summary>The error every refused write gets while the store is failing: what is wrong, and that nothing is accepted.</summary>
+    private string RefusalFor(string problem) => $"store {Settings.Directory} cannot write: {problem}; not accepting messages";
+
+    /// <summary>
+    /// The journal's retry after it failed (journal thread only): creates the segment the failed roll needed.
+    /// Returns true once the journal can append again (and clears its problem); false, with the problem updated, if not.
+    /// </summary>
+    public bool RetryJournal()
+    {
+        try
+        {
+            CommitLog.EnsureWritable();
+        }
+        catch (StoreException e)
+        {
+            Health.Fail(StoreComponent.Journal, $"journal: {e.Message}");
+            return false;
+        }
+        Health.Clear(StoreComponent.Journal);
+        return true;
     }
 
     /// <summary>Next queue offset the journal will assign (journal thread only).</summary>
@@ -143,13 +180,48 @@ public sealed partial class MessageStore : IDisposable
         if (_closed) return;
         _closed = true;
         long end = CommitLog.MaxOffset;
-        CommitLog.Flush(end);
-        Project(end);
-        FlushProjections(thorough: true);
-        File.Delete(Settings.AbortPath);
-        _log.LogInformation("Store {Dir} shut down cleanly at offset {Offset}", Settings.Directory, end);
-        DisposeFiles();
-        _lock.Dispose();
+        try
+        {
+            try
+            {
+                CommitLog.Flush(end);
+            }
+            catch (Exception e)
+            {
+                // The log is not known to be on disk: keep the abort file so the next start validates it (crash recovery).
+                _log.LogError(e, "Store {Dir}: the final commit-log flush failed ({Reason}); the abort file stays and the next start runs crash recovery",
+                    Settings.Directory, e.Message);
+                return;
+            }
+            try
+            {
+                Project(end);
+            }
+            catch (Exception e)
+            {
+                // The log itself is on disk and the checkpoint only covers what was projected and flushed, so the next
+                // start re-projects the rest from the log: nothing acknowledged is lost.
+                _log.LogWarning("Store {Dir}: projection stopped at offset {Projected} of {End} at shutdown ({Reason}); the next start rebuilds the rest from the log",
+                    Settings.Directory, ProjectedOffset, end, e.Message);
+            }
+            try
+            {
+                FlushProjections(thorough: true);
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Store {Dir}: flushing consume queues, key index or checkpoint failed at shutdown ({Reason}); the abort file stays and the next start runs crash recovery",
+                    Settings.Directory, e.Message);
+                return;
+            }
+            File.Delete(Settings.AbortPath);
+            _log.LogInformation("Store {Dir} shut down cleanly at offset {Offset}", Settings.Directory, end);
+        }
+        finally
+        {
+            DisposeFiles();
+            _lock.Dispose();
+        }
     }
 
     /// <summary>Closes files without the clean-shutdown steps: the next open runs crash recovery.</summary>

@@ -29,8 +29,13 @@ public sealed class StoreActor : ReceiveActor
     public static Props Props(MessageStore store, IActorRef? arrivalListener = null, Func<long, long>? flushLog = null) =>
         Akka.Actor.Props.Create(() => new StoreActor(store, arrivalListener, flushLog));
 
-    /// <summary>A store error is not fixed by restarting an actor around the same files: stop and let the node decide.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+    /// <summary>
+    /// Store errors do not reach here: each child owns its retries (with back-off) and reports itself through
+    /// <see cref="MessageStore.Health"/>, which makes the broker refuse writes. Anything that still escapes is a bug;
+    /// resuming keeps the child's state (the projector's waiting list, the flush actor's pending replies) and its
+    /// timers, where a stop would leave the broker acknowledging writes nobody projects or flushes (issue 8).
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Resume);
 
     protected override void PostStop() => _store.Shutdown();
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Rocket.Cli.Commands.Shared;
 
 namespace Rocket.Cli.Bench;
 
@@ -33,22 +34,29 @@ public static class StoreBenchCommand
         };
         command.SetAction(parse =>
         {
+            var cli = new CliContext([], parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var options = new StoreBenchOptions(
                 parse.GetValue(size), parse.GetValue(count), parse.GetValue(flush) == "sync",
                 parse.GetValue(writers), parse.GetValue(batch), parse.GetValue(dir), parse.GetValue(segment)!,
                 parse.GetValue(set) ?? []);
             if (options.BodySize <= 0 || options.Count <= 0 || options.Batch <= 0 || options.Writers < 0)
             {
-                parse.InvocationConfiguration.Error.WriteLine("--size, --count and --batch must be positive and --writers must not be negative");
-                return 2;
+                cli.Error("rocket bench store: --size, --count and --batch must be positive and --writers must not be negative");
+                return cli.Finish(ExitCodes.Usage);
             }
-            var output = parse.InvocationConfiguration.Output;
-            var result = StoreBenchmark.Run(options, progress: parse.GetValue(json) ? null : parse.InvocationConfiguration.Error);
-            if (parse.GetValue(json))
-                output.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
-            else
-                result.PrintHuman(output);
-            return result.Failed == 0 ? 0 : 1;
+            StoreBenchResult result;
+            try
+            {
+                result = StoreBenchmark.Run(options, progress: cli.Json ? null : cli.Err);
+            }
+            catch (Akka.Configuration.ConfigurationException e)
+            {
+                cli.Error($"rocket bench store: {e.Message}");
+                return cli.Finish(ExitCodes.Usage);
+            }
+            if (cli.Json) cli.WriteJson(result, BenchJson.Options);
+            else result.PrintHuman(cli.Out);
+            return cli.Finish(result.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failed);
         });
         return command;
     }

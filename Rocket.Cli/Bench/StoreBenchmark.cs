@@ -22,7 +22,9 @@ public static class StoreBenchmark
         bool ownDirectory = options.Directory is null;
         string root = options.Directory ?? Path.Combine(Path.GetTempPath(), "rocket-bench-" + Guid.NewGuid().ToString("N")[..8]);
         string storeDir = Path.Combine(root, "store-" + Guid.NewGuid().ToString("N")[..8]);
-        var config = ConfigurationFactory.ParseString(string.Join("\n", options.Overrides)).WithFallback(ConfigurationFactory.ParseString($$"""
+        var overrides = ConfigurationFactory.ParseString(string.Join("\n", options.Overrides));
+        Rocket.Settings.KnownSettings.Check(overrides, "--set"); // a misspelled key would silently bench the default
+        var config = overrides.WithFallback(ConfigurationFactory.ParseString($$"""
             rocket.store {
               dir = "{{storeDir.Replace("\\", "/")}}"
               flush-disk-type = {{(options.SyncFlush ? "SYNC_FLUSH" : "ASYNC_FLUSH")}}

@@ -7,7 +7,8 @@ namespace Rocket.Cli.Commands;
 public static class ClusterCommand
 {
     public sealed record MemberRow(string Address, string Status, string[] Roles, bool Reachable);
-    public sealed record BrokerRow(string Cluster, string Name, long Id, string Address, int Topics);
+    /// <param name="Healthy">False while the broker's store refuses writes; <paramref name="Problem"/> then says why.</param>
+    public sealed record BrokerRow(string Cluster, string Name, long Id, string Address, int Topics, bool Healthy, string? Problem);
     public sealed record ClusterResult(MemberRow[] Members, BrokerRow[] Brokers);
 
     public static Command Create()
@@ -21,7 +22,7 @@ public static class ClusterCommand
                 view.Members.OrderBy(m => m.Address, StringComparer.Ordinal)
                     .Select(m => new MemberRow(m.Address, m.Status, m.Roles, m.Reachable)).ToArray(),
                 view.Brokers.OrderBy(b => b.ClusterName, StringComparer.Ordinal).ThenBy(b => b.BrokerName, StringComparer.Ordinal).ThenBy(b => b.BrokerId)
-                    .Select(b => new BrokerRow(b.ClusterName, b.BrokerName, b.BrokerId, b.MemberAddress, b.Topics.Length)).ToArray());
+                    .Select(b => new BrokerRow(b.ClusterName, b.BrokerName, b.BrokerId, b.MemberAddress, b.Topics.Length, b.IsHealthy, b.StoreProblem)).ToArray());
             if (cli.Json)
             {
                 cli.WriteJson(result);
@@ -32,7 +33,8 @@ public static class ClusterCommand
                 cli.Out.WriteLine($"  {m.Address,-40} {m.Status,-8} {(m.Reachable ? "reachable" : "UNREACHABLE"),-11} [{string.Join(", ", m.Roles)}]");
             cli.Out.WriteLine($"brokers ({result.Brokers.Length}):");
             foreach (var b in result.Brokers)
-                cli.Out.WriteLine($"  {b.Cluster}/{b.Name}/{b.Id,-3} {b.Address,-40} {b.Topics} topic(s)");
+                cli.Out.WriteLine($"  {b.Cluster}/{b.Name}/{b.Id,-3} {b.Address,-40} {b.Topics} topic(s)" +
+                                  (b.Healthy ? "" : $"  UNHEALTHY: {b.Problem}"));
             return ExitCodes.Ok;
         });
         return command;

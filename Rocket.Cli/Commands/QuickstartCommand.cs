@@ -37,17 +37,17 @@ public static class QuickstartCommand
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error) { SendTimeout = TimeSpan.FromSeconds(10) };
             try
             {
-                return await RunAsync(cli, seedPort, parse.GetValue(messages), cancel);
+                return cli.Finish(await RunAsync(cli, seedPort, parse.GetValue(messages), cancel));
             }
             catch (Exception e) when (e is RocketClientException or TimeoutException or InvalidOperationException or FileNotFoundException)
             {
-                cli.Err.WriteLine($"rocket quickstart: {e.Message}");
-                return ExitCodes.Failed;
+                cli.Error($"rocket quickstart: {e.Message}");
+                return cli.Finish(ExitCodes.Failed);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
-                cli.Err.WriteLine("rocket quickstart: interrupted; nodes stopped, store deleted");
-                return ExitCodes.Interrupted;
+                cli.Error("rocket quickstart: interrupted; nodes stopped, store deleted");
+                return cli.Finish(ExitCodes.Interrupted);
             }
         });
         return command;
@@ -102,7 +102,7 @@ public static class QuickstartCommand
         CliContext cli, RocketClient client, int count, string seeds, double seedMs, double brokerMs, CancellationToken cancel)
     {
         var config = new TopicConfig(Topic, 4, 4);
-        await TopicSetup.AwaitMasterAsync(client);
+        await client.Admin.WaitForMasterAsync(TopicSetup.PropagationWait);
         var created = await client.Admin.CreateOrUpdateTopicAsync(config);
         if (created.FirstOrDefault(r => !r.Ok) is { } refused) throw new RocketClientException($"creating {Topic} failed on {refused.BrokerName}: {refused.Error}");
         if (!await TopicSetup.AwaitVisibleAsync(client, config, created.Select(r => r.BrokerName).ToHashSet()))

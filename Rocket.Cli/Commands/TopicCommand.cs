@@ -119,8 +119,9 @@ public static class TopicCommand
             var route = await client.Admin.GetRouteAsync(name);
             if (route is null)
             {
-                cli.Err.WriteLine($"rocket topic route: topic '{name}' has no route: no live broker has it");
-                return ExitCodes.Unavailable;
+                // The cluster answered: the topic is missing, which is a bad outcome, not an unusable cluster.
+                cli.Error($"rocket topic route: topic '{name}' has no route: no live broker has it");
+                return ExitCodes.Failed;
             }
             var result = ToResult(route);
             if (cli.Json) cli.WriteJson(result);

@@ -42,19 +42,20 @@ public class TopicVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
         Assert.True(deleted.GetProperty("visible").GetBoolean(), "delete waits until the seed no longer publishes the topic");
         listed = (await node.RocketAsync("topic", "list")).Exits(ExitCodes.Ok).Json();
         Assert.DoesNotContain(listed.GetProperty("topics").EnumerateArray(), t => t.GetProperty("topic").GetString() == topic);
-        (await node.RocketAsync("topic", "route", "--topic", topic)).Exits(ExitCodes.Unavailable);
+        (await node.RocketAsync("topic", "route", "--topic", topic)).Exits(ExitCodes.Failed);
     }
 
     [Fact]
-    public async Task A_missing_topic_has_no_route_and_cannot_be_deleted_exit_3_and_stdout_stays_empty()
+    public async Task A_missing_topic_has_no_route_and_cannot_be_deleted_exit_1_with_one_json_error()
     {
-        var route = (await node.RocketAsync("topic", "route", "--topic", "NeverCreated")).Exits(ExitCodes.Unavailable);
+        // Exit 1 (the outcome is bad), not 3: the cluster answered, the topic is not there.
+        var route = (await node.RocketAsync("topic", "route", "--topic", "NeverCreated")).Exits(ExitCodes.Failed);
         Assert.Contains("NeverCreated", route.Stderr);
-        Assert.Equal("", route.Stdout);
+        Assert.Contains("topic 'NeverCreated' has no route", route.JsonError());
 
-        var delete = (await node.RocketAsync("topic", "delete", "--topic", "NeverCreated")).Exits(ExitCodes.Unavailable);
+        var delete = (await node.RocketAsync("topic", "delete", "--topic", "NeverCreated")).Exits(ExitCodes.Failed);
         Assert.Contains("NeverCreated", delete.Stderr);
-        Assert.Equal("", delete.Stdout);
+        Assert.Contains("topic 'NeverCreated' does not exist on any live broker", delete.JsonError());
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public class TopicVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
     {
         var run = (await node.RocketAsync("topic", "create", "--topic", "Nowhere", "--broker", "broker-zz")).Exits(ExitCodes.Unavailable);
         Assert.Contains("broker-zz", run.Stderr);
-        Assert.Equal("", run.Stdout);
+        Assert.Contains("broker-zz", run.JsonError());
     }
 
     private static void AssertBrokersOk(JsonElement change)

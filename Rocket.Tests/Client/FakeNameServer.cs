@@ -3,14 +3,16 @@ using Rocket.Protocol;
 
 namespace Rocket.Tests.Client;
 
-/// <summary>Answers route look-ups from routes the test sets; counts how often it was asked.</summary>
+/// <summary>Answers route look-ups from routes the test sets, and the cluster view from the brokers it sets; counts route look-ups.</summary>
 public sealed class FakeNameServer : ReceiveActor
 {
     public sealed record SetRoute(TopicRoute Route);
     public sealed record GetLookups;
+    public sealed record SetBrokers(BrokerRecord[] Brokers);
 
     private readonly Dictionary<string, TopicRoute> _routes = new();
     private int _lookups;
+    private BrokerRecord[] _brokers = [];
 
     public FakeNameServer()
     {
@@ -21,5 +23,7 @@ public sealed class FakeNameServer : ReceiveActor
             Sender.Tell(new TopicRouteAnswer(g.Topic, _routes.GetValueOrDefault(g.Topic), [], 0));
         });
         Receive<GetLookups>(_ => Sender.Tell(_lookups));
+        Receive<SetBrokers>(s => _brokers = s.Brokers);
+        Receive<GetClusterView>(_ => Sender.Tell(new ClusterView([], _brokers)));
     }
 }

@@ -39,4 +39,33 @@ public class TopicRoutesTests
         Assert.Empty(answer.AutoCreateBrokers);
         Assert.Equal(0, answer.DefaultQueueNums);
     }
+
+    [Fact]
+    public void Without_a_live_holder_the_answer_names_the_unreachable_brokers_that_have_the_topic()
+    {
+        var unreachable = new[] { BrokerNamed("broker-b", Orders), BrokerNamed("broker-c", []), BrokerNamed("broker-a", Orders, id: 1) };
+        var answer = TopicRoutes.Answer("orders", [BrokerNamed("broker-d", [], autoCreate: false)], unreachable);
+
+        Assert.Null(answer.Route);
+        Assert.Equal(["broker-a", "broker-b"], answer.UnreachableHolders!);
+
+        // A live holder gives a route; the unreachable ones are then not needed.
+        var routed = TopicRoutes.Answer("orders", [BrokerNamed("broker-d", Orders)], unreachable);
+        Assert.NotNull(routed.Route);
+        Assert.True(routed.UnreachableHolders is null or { Length: 0 });
+    }
+
+    [Fact]
+    public void A_broker_whose_store_fails_loses_the_write_permission_while_another_broker_can_take_the_writes()
+    {
+        var failing = BrokerNamed("broker-a", Orders) with { StoreProblem = "disk full" };
+        var answer = TopicRoutes.Answer("orders", [failing, BrokerNamed("broker-b", Orders)]);
+
+        Assert.NotNull(answer.Route);
+        Assert.Equal([new QueueData("broker-a", 4, 4, TopicPerm.Read), new QueueData("broker-b", 4, 4, TopicPerm.ReadWrite)], answer.Route.Queues);
+
+        // With no healthy broker left the route is unchanged: sends reach the broker and get its own clear error.
+        var alone = TopicRoutes.Answer("orders", [failing]);
+        Assert.Equal([new QueueData("broker-a", 4, 4, TopicPerm.ReadWrite)], alone.Route!.Queues);
+    }
 }

@@ -96,8 +96,16 @@ public class JournalActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("simulated disk error", failed.Results[0].Error);
         Assert.Equal(AppendStatus.MessageIllegal, failed.Results[1].Status); // its own error is kept
 
-        Volatile.Write(ref fail, false);
+        // While the flush fails the store refuses writes (nothing it cannot make durable is acknowledged)...
         store.Tell(new AppendBatch(2, [Message()]));
+        var refused = ExpectMsg<BatchAppended>().Results[0];
+        Assert.Equal(AppendStatus.ServiceNotAvailable, refused.Status);
+        Assert.Contains("simulated disk error", refused.Error);
+
+        // ...and accepts them again once its retry finds the disk working.
+        Volatile.Write(ref fail, false);
+        AwaitCondition(() => s.Health.IsHealthy, TimeSpan.FromSeconds(15));
+        store.Tell(new AppendBatch(3, [Message()]));
         Assert.Equal(AppendStatus.Ok, ExpectMsg<BatchAppended>().Results[0].Status);
     }
 

@@ -35,11 +35,19 @@ public sealed class RocketCluster : IDisposable
         Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [.. Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10) });
 
     /// <summary>Starts (or restarts, on its own port) seed <paramref name="index"/> (0 = first); named "seed" or "seed-2", "seed-3", ….</summary>
-    public ChildProcess StartSeed(int index = 0)
+    /// <param name="extraHocon">Settings for this seed, written to its config file (e.g. split-brain-resolver timing).</param>
+    public ChildProcess StartSeed(int index = 0, string extraHocon = "")
     {
         string name = SeedName(index);
         if (_processes.ContainsKey(name)) throw new InvalidOperationException($"{name} is already running");
-        var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", "--port", SeedPorts[index].ToString(), "--seeds", Seeds);
+        string[] args = ["--port", SeedPorts[index].ToString(), "--seeds", Seeds];
+        if (extraHocon.Length > 0)
+        {
+            var configFile = Path.Combine(_dir.Path, $"{name}.hocon");
+            File.WriteAllText(configFile, extraHocon);
+            args = [.. args, "--config", configFile];
+        }
+        var seed = ChildProcess.StartDotnet("Rocket.Seed.dll", args);
         AwaitReady(seed, name);
         _processes[name] = seed;
         return seed;

@@ -20,6 +20,20 @@ public sealed record ToolRun(string[] Args, int ExitCode, string Stdout, string 
         return document.RootElement;
     }
 
+    /// <summary>
+    /// The error of a failed <c>--json</c> run: stdout is exactly <c>{"error": …, "exit_code": …}</c> with the process's
+    /// exit code, and the error is also on stderr.
+    /// </summary>
+    public string JsonError()
+    {
+        var json = Json();
+        Assert.Equal(["error", "exit_code"], json.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(ExitCode, json.GetProperty("exit_code").GetInt32());
+        var error = json.GetProperty("error").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(error), "the JSON error is empty");
+        return error!;
+    }
+
     /// <summary>Asserts the exit code, showing both streams when it differs.</summary>
     public ToolRun Exits(int expected)
     {

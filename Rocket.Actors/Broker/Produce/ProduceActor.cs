@@ -237,7 +237,9 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         {
             var r = appended.Results[j];
             int i = part.Indexes[j];
-            SetResult(request, i, new ProduceResult(Map(r.Status), request.Message.Messages[i].QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, r.Error));
+            // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
+            string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
+            SetResult(request, i, new ProduceResult(Map(r.Status), request.Message.Messages[i].QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
         }
         ReplyIfDone(request);
     }

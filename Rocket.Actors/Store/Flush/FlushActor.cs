@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Store.Health;
 using Rocket.Store.Log;
 using Rocket.Store.Projection;
 
@@ -12,18 +13,23 @@ namespace Rocket.Store.Flush;
 /// <para>ASYNC_FLUSH: every flush-interval-commit-log, flush if at least flush-commit-log-least-pages are dirty, and
 /// fully at least every flush-commit-log-thorough-interval.</para>
 /// Either way it flushes consume queues and the key index and writes the checkpoint periodically.
+/// <para>Any failed flush puts the store in the failing state (writes are refused, see <see cref="StoreHealth"/>) and
+/// is retried with back-off, everything at once (log, projections, checkpoint), until it succeeds; the regular
+/// ticks pause meanwhile. The failure is logged once, and the recovery once.</para>
 /// </summary>
 public sealed class FlushActor : ReceiveActor, IWithTimers
 {
     private sealed class FlushNow { public static readonly FlushNow Instance = new(); }
     private sealed class AsyncTick { public static readonly AsyncTick Instance = new(); }
     private sealed class ProjectionTick { public static readonly ProjectionTick Instance = new(); }
+    private sealed class RetryFlush { public static readonly RetryFlush Instance = new(); }
 
     private readonly MessageStore _store;
     private readonly IActorRef _projector;
     private readonly Func<long, long> _flushLog;
     private readonly List<FlushRequest> _pending = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Backoff _backoff = new();
     private bool _flushQueued;
     private DateTime _lastThorough = DateTime.UtcNow;
     private DateTime _lastThoroughProjections = DateTime.UtcNow;
@@ -37,7 +43,10 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         Receive<FlushNow>(_ => FlushPending());
         Receive<AsyncTick>(_ => OnAsyncTick());
         Receive<ProjectionTick>(_ => FlushProjections());
+        Receive<RetryFlush>(_ => Retry());
     }
+
+    private bool Failing => _store.Health.ProblemOf(StoreComponent.Flush) is not null;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -77,7 +86,10 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         var now = DateTimeOffset.UtcNow;
         foreach (var request in _pending)
             request.ReplyTo.Tell(Complete(request, failure, flushed, now));
-        if (failure is not null) _log.Error(failure, "Commit-log flush failed; {0} waiting writes were failed", _pending.Count);
+        if (failure is not null)
+            Failed(failure, $"commit-log flush failed: {failure.Message}; {_pending.Count} waiting writes were failed");
+        else if (flushed < target)
+            Failed(null, $"commit-log flush reached offset {flushed}, short of {target}");
         _pending.Clear();
         _projector.Tell(ProjectorWake.Instance);
     }
@@ -102,6 +114,7 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
 
     private void OnAsyncTick()
     {
+        if (Failing) return; // the retry loop flushes
         var log = _store.CommitLog;
         long dirty = log.MaxOffset - log.FlushedOffset;
         if (dirty <= 0) return;
@@ -119,18 +132,54 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _log.Error(e, "Asynchronous commit-log flush failed; it will be retried");
+            Failed(e, $"asynchronous commit-log flush failed: {e.Message}");
         }
     }
 
     private void FlushProjections()
     {
+        if (Failing) return; // the retry loop flushes
         bool thorough = DateTime.UtcNow - _lastThoroughProjections >= _store.Settings.FlushConsumeQueueThoroughInterval;
         try
         {
             _store.FlushProjections(thorough);
             if (thorough) _lastThoroughProjections = DateTime.UtcNow;
         }
-        catch (Exception e) { _log.Error(e, "Flushing consume queues / key index / checkpoint failed; it will be retried"); }
+        catch (Exception e) { Failed(e, $"flushing consume queues, key index or checkpoint failed: {e.Message}"); }
+    }
+
+    /// <summary>Marks the store failing (logged once per change) and schedules the retry.</summary>
+    private void Failed(Exception? error, string problem)
+    {
+        if (_store.Health.Fail(StoreComponent.Flush, "flush: " + problem))
+        {
+            const string what = "Store flush failed: {0}; writes are refused and the flush is retried with back-off";
+            if (error is null) _log.Error(what, problem);
+            else _log.Error(error, what, problem);
+        }
+        if (!Timers.IsTimerActive("retry")) Timers.StartSingleTimer("retry", RetryFlush.Instance, _backoff.Next());
+    }
+
+    private void Retry()
+    {
+        var log = _store.CommitLog;
+        try
+        {
+            long target = log.MaxOffset;
+            long flushed = _flushLog(target);
+            if (flushed < target) throw new StoreException($"commit-log flush reached offset {flushed}, short of {target}");
+            _store.FlushProjections(thorough: true);
+        }
+        catch (Exception e)
+        {
+            _store.Health.Fail(StoreComponent.Flush, $"flush: {e.Message}");
+            Timers.StartSingleTimer("retry", RetryFlush.Instance, _backoff.Next());
+            return;
+        }
+        _lastThorough = _lastThoroughProjections = DateTime.UtcNow;
+        _store.Health.Clear(StoreComponent.Flush);
+        _log.Warning("Store flush works again after {0} retries (log, consume queues, key index and checkpoint on disk)", _backoff.Attempts);
+        _backoff.Reset();
+        _projector.Tell(ProjectorWake.Instance);
     }
 }

@@ -36,11 +36,12 @@ internal sealed unsafe class IndexFile
     /// Creates a new file named by the physical offset of its first entry. Any stale file of that name is not in
     /// the index any more (dropped or removed), so it is replaced.
     /// </summary>
-    public static IndexFile Create(string directory, IndexFileLayout layout, long beginPhysicalOffset, long beginTimestamp)
+    public static IndexFile Create(string directory, IndexFileLayout layout, long beginPhysicalOffset, long beginTimestamp,
+        Space.StoreSpaceGuard? guard = null)
     {
         string path = Path.Combine(directory, MappedSegment.FileNameFor(beginPhysicalOffset));
         File.Delete(path);
-        var file = new IndexFile(MappedSegment.OpenFile(path, beginPhysicalOffset, layout.FileSize), layout, 0);
+        var file = new IndexFile(MappedSegment.OpenFile(path, beginPhysicalOffset, layout.FileSize, guard: guard), layout, 0);
         file.Int(MagicOffset) = Magic;
         file.Int(VersionOffset) = FormatVersion;
         file.Int(HashSlotsOffset) = layout.HashSlots;

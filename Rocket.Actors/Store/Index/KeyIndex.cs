@@ -18,8 +18,12 @@ public sealed class KeyIndex : IDisposable
     private long _flushedPhysicalOffset = -1;
     private long _lostOnLoadFrom = long.MaxValue;
 
-    public KeyIndex(string directory, int maxHashSlots, int maxIndexCount)
+    private readonly Space.StoreSpaceGuard? _guard;
+
+    /// <param name="guard">The store's disk-full guard, asked before each new index file; null for none.</param>
+    public KeyIndex(string directory, int maxHashSlots, int maxIndexCount, Space.StoreSpaceGuard? guard = null)
     {
+        _guard = guard;
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         if (maxHashSlots < 1)
             throw new ArgumentOutOfRangeException(nameof(maxHashSlots), maxHashSlots,
@@ -133,7 +137,7 @@ public sealed class KeyIndex : IDisposable
         }
         lock (_structureLock)
         {
-            var created = IndexFile.Create(Directory, _layout, physicalOffset, storeTimestamp);
+            var created = IndexFile.Create(Directory, _layout, physicalOffset, storeTimestamp, _guard);
             Volatile.Write(ref _files, [.. _files, created]);
             return created;
         }

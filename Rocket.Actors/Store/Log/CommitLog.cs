@@ -1,6 +1,7 @@
 using System.Text;
 using Rocket.Store.Format;
 using Rocket.Store.Mapped;
+using Rocket.Store.Space;
 
 namespace Rocket.Store.Log;
 
@@ -18,9 +19,9 @@ public sealed class CommitLog : IDisposable
     private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
     private long _flushedOffset;
 
-    public CommitLog(string directory, int segmentSize, MessageLimits limits)
+    public CommitLog(string directory, int segmentSize, MessageLimits limits, StoreSpaceGuard? guard = null)
     {
-        _segments = new SegmentedFile(directory, segmentSize, prepareAhead: true);
+        _segments = new SegmentedFile(directory, segmentSize, prepareAhead: true, guard);
         _limits = limits;
     }
 
@@ -82,6 +83,7 @@ public sealed class CommitLog : IDisposable
             catch (StoreException e)
             {
                 // No room for a new segment (disk full): this and the remaining messages are not written.
+                _appendFailure = e;
                 var failure = AppendResult.Failed(AppendStatus.ServiceNotAvailable, e.Message);
                 for (int j = i; j < batch.Length; j++) results[j] = failure;
                 break;
@@ -113,6 +115,18 @@ public sealed class CommitLog : IDisposable
     }
 
     private long _resumeOffset;
+    private StoreException? _appendFailure;
+
+    /// <summary>The error that made the last <see cref="Append"/> stop early (no next segment), once; null if none.</summary>
+    public StoreException? TakeAppendFailure()
+    {
+        var failure = _appendFailure;
+        _appendFailure = null;
+        return failure;
+    }
+
+    /// <summary>Makes sure a segment with room exists (creating the next one if needed): the journal's retry after a failed roll.</summary>
+    public void EnsureWritable() => _segments.GetWritable(startIfEmpty: _resumeOffset);
 
     /// <summary>Where the first segment starts when every file was deleted (keeps offsets increasing).</summary>
     public void ResumeAt(long offset) => _resumeOffset = offset;

@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using Rocket.Store.Space;
 
 namespace Rocket.Store.Mapped;
 
@@ -53,16 +54,19 @@ public sealed unsafe class MappedSegment : IDisposable
 
     public static string FileNameFor(long startOffset) => startOffset.ToString("D20");
 
-    /// <summary>Opens (or creates, zero-filled) the segment file at exactly <paramref name="size"/> bytes.</summary>
-    public static MappedSegment Open(string directory, long startOffset, int size, bool allowResize = true) =>
-        OpenFile(Path.Combine(directory, FileNameFor(startOffset)), startOffset, size, allowResize);
+    /// <summary>
+    /// Opens (or creates, zero-filled) the segment file at exactly <paramref name="size"/> bytes. A new file is
+    /// created only if <paramref name="guard"/> (the store's disk-full guard) allows it.
+    /// </summary>
+    public static MappedSegment Open(string directory, long startOffset, int size, bool allowResize = true, StoreSpaceGuard? guard = null) =>
+        OpenFile(Path.Combine(directory, FileNameFor(startOffset)), startOffset, size, allowResize, guard);
 
     /// <summary>Opens (or creates) a mapped file at an explicit path; index files are named by time, not offset.</summary>
-    public static MappedSegment OpenFile(string path, long startOffset, int size, bool allowResize = true)
+    public static MappedSegment OpenFile(string path, long startOffset, int size, bool allowResize = true, StoreSpaceGuard? guard = null)
     {
         var stream = File.Exists(path)
             ? new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete)
-            : CreatePreallocated(path, size);
+            : CreatePreallocated(path, size, guard);
         try
         {
             if (stream.Length != size)
@@ -89,10 +93,11 @@ public sealed unsafe class MappedSegment : IDisposable
     /// Reserves every block up front (posix_fallocate): a full disk then fails here with a clear error instead of
     /// killing the process with SIGBUS on a later write into a sparse mapping.
     /// </summary>
-    private static FileStream CreatePreallocated(string path, int size)
+    private static FileStream CreatePreallocated(string path, int size, StoreSpaceGuard? guard)
     {
         try
         {
+            guard?.BeforeCreate(path, size); // refused before anything exists on disk
             return new FileStream(path, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,

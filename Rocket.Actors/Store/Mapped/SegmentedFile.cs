@@ -1,3 +1,5 @@
+using Rocket.Store.Space;
+
 namespace Rocket.Store.Mapped;
 
 /// <summary>
@@ -12,13 +14,16 @@ public sealed unsafe class SegmentedFile : IDisposable
     private readonly bool _prepareAhead;
     private Task<MappedSegment?>? _prepared; // the next segment, created in the background
     private readonly Prefaulter? _prefaulter;
+    private readonly StoreSpaceGuard? _guard;
 
     /// <param name="prepareAhead">
     /// Create and prefault the next segment in the background while the current one fills (the commit log), so a
     /// roll never waits and the writer never page-faults.
     /// </param>
-    public SegmentedFile(string directory, int segmentSize, bool prepareAhead = false)
+    /// <param name="guard">The store's disk-full guard, asked before each new segment file; null for none.</param>
+    public SegmentedFile(string directory, int segmentSize, bool prepareAhead = false, StoreSpaceGuard? guard = null)
     {
+        _guard = guard;
         _prepareAhead = prepareAhead;
         if (prepareAhead) _prefaulter = new Prefaulter(SegmentForPrefault);
         if (segmentSize <= 0) throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be positive");
@@ -132,7 +137,7 @@ public sealed unsafe class SegmentedFile : IDisposable
             last = Last;
             if (last is not null && !last.IsFull) return last;
             long start = last?.EndOffset ?? startIfEmpty - startIfEmpty % SegmentSize;
-            var created = TakePrepared(start) ?? MappedSegment.Open(Directory, start, SegmentSize);
+            var created = TakePrepared(start) ?? MappedSegment.Open(Directory, start, SegmentSize, guard: _guard);
             if (last is null)
             {
                 // An empty store resumed at an offset (all files deleted): the first segment starts mid-way.
@@ -173,7 +178,7 @@ public sealed unsafe class SegmentedFile : IDisposable
         {
             try
             {
-                return MappedSegment.Open(Directory, start, SegmentSize); // its pages are warmed by the prefaulter as the writer nears
+                return MappedSegment.Open(Directory, start, SegmentSize, guard: _guard); // its pages are warmed by the prefaulter as the writer nears
             }
             catch (StoreException)
             {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Store.Health;
 
 namespace Rocket.Store.Projection;
 
@@ -7,21 +8,29 @@ namespace Rocket.Store.Projection;
 /// Builds the projections (consume queues, key index) from the log tail and tells its listener which queues got
 /// messages, so held long polls wake at once. It is the single writer of the projections, so retention, which trims
 /// them, runs here too.
+/// <para>A pass that fails (e.g. the next consume-queue or index file cannot be created) keeps what it built, puts
+/// the store in the failing state (writes are refused: a message that cannot be consumed must not be acknowledged)
+/// and is retried with back-off; wake-ups in between are ignored. Retention keeps running, since it may be what
+/// frees the space. Nothing here throws, so the actor is never stopped by a store error.</para>
 /// </summary>
 public sealed class ProjectorActor : ReceiveActor, IWithTimers
 {
     private sealed class RetentionTick { public static readonly RetentionTick Instance = new(); }
+    private sealed class RetryProjection { public static readonly RetryProjection Instance = new(); }
 
     private readonly MessageStore _store;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _listener;
     private readonly List<(long Offset, IActorRef ReplyTo)> _awaiting = new();
+    private readonly Backoff _backoff = new();
+    private bool _failing;
 
     public ProjectorActor(MessageStore store, IActorRef? listener)
     {
         _store = store;
         _listener = listener;
-        Receive<ProjectorWake>(_ => ProjectNow());
+        Receive<ProjectorWake>(_ => { if (!_failing) ProjectNow(); });
+        Receive<RetryProjection>(_ => ProjectNow());
         Receive<RetentionTick>(_ => RunRetention());
         Receive<RunRetentionNow>(_ => Sender.Tell(RunRetention()));
         Receive<AwaitProjection>(a =>
@@ -45,9 +54,39 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
 
     private void ProjectNow()
     {
-        var arrivals = _store.Project(_store.ProjectionLimit);
+        IReadOnlyList<QueueArrival> arrivals;
+        try
+        {
+            arrivals = _store.Project(_store.ProjectionLimit);
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+            return;
+        }
+        if (_failing) Recovered();
         if (arrivals.Count > 0) _listener?.Tell(new MessagesArrived(arrivals));
         if (_awaiting.Count > 0) AnswerAwaiting();
+    }
+
+    private void Failed(Exception e)
+    {
+        string problem = $"projection: consume queues / key index stopped at log offset {_store.ProjectedOffset} " +
+                         $"(log end {_store.CommitLog.MaxOffset}): {e.Message}";
+        if (_store.Health.Fail(StoreComponent.Projection, problem))
+            _log.Error(e, "Store projection failed: {0}; writes are refused and projection is retried with back-off", problem);
+        _failing = true;
+        Timers.StartSingleTimer("retry", RetryProjection.Instance, _backoff.Next());
+    }
+
+    private void Recovered()
+    {
+        _failing = false;
+        _store.Health.Clear(StoreComponent.Projection);
+        _log.Warning("Store projection works again after {0} retries; consume queues and key index reach log offset {1}",
+            _backoff.Attempts, _store.ProjectedOffset);
+        _backoff.Reset();
+        Timers.Cancel("retry");
     }
 
     private void AnswerAwaiting()
@@ -64,8 +103,18 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
 
     private Retention.RetentionReport RunRetention()
     {
-        ProjectNow();
-        var report = _store.RunRetention();
+        if (!_failing) ProjectNow();
+        Retention.RetentionReport report;
+        try
+        {
+            report = _store.RunRetention();
+        }
+        catch (Exception e)
+        {
+            // Retention is retried on its own timer; a failed pass must not stop the projector.
+            _log.Error(e, "Retention failed: {0}; it runs again in {1}", e.Message, _store.Settings.CleanResourceInterval);
+            return new Retention.RetentionReport(double.NaN, _store.IsDiskFull, false, 0, 0, 0, _store.CommitLog.MinOffset);
+        }
         if (report.CommitLogSegmentsDeleted > 0)
             _log.Info("Retention deleted {0} commit-log segments, {1} consume-queue files, {2} index files; disk {3:F1}% used",
                 report.CommitLogSegmentsDeleted, report.ConsumeQueueFilesDeleted, report.IndexFilesDeleted, report.DiskUsedPercent);

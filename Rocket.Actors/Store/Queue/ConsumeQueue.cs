@@ -26,7 +26,7 @@ public sealed partial class ConsumeQueue : IDisposable
     private long _maxPhysicalEnd;
     private volatile bool _disposed;
 
-    public ConsumeQueue(string rootDirectory, string topic, int queueId, int fileSize)
+    public ConsumeQueue(string rootDirectory, string topic, int queueId, int fileSize, Space.StoreSpaceGuard? guard = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootDirectory);
         // The topic becomes a directory name: the topic rules also keep it from escaping the root.
@@ -39,7 +39,7 @@ public sealed partial class ConsumeQueue : IDisposable
         Topic = topic;
         QueueId = queueId;
         _entriesPerFile = fileSize / EntrySize;
-        _file = new SegmentedFile(Path.Combine(rootDirectory, topic, queueId.ToString(CultureInfo.InvariantCulture)), fileSize);
+        _file = new SegmentedFile(Path.Combine(rootDirectory, topic, queueId.ToString(CultureInfo.InvariantCulture)), fileSize, guard: guard);
     }
 
     public string Topic { get; }

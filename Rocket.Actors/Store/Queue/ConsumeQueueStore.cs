@@ -15,8 +15,12 @@ public sealed class ConsumeQueueStore : IDisposable
     private readonly string _directory;
     private readonly int _fileSize;
 
-    public ConsumeQueueStore(string directory, int fileSize)
+    private readonly Space.StoreSpaceGuard? _guard;
+
+    /// <param name="guard">The store's disk-full guard, asked before each new consume-queue file; null for none.</param>
+    public ConsumeQueueStore(string directory, int fileSize, Space.StoreSpaceGuard? guard = null)
     {
+        _guard = guard;
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (fileSize <= 0 || fileSize % ConsumeQueue.EntrySize != 0)
             throw new ArgumentOutOfRangeException(nameof(fileSize), fileSize,
@@ -49,7 +53,7 @@ public sealed class ConsumeQueueStore : IDisposable
 
     private ConsumeQueue Open(string topic, int queueId)
     {
-        var queue = new ConsumeQueue(_directory, topic, queueId, _fileSize);
+        var queue = new ConsumeQueue(_directory, topic, queueId, _fileSize, _guard);
         try
         {
             queue.Load();

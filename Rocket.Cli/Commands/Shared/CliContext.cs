@@ -25,6 +25,30 @@ public sealed class CliContext(string[] seeds, bool json, TextWriter output, Tex
         return RocketClient.Create(tune is null ? settings : tune(settings), Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR"));
     }
 
+    /// <summary>Whether the verb wrote its one JSON object.</summary>
+    public bool ResultWritten { get; private set; }
+
+    /// <summary>The last error line the verb reported (<see cref="Error"/>), for the JSON error object.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Reports why the verb fails: one line on stderr, kept for the JSON error object of <see cref="Finish"/>.</summary>
+    public void Error(string line)
+    {
+        Err.WriteLine(line);
+        LastError = line;
+    }
+
+    /// <summary>
+    /// Ends a verb with <paramref name="exitCode"/>. With <c>--json</c> every exit prints exactly one JSON object: a verb that
+    /// failed before writing its result gets <c>{"error": …, "exit_code": …}</c>.
+    /// </summary>
+    public int Finish(int exitCode)
+    {
+        if (Json && !ResultWritten && exitCode != ExitCodes.Ok)
+            WriteJson(new ErrorResult(LastError ?? $"failed with exit code {exitCode}", exitCode));
+        return exitCode;
+    }
+
     /// <summary>Progress and informational lines; always stderr so that stdout stays the result.</summary>
     public void Info(string line) => Err.WriteLine(line);
 
@@ -35,7 +59,12 @@ public sealed class CliContext(string[] seeds, bool json, TextWriter output, Tex
     }
 
     /// <summary>Writes the one JSON object of a <c>--json</c> run.</summary>
-    public void WriteJson<T>(T result) => Out.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+    public void WriteJson<T>(T result, JsonSerializerOptions? options = null)
+    {
+        if (ResultWritten) throw new InvalidOperationException("a --json run prints exactly one JSON object; this verb tried to print a second");
+        Out.WriteLine(JsonSerializer.Serialize(result, options ?? CliJson.Options));
+        ResultWritten = true;
+    }
 
     public static CliContext From(ParseResult parse, CommonOptions common) => new(
         CommonOptions.SplitSeeds(parse.GetValue(common.Seeds)),
@@ -43,6 +72,9 @@ public sealed class CliContext(string[] seeds, bool json, TextWriter output, Tex
         parse.InvocationConfiguration.Output,
         parse.InvocationConfiguration.Error);
 }
+
+/// <summary>The JSON object of a failed <c>--json</c> run.</summary>
+public sealed record ErrorResult(string Error, int ExitCode);
 
 public static class CliJson
 {

@@ -21,28 +21,46 @@ public static class ClusterAction
             {
                 int code = await body(parse, context, cancel);
                 // A verb stopped by Ctrl+C / SIGTERM reports what it did, but the exit code says it did not finish.
-                return cancel.IsCancellationRequested ? ExitCodes.Interrupted : code;
+                if (cancel.IsCancellationRequested && code != ExitCodes.Interrupted)
+                {
+                    if (!context.ResultWritten) context.Error($"{name}: interrupted");
+                    code = ExitCodes.Interrupted;
+                }
+                return context.Finish(code);
             }
             catch (RocketClientException e) when (e.Code == RocketErrorCode.NotSupported)
             {
                 // e.g. a SQL92 --filter: the request itself is what cannot be done, before anything was consumed
-                context.Err.WriteLine($"{name}: {e.Message}");
-                return ExitCodes.Usage;
+                context.Error($"{name}: {e.Message}");
+                return context.Finish(ExitCodes.Usage);
+            }
+            catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicNotFound)
+            {
+                // The cluster answered; what was asked for is not there.
+                context.Error($"{name}: {e.Message}");
+                return context.Finish(ExitCodes.Failed);
             }
             catch (RocketClientException e)
             {
-                context.Err.WriteLine($"{name}: {e.Message}");
-                return ExitCodes.Unavailable;
+                context.Error($"{name}: {e.Message}");
+                return context.Finish(ExitCodes.Unavailable);
             }
             catch (Akka.Configuration.ConfigurationException e)
             {
-                context.Err.WriteLine($"{name}: {e.Message}");
-                return ExitCodes.Usage;
+                context.Error($"{name}: {e.Message}");
+                return context.Finish(ExitCodes.Usage);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
-                context.Err.WriteLine($"{name}: interrupted");
-                return ExitCodes.Interrupted;
+                context.Error($"{name}: interrupted");
+                return context.Finish(ExitCodes.Interrupted);
+            }
+            catch (Exception e)
+            {
+                // A defect: the whole exception on stderr, and still one JSON object on stdout with --json.
+                context.Err.WriteLine($"{name}: unexpected error: {e}");
+                context.Error($"{name}: unexpected error: {e.GetType().Name}: {e.Message}");
+                return context.Finish(ExitCodes.Failed);
             }
         });
     }

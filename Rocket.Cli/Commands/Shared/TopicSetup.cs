@@ -19,39 +19,22 @@ public static class TopicSetup
         catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicNotRoutable) { return false; }
     }
 
-    /// <summary>Polls the seeds' cluster view until none of <paramref name="brokers"/> publishes <paramref name="topic"/> any more.</summary>
+    /// <summary>Waits until the seeds no longer route <paramref name="topic"/> to any of <paramref name="brokers"/>; false when they still do in time.</summary>
     public static async Task<bool> AwaitGoneAsync(RocketClient client, string topic, IReadOnlySet<string> brokers)
     {
-        var deadline = DateTime.UtcNow + PropagationWait;
-        while (true)
+        try
         {
-            var view = await client.Admin.GetClusterViewAsync();
-            if (!view.Brokers.Any(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic))) return true;
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(200);
+            await client.Admin.WaitForTopicGoneAsync(topic, brokers, PropagationWait);
+            return true;
         }
-    }
-
-    /// <summary>
-    /// Waits until the seeds' gossip replica lists at least one live master: a broker that just printed "ready" may not
-    /// have reached the seed's view yet.
-    /// </summary>
-    public static async Task AwaitMasterAsync(RocketClient client)
-    {
-        var deadline = DateTime.UtcNow + PropagationWait;
-        while ((await client.Admin.GetClusterViewAsync()).Brokers.All(b => b.BrokerId != 0))
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new RocketClientException($"no live master broker appeared in the cluster within {PropagationWait.TotalSeconds:0} s");
-            await Task.Delay(200);
-        }
+        catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicStillRouted) { return false; }
     }
 
     /// <summary>Uses the topic if some broker has it; otherwise creates it with <paramref name="queues"/> queues on every master.</summary>
     public static async Task EnsureAsync(RocketClient client, CliContext cli, string topic, int queues)
     {
         if (await client.GetRouteAsync(topic) is not null) return;
-        await AwaitMasterAsync(client);
+        await client.Admin.WaitForMasterAsync(PropagationWait);
         var config = new TopicConfig(topic, queues, queues);
         var results = await client.Admin.CreateOrUpdateTopicAsync(config);
         if (results.FirstOrDefault(r => !r.Ok) is { } failed)

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Rocket.Client;
+using Rocket.Protocol;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Rocket.Tests.Client;
+
+/// <summary><see cref="RocketAdmin.WaitForTopicGoneAsync"/> and <see cref="RocketAdmin.WaitForMasterAsync"/> against a fake seed.</summary>
+public sealed class AdminWaitTests(ITestOutputHelper output) : FakeClusterTestBase(output)
+{
+    private static BrokerRecord Broker(string name, long id, params string[] topics) =>
+        new("DefaultCluster", name, id, $"/user/{name}", "akka.tcp://rocket@127.0.0.1:1", true, 8,
+            topics.Select(t => new TopicConfig(t, 4, 4)).ToArray(), 0);
+
+    private void SetBrokers(params BrokerRecord[] brokers) => NameServer.Tell(new FakeNameServer.SetBrokers(brokers), Akka.Actor.ActorRefs.NoSender);
+
+    [Fact]
+    public async Task WaitForTopicGoneAsync_returns_once_no_named_broker_publishes_the_topic()
+    {
+        SetBrokers(Broker("broker-a", 0, "Going", "Staying"), Broker("broker-b", 0, "Going"));
+        await using var client = RocketClient.Create(Settings());
+        var waiting = client.Admin.WaitForTopicGoneAsync("Going", ["broker-a", "broker-b"], TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+
+        SetBrokers(Broker("broker-a", 0, "Staying"), Broker("broker-b", 0, "Going"));
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted, "broker-b still publishes it");
+
+        SetBrokers(Broker("broker-a", 0, "Staying"), Broker("broker-b", 0));
+        await waiting;
+        // A broker not named may keep the topic.
+        await client.Admin.WaitForTopicGoneAsync("Staying", ["broker-b"], TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task WaitForTopicGoneAsync_fails_after_its_timeout_naming_who_still_publishes_it()
+    {
+        SetBrokers(Broker("broker-a", 0, "Stuck"));
+        await using var client = RocketClient.Create(Settings());
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RocketClientException>(() => client.Admin.WaitForTopicGoneAsync("Stuck", ["broker-a"], TimeSpan.FromSeconds(1)));
+        Assert.Equal(RocketErrorCode.TopicStillRouted, error.Code);
+        Assert.Equal("topic 'Stuck' is still published by broker-a after 1 s", error.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
+    public async Task WaitForMasterAsync_returns_the_masters_once_one_is_published_and_fails_after_its_timeout_without()
+    {
+        SetBrokers(Broker("broker-a", 1)); // a slave only
+        await using var client = RocketClient.Create(Settings());
+        var error = await Assert.ThrowsAsync<RocketClientException>(() => client.Admin.WaitForMasterAsync(TimeSpan.FromMilliseconds(500)));
+        Assert.Equal("no live master broker appeared in the cluster within 0.5 s", error.Message);
+
+        var waiting = client.Admin.WaitForMasterAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        SetBrokers(Broker("broker-a", 1), Broker("broker-a", 0));
+        var masters = await waiting;
+        Assert.Equal(("broker-a", 0L), (Assert.Single(masters).BrokerName, masters[0].BrokerId));
+    }
+}
