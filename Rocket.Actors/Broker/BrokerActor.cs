@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Groups;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.TopicDeletion;
@@ -72,6 +73,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<DeleteTopic>(m => Delete(m.Name, orphan: false, Sender));
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
+        Receive<FlushMetadataBackup>(OnFlushMetadataBackup);
         Receive<CheckStoreHealth>(_ => OnCheckStoreHealth());
         Receive<Terminated>(t =>
         {
@@ -159,6 +161,16 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             _settings.AutoCreateTopicEnable && _settings.IsMaster, _settings.DefaultTopicQueueNums,
             _lastTopics.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem)));
+    }
+
+    /// <summary>Both metadata actors write their backup files now; answered once both files are written (or failed).</summary>
+    private void OnFlushMetadataBackup(FlushMetadataBackup flush)
+    {
+        var timeout = TimeSpan.FromSeconds(5);
+        var writes = new[] { _topics, _offsets }.Select(actor => actor.Ask<BackupWritten>(flush, timeout)).ToArray();
+        Task.WhenAll(writes).ContinueWith(_ => new MetadataBackupFlushed(writes
+            .Select(w => w.IsCompletedSuccessfully ? w.Result.Error : $"a metadata actor did not write its backup: {w.Exception?.GetBaseException().Message}")
+            .OfType<string>().ToArray())).PipeTo(Sender);
     }
 
     private void OnQueryQueueOffsets(QueryQueueOffsets q)

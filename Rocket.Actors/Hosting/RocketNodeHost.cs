@@ -57,6 +57,7 @@ public static class RocketNodeHost
         // The store opens before the host exists and logs for as long as it is open (recovery decisions, corrupt
         // records met while serving), so it gets its own factory with the host's console format.
         using var storeLogging = LoggerFactory.Create(ConfigureLogging);
+        MetadataStartup.Outcome? metadata = null;
         if (serveBroker)
         {
             var storeSettings = StoreSettings.FromConfig(config);
@@ -74,7 +75,13 @@ public static class RocketNodeHost
                 await Console.Error.WriteLineAsync($"{Name(role)}: cannot open the store in {storeSettings.Directory}: {e.Message}");
                 return NodeExitCode.CannotStart;
             }
-            config = MetadataPersistence.Config(storeSettings.Directory).WithFallback(config);
+            metadata = await MetadataStartup.PrepareAsync(role, config, store);
+            if (metadata.ExitCode is { } refused)
+            {
+                store.Shutdown(); // nothing was written: no abort file is left behind
+                return refused;
+            }
+            config = metadata.Persistence!.WithFallback(config);
         }
 
         ActorSystem? started = null; // once Akka.Hosting started it (the host's services are disposed when RunAsync returns)
@@ -87,7 +94,7 @@ public static class RocketNodeHost
             {
                 var naming = NamingSettings.FromConfig(config);
                 NamingActors.Start(system, naming);
-                if (store is not null) StartBroker(system, store, config, naming);
+                if (store is not null) StartBroker(system, store, config, naming, metadata!);
             });
             akka.AddStartup((system, _) =>
             {
@@ -103,6 +110,7 @@ public static class RocketNodeHost
                     return Akka.Done.Instance;
                 });
                 started = system;
+                if (store is not null) MetadataStartup.BackupAtShutdown(system);
                 var cluster = Cluster.Get(system);
                 MembershipEnd.StopSystemWhenMembershipEnds(system, cluster);
                 var notJoined = ReportWhileNotJoined(system, cluster);
@@ -180,13 +188,14 @@ public static class RocketNodeHost
         });
     }
 
-    private static void StartBroker(ActorSystem system, MessageStore store, Akka.Configuration.Config config, NamingSettings naming)
+    private static void StartBroker(ActorSystem system, MessageStore store, Akka.Configuration.Config config, NamingSettings naming,
+        MetadataStartup.Outcome metadata)
     {
         var settings = Broker.BrokerSettings.FromConfig(config);
         string name = $"{settings.BrokerName}-{settings.BrokerId}";
         var parts = new BrokerParts(
-            subscriber => TopicConfigActor.Props(name, subscriber),
-            OffsetStoreActor.Props(name),
+            subscriber => TopicConfigActor.Props(name, subscriber, backup: metadata.Settings, restore: metadata.Restore),
+            OffsetStoreActor.Props(name, backup: metadata.Settings, restore: metadata.Restore),
             BrokerPublisher.Props(naming));
         system.ActorOf(BrokerActor.Props(store, settings, parts), BrokerActor.Name);
     }

@@ -50,6 +50,8 @@ public class EmbeddedConfigTests
         AssertSame(new Rocket.Broker.BrokerSettings(), Rocket.Broker.BrokerSettings.FromConfig(Config.Empty));
         AssertSame(new Rocket.Naming.NamingSettings(), Rocket.Naming.NamingSettings.FromConfig(Config.Empty));
         AssertSame(new Rocket.Store.StoreSettings { Directory = "./data" }, Rocket.Store.StoreSettings.FromConfig(Config.Empty));
+        AssertSame(new Rocket.Broker.Metadata.MetadataSettings { BackupDirectory = Rocket.Broker.Metadata.MetadataSettings.BackupDirectoryOf("./data") },
+            Rocket.Broker.Metadata.MetadataSettings.FromConfig(Config.Empty, "./data"));
 
         static void AssertSame<T>(T initial, T fromReference)
         {

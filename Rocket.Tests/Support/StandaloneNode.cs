@@ -13,9 +13,9 @@ public sealed class StandaloneNode : IDisposable
     private readonly TempDirectory _dir = new("standalone");
     private ChildProcess? _process;
 
-    public StandaloneNode() : this(null) { }
+    public StandaloneNode() : this(null, []) { }
 
-    private StandaloneNode(string? store, params string[] extraArguments)
+    private StandaloneNode(string? store, string[] extraArguments)
     {
         Port = FreePort.Next();
         StorePath = store ?? _dir.Combine("store");
@@ -39,9 +39,6 @@ public sealed class StandaloneNode : IDisposable
     public ChildProcess Process => _process ?? throw new InvalidOperationException("the node was stopped");
 
     /// <summary>A standalone node on a new port serving an existing store (which it does not delete).</summary>
-    public static StandaloneNode OnStore(string store) => new(store);
-
-    /// <summary>A standalone node on an existing store with more command-line arguments (e.g. <c>--config FILE</c>).</summary>
     public static StandaloneNode OnStore(string store, params string[] extraArguments) => new(store, extraArguments);
 
     /// <summary>The node's command line: a standalone node on <paramref name="port"/> that seeds itself.</summary>

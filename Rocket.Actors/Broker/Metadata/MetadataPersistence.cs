@@ -75,11 +75,19 @@ public static class MetadataPersistence
 
     private static void UseWriteAheadLog(string path)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteScalar();
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            command.ExecuteScalar();
+        }
+        catch (SqliteException e)
+        {
+            // Otherwise a bare SQLite error without the path, from deep inside the host.
+            throw new Recovery.MetadataRecoveryException($"cannot open metadata database {path}: {e.Message}");
+        }
     }
 
     /// <summary>A HOCON quoted string: paths may hold characters HOCON would otherwise parse.</summary>

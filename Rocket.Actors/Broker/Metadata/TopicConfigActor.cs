@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
+using Rocket.Broker.Metadata.Backup;
+using Rocket.Broker.Metadata.Recovery;
 using Rocket.Protocol;
 
 namespace Rocket.Broker.Metadata;
@@ -8,6 +11,8 @@ namespace Rocket.Broker.Metadata;
 /// <summary>
 /// The topic configs of one broker. Changes are rare, so each is persisted before it is answered (<c>Persist</c>
 /// holds later commands until then). The subscriber gets the whole table after recovery and after every change.
+/// With backups on, <c>backup/topics.json</c> is rewritten after recovery and after every change; given a
+/// <see cref="MetadataRestore"/> and an empty journal (the database was lost), it persists the restored topics first.
 /// </summary>
 public sealed class TopicConfigActor : CompactingPersistentActor
 {
@@ -19,26 +24,73 @@ public sealed class TopicConfigActor : CompactingPersistentActor
     private ImmutableSortedDictionary<string, TopicConfig> _topics =
         ImmutableSortedDictionary<string, TopicConfig>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public TopicConfigActor(string name, IActorRef subscriber, int snapshotEvery) : base($"topics-{name}", snapshotEvery)
+    private readonly TopicConfig[]? _restore;
+    private readonly IActorRef? _backup;
+
+    public TopicConfigActor(string name, IActorRef subscriber, int snapshotEvery, MetadataSettings? backup, MetadataRestore? restore)
+        : base($"topics-{name}", snapshotEvery)
     {
         _brokerName = name;
         _subscriber = subscriber;
+        _restore = restore?.Topics;
+        if (backup is not null) _backup = Context.ActorOf(BackupWriterActor.Props(backup.TopicsFile, backup.BackupDispatcher), "backup");
 
         Recover<SnapshotOffer>(offer => _topics = ((TopicTableSnapshot)offer.Snapshot).Topics
             .ToImmutableSortedDictionary(t => t.Name, t => t, StringComparer.Ordinal));
         Recover<TopicSaved>(Apply);
         Recover<TopicRemoved>(Apply);
-        Recover<RecoveryCompleted>(_ => Publish());
+        Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<CreateOrUpdateTopic>(CreateOrUpdate);
         Command<DeleteTopic>(Delete);
         Command<EnsureTopic>(Ensure);
         Command<GetTopicConfigs>(_ => Sender.Tell(new TopicConfigs(_brokerName, _topics.Values.ToArray())));
+        Command<FlushMetadataBackup>(_ => Backup(Sender));
         HandleCompaction();
     }
 
-    public static Props Props(string name, IActorRef subscriber, int snapshotEvery = DefaultSnapshotEvery) =>
-        Akka.Actor.Props.Create(() => new TopicConfigActor(name, subscriber, snapshotEvery));
+    public static Props Props(string name, IActorRef subscriber, int snapshotEvery = DefaultSnapshotEvery,
+        MetadataSettings? backup = null, MetadataRestore? restore = null) =>
+        Akka.Actor.Props.Create(() => new TopicConfigActor(name, subscriber, snapshotEvery, backup, restore));
+
+    /// <summary>
+    /// The subscriber's first table must already hold restored topics: the broker deletes the data of consume queues
+    /// whose topic is not in it (a delete cut short).
+    /// </summary>
+    private void OnRecovered()
+    {
+        if (_restore is null || _restore.Length == 0)
+        {
+            Publish();
+            Backup(null);
+            return;
+        }
+        if (LastSequenceNr != 0)
+        {
+            // The database was judged lost at start, yet the journal has events: it wins, the restore is dropped (said so).
+            Log.Warning("{0}: the journal holds {1} event(s), so the {2} topic(s) restored from backup are not applied", PersistenceId, LastSequenceNr, _restore.Length);
+            Publish();
+            Backup(null);
+            return;
+        }
+        PersistAll(_restore.Select(t => new TopicSaved(t)), saved =>
+        {
+            Apply(saved);
+            SnapshotIfDue();
+        });
+        DeferAsync(_restore.Length, count =>
+        {
+            Log.Info("{0}: {1} restored topic(s) stored in the metadata database", PersistenceId, count);
+            Publish();
+            Backup(null);
+        });
+    }
+
+    private void Backup(IActorRef? replyTo)
+    {
+        if (_backup is not null) _backup.Tell(new WriteBackup(new TopicsBackup(_topics.Values.ToArray(), DateTimeOffset.UtcNow), replyTo));
+        else replyTo?.Tell(new BackupWritten("", null));
+    }
 
     protected override object CreateSnapshot() => new TopicTableSnapshot(_topics.Values.ToArray());
 
@@ -107,6 +159,7 @@ public sealed class TopicConfigActor : CompactingPersistentActor
     {
         Publish();
         SnapshotIfDue();
+        Backup(null);
     }
 
     private void Apply(TopicSaved saved) => _topics = _topics.SetItem(saved.Topic.Name, saved.Topic);
