@@ -75,7 +75,9 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
         Watch(BrokerA);
         Sys.Stop(BrokerA);
         ExpectTerminated(BrokerA);
-        var restarted = Sys.ActorOf(Props.Create(() => new FakeBroker("broker-a")), "broker-a");
+        // The watcher can hear of the death before the guardian has freed the name: retry until it is free.
+        IActorRef restarted = ActorRefs.Nobody;
+        AwaitAssert(() => restarted = Sys.ActorOf(Props.Create(() => new FakeBroker("broker-a")), "broker-a"), TimeSpan.FromSeconds(5));
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await AwaitConditionAsync(async () =>
         {
