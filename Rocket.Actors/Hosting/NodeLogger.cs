@@ -14,8 +14,15 @@ public sealed class NodeLogger : DefaultLogger
 
     protected override void Print(LogEvent logEvent) => base.Print(Downgraded(logEvent));
 
-    internal static LogEvent Downgraded(LogEvent logEvent) =>
-        logEvent is Error { Cause: { } cause } error && cause.GetType().FullName == PeerClosedException
-            ? new Info(error.LogSource, error.LogClass, $"peer connection closed ({cause.Message}); the association ends")
-            : logEvent;
+    internal static LogEvent Downgraded(LogEvent logEvent)
+    {
+        if (logEvent is Error { Cause: { } cause } error && cause.GetType().FullName == PeerClosedException)
+            return new Info(error.LogSource, error.LogClass, $"peer connection closed ({cause.Message}); the association ends");
+        // "Association with remote system ... has failed; address is now gated" carries the same exception's stack
+        // trace inside its text: keep the warning, on one line.
+        if (logEvent is Warning warning && warning.Message?.ToString() is { } text && text.Contains(PeerClosedException)
+            && text.IndexOf('\n') is var newline and > 0)
+            return new Warning(warning.LogSource, warning.LogClass, text[..newline].TrimEnd() + " ...]");
+        return logEvent;
+    }
 }

@@ -26,6 +26,19 @@ public class NodeLoggerTests
     }
 
     [Fact]
+    public void A_failed_association_with_a_closed_peer_stays_a_warning_on_one_line()
+    {
+        var text = "Association with remote system akka.tcp://c@127.0.0.1:1 has failed; address is now gated for 5000 ms. " +
+            "Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated\n   at Akka.Remote.EndpointWriter.PublishAndThrow(Exception reason)\n]";
+        var warning = new Warning("src", typeof(NodeLoggerTests), text);
+
+        var logged = Assert.IsType<Warning>(NodeLogger.Downgraded(warning));
+
+        Assert.DoesNotContain("\n", logged.Message.ToString());
+        Assert.StartsWith("Association with remote system akka.tcp://c@127.0.0.1:1 has failed", logged.Message.ToString());
+    }
+
+    [Fact]
     public void Every_other_event_is_logged_as_it_is()
     {
         var other = new Error(new InvalidOperationException("broken"), "src", typeof(NodeLoggerTests), "broken");
