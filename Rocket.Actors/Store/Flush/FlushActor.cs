@@ -83,13 +83,15 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         try { flushed = _flushLog(target); }
         catch (Exception e) { failure = e; }
 
-        var now = DateTimeOffset.UtcNow;
-        foreach (var request in _pending)
-            request.ReplyTo.Tell(Complete(request, failure, flushed, now));
+        // Mark the store failing before answering: a writer that hears of the failure and writes again must find
+        // its next write refused, not appended behind a flush already known to fail.
         if (failure is not null)
             Failed(failure, $"commit-log flush failed: {failure.Message}; {_pending.Count} waiting writes were failed");
         else if (flushed < target)
             Failed(null, $"commit-log flush reached offset {flushed}, short of {target}");
+        var now = DateTimeOffset.UtcNow;
+        foreach (var request in _pending)
+            request.ReplyTo.Tell(Complete(request, failure, flushed, now));
         _pending.Clear();
         _projector.Tell(ProjectorWake.Instance);
     }
