@@ -125,7 +125,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private void DeleteOrphans(TopicTableChanged changed)
     {
         _orphansChecked = true;
-        foreach (var topic in _store.ConsumeQueues.All.Select(q => q.Topic).Distinct().Where(t => !changed.Topics.ContainsKey(t)))
+        foreach (var topic in _store.ConsumeQueues.All.Select(q => q.Topic).Distinct().Where(t => !changed.Topics.ContainsKey(t) && !SystemTopics.IsInternal(t)))
         {
             _log.Warning("Topic {0} has consume queues but no config on broker {1} (a delete cut short): deleting its data", topic, _settings.BrokerName);
             Delete(topic, orphan: true, requester: null);

@@ -17,6 +17,21 @@ public static class MessageProperties
     public const string DelayLevel = "DELAY";
     public const string WaitStoreOk = "WAIT";
 
+    // Set by the broker on messages it parks in an internal topic (SystemTopics) or moves between topics.
+    /// <summary>Where a parked message goes when it is due or committed.</summary>
+    public const string RealTopic = "REAL_TOPIC";
+    public const string RealQueueId = "REAL_QID";
+    /// <summary>On a retry message: the topic it was first sent to (the client shows the message under that topic).</summary>
+    public const string RetryTopic = "RETRY_TOPIC";
+    /// <summary>On a retry or dead-letter message: the id of the message as first sent.</summary>
+    public const string OriginMessageId = "ORIGIN_MESSAGE_ID";
+    /// <summary>On a timer message: its due time, epoch ms.</summary>
+    public const string TimerOutMs = "TIMER_OUT_MS";
+    /// <summary>On a half message: the producer group that can be asked to check its transaction.</summary>
+    public const string ProducerGroup = "PGROUP";
+    /// <summary>On a half message: how often its transaction was checked back.</summary>
+    public const string TransactionCheckTimes = "TRANSACTION_CHECK_TIMES";
+
     /// <summary>Maximum encoded size of the properties string in bytes (RocketMQ: a signed short).</summary>
     public const int MaxEncodedBytes = short.MaxValue;
 
