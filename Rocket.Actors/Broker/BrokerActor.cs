@@ -5,6 +5,7 @@ using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
+using Rocket.Broker.Timer;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Naming;
 using Rocket.Protocol;
@@ -24,6 +25,7 @@ namespace Rocket.Broker;
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
 /// ├── publisher  the broker record in cluster gossip (routes)
+/// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
@@ -46,6 +48,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
+    private IActorRef _timer = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
     private IActorRef? _publisher;
@@ -93,6 +96,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
+        if (_settings.IsMaster) _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), "timer");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
     }
@@ -136,6 +140,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         _produce.Tell(changed);
         _pulls.Tell(changed);
+        _timer.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
         _lastTopics = changed;
         Publish();

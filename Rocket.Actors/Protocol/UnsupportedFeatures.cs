@@ -12,7 +12,7 @@ public static class UnsupportedFeatures
     public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
     public const string StartDeliverTime = "__STARTDELIVERTIME";
-    /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay.</summary>
+    /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay (supported: see Broker/Timer).</summary>
     public const string TimerDeliverMs = "TIMER_DELIVER_MS";
     public const string TimerDelaySec = "TIMER_DELAY_SEC";
     public const string TimerDelayMs = "TIMER_DELAY_MS";
@@ -22,8 +22,8 @@ public static class UnsupportedFeatures
     {
         MessageProperties.DelayLevel when value is not "0" => $"delay levels are not supported yet (message property {MessageProperties.DelayLevel}={value})",
         TransactionPrepared => $"transactional messages are not supported yet (message property {TransactionPrepared}={value})",
-        StartDeliverTime or TimerDeliverMs or TimerDelaySec or TimerDelayMs =>
-            $"timed delivery is not supported yet (message property {name}={value})",
+        StartDeliverTime =>
+            $"{StartDeliverTime} (RocketMQ 4's commercial delivery time) is not supported (message property {name}={value}); set {TimerDeliverMs} (epoch ms) instead",
         _ => null,
     };
 
@@ -52,6 +52,5 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime)
-        || name.SequenceEqual(TimerDeliverMs) || name.SequenceEqual(TimerDelaySec) || name.SequenceEqual(TimerDelayMs);
+        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Timer;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store.Format;
@@ -203,10 +204,12 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         var messages = part.Request.Message.Messages;
         var bornHost = BornHostOf(part.Request.ReplyTo.Path.Address);
         var toStore = new MessageToStore[part.Indexes.Length];
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (int j = 0; j < toStore.Length; j++)
         {
             var m = messages[part.Indexes[j]];
             toStore[j] = new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost);
+            if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
         }
         long batchId = ++_nextBatchId;
         _batches[batchId] = part;
@@ -223,6 +226,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         // A delay level or transaction marker stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
+        if (TimerParking.DueOf(m.Properties, _settings.Timer).Refusal is { } timer)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{timer}; broker {_settings.BrokerName} did not store the message");
         return null;
     }
 
