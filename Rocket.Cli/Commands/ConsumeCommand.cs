@@ -14,7 +14,7 @@ public static class ConsumeCommand
     public sealed record ConsumeReport(
         string Topic, string Group, long Received, long? Unique, long? Duplicates, long? Missing, long[]? MissingSeqs, long Foreign,
         double ElapsedMs, double MsgsPerS, double StartMs, string StoppedBy, string? VerifyId, long? Expect,
-        Dictionary<string, long> PerQueue);
+        Dictionary<string, long> PerQueue, long? Early, double? LatenessP50Ms, double? LatenessP99Ms);
 
     public static Command Create()
     {
@@ -109,7 +109,9 @@ public static class ConsumeCommand
             session.Elapsed.TotalMilliseconds, tally.Received / Math.Max(session.Elapsed.TotalSeconds, 1e-9),
             session.StartDuration.TotalMilliseconds, session.StopReason, verifyId, expect,
             tally.PerQueue.OrderBy(kv => kv.Key.BrokerName, StringComparer.Ordinal).ThenBy(kv => kv.Key.QueueId)
-                .ToDictionary(kv => $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value));
+                .ToDictionary(kv => $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value),
+            // Only for messages that carried a due time (timer and delay-level deliveries): null otherwise.
+            tally.Due.Count == 0 ? null : tally.Due.Early, tally.Due.LatenessMs(50), tally.Due.LatenessMs(99));
     }
 
     private static void PrintHuman(TextWriter o, ConsumeReport r)
@@ -120,6 +122,8 @@ public static class ConsumeCommand
             o.WriteLine(r.Missing == 0
                 ? $"  all {r.Expect:N0} expected messages of {r.VerifyId} arrived"
                 : $"  MISSING {r.Missing:N0} of {r.Expect:N0}; first: {string.Join(", ", r.MissingSeqs ?? [])}");
+        if (r.Early is not null)
+            o.WriteLine($"  due-time messages: {r.Early:N0} early, lateness p50 {r.LatenessP50Ms:N0} ms, p99 {r.LatenessP99Ms:N0} ms");
         if (r.Foreign > 0) o.WriteLine($"  {r.Foreign:N0} message(s) without VERIFY_ID {r.VerifyId}");
         foreach (var (queue, n) in r.PerQueue) o.WriteLine($"  {queue,-30} {n,10:N0}");
     }

@@ -26,10 +26,12 @@ public static class SendCommand
         var batch = new Option<int>("--batch") { Description = "Messages per send call (batch send); 1 = single sends", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var verifyId = new Option<string?>("--verify-id") { Description = "Add properties VERIFY_ID=<id> and VERIFY_SEQ=0..count-1 for `consume --verify-id`" };
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var (deliverAfter, deliverAt) = (TimerOptions.DeliverAfterMs(), TimerOptions.DeliverAt());
         var command = new Command("send", "Send generated messages; report sent/failed, rate and latency percentiles")
         {
-            topic, count, size, tag, keys, mode, batch, verifyId, concurrency,
+            topic, count, size, tag, keys, mode, batch, verifyId, concurrency, deliverAfter, deliverAt,
         };
+        TimerOptions.NotBoth(command, deliverAfter, deliverAt);
         command.Validators.Add(result =>
         {
             if (result.ValueOrDefault(mode) == "oneway" && result.ValueOrDefault(batch) > 1)
@@ -45,6 +47,8 @@ public static class SendCommand
                 Tag = parse.GetValue(tag),
                 Keys = parse.GetValue(keys),
                 VerifyId = parse.GetValue(verifyId),
+                DeliverAfter = parse.GetValue(deliverAfter) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                DeliverAt = TimerOptions.ParseTime(parse.GetValue(deliverAt)) is { } at ? _ => at : null,
             };
             await using var client = cli.CreateClient();
             // One route look-up first: fails fast and clearly when no seed answers, instead of N failed sends.

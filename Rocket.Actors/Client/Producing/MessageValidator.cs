@@ -16,6 +16,7 @@ internal static class MessageValidator
     {
         MessageProperties.Tags, MessageProperties.Keys, MessageProperties.UniqueKey,
         MessageProperties.DelayLevel, MessageProperties.WaitStoreOk,
+        UnsupportedFeatures.TimerDeliverMs, UnsupportedFeatures.TimerDelayMs, UnsupportedFeatures.TimerDelaySec,
     };
 
     public static void ValidateTopic(string? topic)
@@ -29,7 +30,7 @@ internal static class MessageValidator
     }
 
     /// <summary>Checks one message against the shared rules and the client's <paramref name="maxMessageSize"/>.</summary>
-    public static void Validate(Message message, int maxMessageSize)
+    public static void Validate(Message message, int maxMessageSize, long timerMaxDelaySec = long.MaxValue / 1000)
     {
         ArgumentNullException.ThrowIfNull(message);
         ValidateTopic(message.Topic);
@@ -45,24 +46,25 @@ internal static class MessageValidator
             throw new RocketClientException(
                 $"delay levels are not supported yet: the message for topic '{message.Topic}' has DelayLevel {message.DelayLevel}; send it without one",
                 RocketErrorCode.NotSupported);
+        TimerValidator.Validate(message, timerMaxDelaySec);
         foreach (var (name, value) in message.Properties)
         {
             if (UnsupportedFeatures.Refusal(name, value) is { } refusal)
                 throw new RocketClientException($"{refusal}; the message for topic '{message.Topic}' was not sent", RocketErrorCode.NotSupported);
             if (ReservedProperties.Contains(name))
-                throw new RocketClientException($"property '{name}' is reserved by the system; use the Message members (Tags, Keys, DelayLevel) instead");
+                throw new RocketClientException($"property '{name}' is reserved by the system; use the Message members (Tags, Keys, DelayLevel, DeliverAt, DeliverAfter) instead");
             if (string.IsNullOrWhiteSpace(name) || value is null)
                 throw new RocketClientException("property names must not be blank and values must not be null");
         }
     }
 
-    public static void ValidateBatch(IReadOnlyList<Message> messages, int maxMessageSize)
+    public static void ValidateBatch(IReadOnlyList<Message> messages, int maxMessageSize, long timerMaxDelaySec = long.MaxValue / 1000)
     {
         if (messages is null || messages.Count == 0) throw new RocketClientException("a batch needs at least one message");
         long total = 0;
         foreach (var m in messages)
         {
-            Validate(m, maxMessageSize);
+            Validate(m, maxMessageSize, timerMaxDelaySec);
             if (m.Topic != messages[0].Topic)
                 throw new RocketClientException($"a batch must have one topic; found '{messages[0].Topic}' and '{m.Topic}'");
             total += m.Body.Length;
@@ -79,6 +81,7 @@ internal static class MessageValidator
         if (!string.IsNullOrWhiteSpace(message.Keys)) all.Add(new(MessageProperties.Keys, message.Keys));
         all.Add(new(MessageProperties.UniqueKey, uniqueKey));
         all.AddRange(message.Properties);
+        if (TimerValidator.DeliverMs(message) is { } deliverMs) all.Add(new(UnsupportedFeatures.TimerDeliverMs, deliverMs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         string encoded;
         try { encoded = MessageProperties.Encode(all); }
         catch (ArgumentException e) { throw new RocketClientException(e.Message, e); }
