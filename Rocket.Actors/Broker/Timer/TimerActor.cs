@@ -21,15 +21,17 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
     private sealed class Tick { public static readonly Tick Instance = new(); }
     private sealed class SaveProgress { public static readonly SaveProgress Instance = new(); }
     private sealed class Resume { public static readonly Resume Instance = new(); }
+    private sealed class Report { public static readonly Report Instance = new(); }
 
     private const int EnqueueBatch = 1024;
     private const int EnqueueBatchesPerTick = 16;
     private const int DeliveryBatch = 256;
-    private const int MaxBatchesInFlight = 8;
+    private const int MaxBatchesInFlight = 16;
     private const int MaxDueInMemory = 100_000;
     private const long MaxEmptySlotsPerTick = 200_000;
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(10);
 
     private readonly MessageStore _store;
     private readonly IActorRef _storeActor;
@@ -46,6 +48,7 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
     private long _delivered;
     private bool _dirty;
     private bool _paused;
+    private (long Enqueued, long Delivered) _reported;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -59,6 +62,7 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         Receive<TopicTableChanged>(changed => _topics = changed.Topics);
         Receive<BatchAppended>(OnAppended);
         Receive<SaveProgress>(_ => Save());
+        Receive<Report>(_ => OnReport());
         Receive<Resume>(_ => { _paused = false; Deliver(Now()); });
         Receive<GetTimerStatus>(_ => Sender.Tell(new TimerStatus(_enqueueOffset, _engine.Cursor, DequeuedSlot, _engine.Waiting, _due.Count,
             _inFlight.Values.Sum(b => b.Length), _delivered)));
@@ -85,6 +89,19 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_settings.PrecisionMs / 10, 5, 50));
         Timers.StartPeriodicTimer("tick", Tick.Instance, tick);
         Timers.StartPeriodicTimer("save", SaveProgress.Instance, SaveInterval);
+        Timers.StartPeriodicTimer("report", Report.Instance, ReportInterval);
+    }
+
+    /// <summary>While timers move, an INFO line every 10 s says how far behind each stage is.</summary>
+    private void OnReport()
+    {
+        if ((_enqueueOffset, _delivered) == _reported) return;
+        _reported = (_enqueueOffset, _delivered);
+        long now = Now();
+        _log.Info("Timer service of broker {0}: " + string.Create(CultureInfo.InvariantCulture,
+            $"timer queue read to {_enqueueOffset} of {_store.GetMaxOffset(SystemTopics.Timer, 0)}; {_engine.Waiting} waiting on disk, " +
+            $"{_due.Count} due in memory, {_inFlight.Values.Sum(b => b.Length)} in flight; {_delivered} delivered since start; " +
+            $"slots taken up to {now - _engine.StartOf(_engine.Cursor)} ms ago"), _brokerName);
     }
 
     protected override void PostStop()
