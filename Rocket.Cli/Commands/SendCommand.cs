@@ -43,7 +43,7 @@ public static class SendCommand
         {
             if (result.ValueOrDefault(mode) == "oneway" && result.ValueOrDefault(batch) > 1)
                 result.AddError("--batch cannot be combined with --mode oneway (there is no one-way batch send)");
-            if (result.ValueOrDefault(transaction) is not null && (result.ValueOrDefault(mode) != "sync" || result.ValueOrDefault(batch) > 1))
+            if (result.ValueOrDefault(transaction) is not null && (result.ValueOrDefault(mode) is "async" or "oneway" || result.ValueOrDefault(batch) > 1))
                 result.AddError("--transaction sends one message per transaction and waits for it: it cannot be combined with --mode async/oneway or --batch");
         });
         ClusterAction.Set(command, async (parse, cli, cancel) =>
