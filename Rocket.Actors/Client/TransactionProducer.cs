@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Client.Producing;
-using Rocket.Client.Transactions;
 using Rocket.Protocol;
 
 namespace Rocket.Client;

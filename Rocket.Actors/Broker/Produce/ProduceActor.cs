@@ -221,7 +221,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
             return Failed(ProduceStatus.QueueIdIllegal, m.QueueId,
                 $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName} (write queues: {topic.WriteQueues})");
-        // A delay level or transaction marker stored as a plain message would be delivered at once: refuse it.
+        // A delay level stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
         if (HalfMessage.Refusal(m.Properties) is { } halfRefusal)

@@ -201,6 +201,11 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
 
     private void OnEndTransaction(EndTransaction end)
     {
+        if (!_settings.IsMaster)
+        {
+            Refuse(end, $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes");
+            return;
+        }
         if (end.Outcome == TransactionOutcome.Unknown)
         {
             Sender.Tell(new EndTransactionResult(end.RequestId, EndTransactionStatus.LeftForCheck, null));
@@ -346,6 +351,7 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
 
     private void CheckRound()
     {
+        if (!_settings.IsMaster) return; // a slave writes nothing: its master checks (RocketMQ runs the check on masters only)
         var queue = _store.ConsumeQueues.Find(SystemTopics.TransactionHalf, 0);
         if (queue is not null)
         {

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Rocket.Protocol;
 
-namespace Rocket.Client.Transactions;
+namespace Rocket.Client.Producing;
 
 /// <summary>
 /// A transaction producer's membership and check-backs: heartbeats its group to every live master (the list refreshed
