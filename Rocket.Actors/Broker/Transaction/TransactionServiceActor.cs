@@ -115,12 +115,26 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
     private void Serving()
     {
         Common();
-        Receive<EndTransaction>(OnEndTransaction);
+        Receive<EndTransaction>(end => Guarded(() => OnEndTransaction(end), error => Refuse(end, $"broker {_settings.BrokerName} failed: {error}")));
         Receive<BatchAppended>(OnAppended);
-        Receive<CheckDue>(_ => CheckRound());
-        Receive<RunTransactionCheckNow>(_ => CheckRound());
+        Receive<CheckDue>(_ => Guarded(CheckRound, null));
+        Receive<RunTransactionCheckNow>(_ => Guarded(CheckRound, null));
         Receive<GetTransactionLedger>(g => Sender.Tell(new TransactionLedgerState(_ledger.HalfProgress, _ledger.OpProgress, _ledger.Tracked,
             g.Group is null ? [] : _producers.ClientIdsOf(g.Group))));
+    }
+
+    /// <summary>
+    /// The broker stops a child that throws (its supervisor stops rather than restarts): an unexpected failure reading
+    /// one half message must not end every transaction on this broker, so it is logged and answered instead.
+    /// </summary>
+    private void Guarded(Action action, Action<string>? answer)
+    {
+        try { action(); }
+        catch (Exception e)
+        {
+            _log.Error(e, "Broker {0}: the transaction service failed: {1}", _settings.BrokerName, e.Message);
+            answer?.Invoke(e.Message);
+        }
     }
 
     private static long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
