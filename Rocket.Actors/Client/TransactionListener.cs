@@ -12,8 +12,9 @@ public enum LocalTransactionState
 }
 
 /// <summary>
-/// A transaction producer's callbacks (RocketMQ's TransactionListener). <see cref="ExecuteLocalTransaction"/> runs on the
-/// thread that called <see cref="TransactionProducer.SendMessageInTransactionAsync"/>, after the half message is stored;
+/// A transaction producer's callbacks (RocketMQ's TransactionListener). <see cref="ExecuteLocalTransaction"/> runs inside
+/// <see cref="TransactionProducer.SendMessageInTransactionAsync"/> once the half message is stored, on the thread-pool
+/// thread that completed the send (never an actor thread), and the call waits for it;
 /// <see cref="CheckLocalTransaction"/> runs on a thread-pool thread whenever a broker asks any live producer of the group
 /// to check a transaction left Unknown (or whose end was lost). A callback that throws counts as Unknown.
 /// </summary>

@@ -42,7 +42,8 @@ public sealed class TransactionProducer : IAsyncDisposable
 
     /// <summary>
     /// Stores <paramref name="message"/> as a half message, runs <see cref="ITransactionListener.ExecuteLocalTransaction"/>
-    /// with <paramref name="arg"/> on this thread, and ends the transaction with the outcome (Unknown: left for a check-back).
+    /// with <paramref name="arg"/> (on the thread-pool thread that completed the send), and ends the transaction with the
+    /// outcome (Unknown: left for a check-back).
     /// </summary>
     /// <exception cref="RocketClientException">The message is invalid (delayed or timed messages cannot be transactional).</exception>
     /// <exception cref="RocketSendException">The half message was not stored; the local transaction did not run.</exception>

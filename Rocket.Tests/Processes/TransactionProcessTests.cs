@@ -109,7 +109,7 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
     {
         const string topic = "TxOrders";
         _cluster.StartSeed();
-        StartBroker("4s"); // long enough for both kills to land before the first check-back
+        StartBroker("10s"); // long enough for both kills to land before the first check-back, even on a loaded machine
         await using var client = _cluster.Client();
         await MultiProcess.AwaitBrokersAsync(client, "broker-a");
         Assert.All(await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig(topic, 4, 4)), r => Assert.True(r.Ok, r.Error));
@@ -137,7 +137,7 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
             sender.Kill();
         }
         _cluster.Kill("broker-a");
-        StartBroker("4s");
+        StartBroker("10s");
         await MultiProcess.AwaitBrokersAsync(client, "broker-a");
 
         // Another producer of group TxLate, in this process, answers the check-backs: commit.
