@@ -1,3 +1,4 @@
+using Rocket.Broker.Transaction;
 using Rocket.Settings;
 
 namespace Rocket.Broker;
@@ -14,6 +15,7 @@ public sealed record BrokerSettings
     public int MaxPullBatch { get; init; } = 32;
     public int MaxPullBytes { get; init; } = 256 * 1024;
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
+    public TransactionSettings Transaction { get; init; } = new();
 
     public bool IsMaster => BrokerId == 0;
 
@@ -31,6 +33,7 @@ public sealed record BrokerSettings
             MaxPullBatch = r.Int("max-pull-batch", 1, 1024),
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
             ConsumerExpiry = r.Duration("consumer-expiry"),
+            Transaction = TransactionSettings.Read(r),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");
