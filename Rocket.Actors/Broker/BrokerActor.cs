@@ -7,6 +7,7 @@ using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.Timer;
 using Rocket.Broker.TopicDeletion;
+using Rocket.Broker.Transaction;
 using Rocket.Naming;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -24,6 +25,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
@@ -47,6 +49,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
     private IActorRef _timer = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
@@ -68,6 +71,9 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<ConsumerHeartbeat>(m => _groups.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
         Receive<GetConsumerIds>(m => _groups.Forward(m));
+        Receive<EndTransaction>(m => _transactions.Forward(m));
+        Receive<ProducerHeartbeat>(m => _transactions.Forward(m));
+        Receive<UnregisterProducer>(m => _transactions.Forward(m));
         Receive<CommitOffsets>(m => _offsets.Forward(m));
         Receive<QueryOffset>(m => _offsets.Forward(m));
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
@@ -95,6 +101,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         if (_settings.IsMaster) _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), "timer");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
@@ -141,6 +148,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _produce.Tell(changed);
         _pulls.Tell(changed);
         _timer.Tell(changed);
+        _transactions.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
         _lastTopics = changed;
         Publish();

@@ -1,4 +1,5 @@
 using Rocket.Broker.Timer;
+using Rocket.Broker.Transaction;
 using Rocket.Settings;
 
 namespace Rocket.Broker;
@@ -16,6 +17,7 @@ public sealed record BrokerSettings
     public int MaxPullBytes { get; init; } = 256 * 1024;
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
     public TimerSettings Timer { get; init; } = new();
+    public TransactionSettings Transaction { get; init; } = new();
 
     public bool IsMaster => BrokerId == 0;
 
@@ -34,6 +36,7 @@ public sealed record BrokerSettings
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
             ConsumerExpiry = r.Duration("consumer-expiry"),
             Timer = TimerSettings.Read(r),
+            Transaction = TransactionSettings.Read(r),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");

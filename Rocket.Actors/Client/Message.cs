@@ -40,7 +40,8 @@ public sealed class Message
     /// <summary>
     /// User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT, and the timer's TIMER_DELIVER_MS, TIMER_DELAY_MS,
     /// TIMER_DELAY_SEC: use <see cref="DeliverAt"/> / <see cref="DeliverAfter"/>) are reserved; RocketMQ's names for
-    /// features Rocket does not have yet (TRAN_MSG, __STARTDELIVERTIME) are refused.
+    /// features Rocket does not have yet (__STARTDELIVERTIME) are refused; the transaction properties (TRAN_MSG, PGROUP,
+    /// TRANSACTION_CHECK_TIMES) are set only by a <see cref="TransactionProducer"/>.
     /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

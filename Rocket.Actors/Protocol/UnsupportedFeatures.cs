@@ -8,8 +8,6 @@ namespace Rocket.Protocol;
 public static class UnsupportedFeatures
 {
     // RocketMQ's delay level property is MessageProperties.DelayLevel (1..18 in the default table; "0" means no delay).
-    /// <summary>RocketMQ's half (prepared) transactional message marker.</summary>
-    public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
     public const string StartDeliverTime = "__STARTDELIVERTIME";
     /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay (supported: see Broker/Timer).</summary>
@@ -21,7 +19,6 @@ public static class UnsupportedFeatures
     public static string? Refusal(string name, string? value) => name switch
     {
         MessageProperties.DelayLevel when value is not "0" => $"delay levels are not supported yet (message property {MessageProperties.DelayLevel}={value})",
-        TransactionPrepared => $"transactional messages are not supported yet (message property {TransactionPrepared}={value})",
         StartDeliverTime =>
             $"{StartDeliverTime} (RocketMQ 4's commercial delivery time) is not supported (message property {name}={value}); set {TimerDeliverMs} (epoch ms) instead",
         _ => null,
@@ -52,5 +49,5 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime);
+        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(StartDeliverTime);
 }

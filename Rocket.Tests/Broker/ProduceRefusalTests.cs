@@ -22,7 +22,7 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_message_with_a_delay_level_or_transaction_marker_is_refused_and_the_others_of_the_request_are_stored()
+    public void A_message_with_a_delay_level_or_a_half_message_without_its_producer_group_is_refused_and_the_others_of_the_request_are_stored()
     {
         var store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         var parts = new BrokerParts(InMemoryTopicsActor.Factory([new TopicConfig("T", 1, 1)]), InMemoryOffsetsActor.Props(), Publisher: null);
@@ -38,7 +38,7 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal([ProduceStatus.Ok, ProduceStatus.MessageIllegal, ProduceStatus.MessageIllegal, ProduceStatus.Ok], results.Select(r => r.Status));
         Assert.Contains("delay levels are not supported yet", results[1].Error);
-        Assert.Contains("transactional messages are not supported yet", results[2].Error);
+        Assert.Contains("needs its producer group in PGROUP", results[2].Error);
         AwaitAssert(() =>
         {
             broker.Tell(new PullRequest(2, "g", "T", 0, 0, 32, null, 0));

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Timer;
 using Rocket.Broker.TopicDeletion;
+using Rocket.Broker.Transaction;
 using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store;
@@ -208,7 +209,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         for (int j = 0; j < toStore.Length; j++)
         {
             var m = messages[part.Indexes[j]];
-            toStore[j] = new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost);
+            toStore[j] = HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost));
             if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
         }
         long batchId = ++_nextBatchId;
@@ -223,11 +224,13 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
             return Failed(ProduceStatus.QueueIdIllegal, m.QueueId,
                 $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName} (write queues: {topic.WriteQueues})");
-        // A delay level or transaction marker stored as a plain message would be delivered at once: refuse it.
+        // A delay level stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
         if (TimerParking.DueOf(m.Properties, _settings.Timer).Refusal is { } timer)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{timer}; broker {_settings.BrokerName} did not store the message");
+        if (HalfMessage.Refusal(m.Properties) is { } halfRefusal)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{halfRefusal}; broker {_settings.BrokerName} did not store the message");
         return null;
     }
 

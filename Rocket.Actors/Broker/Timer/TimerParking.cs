@@ -39,6 +39,8 @@ public static class TimerParking
         if (forms > 1)
             return new(null, $"a timer message carries one of {UnsupportedFeatures.TimerDeliverMs}, {UnsupportedFeatures.TimerDelayMs}, " +
                              $"{UnsupportedFeatures.TimerDelaySec}; this one carries {forms} of them");
+        if (MessageProperties.Get(properties, MessageProperties.TransactionPrepared) is not null)
+            return new(null, "a transactional (half) message cannot carry a delivery time: it is delivered when its transaction commits");
         if (MessageProperties.Get(properties, MessageProperties.DelayLevel) is { } level && level != "0")
             return new(null, $"a message cannot carry both a delay level ({MessageProperties.DelayLevel}={level}) and a delivery time");
         var (name, text) = deliverMs is not null ? (UnsupportedFeatures.TimerDeliverMs, deliverMs)
