@@ -68,6 +68,8 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
 
     private PullResponse? Refuse(PullRequest r)
     {
+        if (SystemTopics.IsInternal(r.Topic))
+            return Refusal(r, PullStatus.NoPermission, InternalTopicRefusals.Pull(r.Topic, _settings.BrokerName));
         if (!_topics.TryGetValue(r.Topic, out var topic))
             return Refusal(r, PullStatus.NoSuchQueue, $"topic '{r.Topic}' does not exist on broker {_settings.BrokerName}");
         if ((topic.Perm & TopicPerm.Read) == 0)
