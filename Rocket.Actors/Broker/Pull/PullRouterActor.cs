@@ -30,7 +30,7 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
             Become(Serving);
         });
         Receive<PullRequest>(_ => Stash.Stash());
-        Receive<MessagesArrived>(_ => { }); // no queue actor exists before the first pull
+        Receive<MessagesArrived>(ForwardInternal); // no queue actor exists before the first pull
         Receive<ReleaseHolds>(_ => { }); // nor any held pull
     }
 
@@ -115,8 +115,20 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
 
     private long _created;
 
+    /// <summary>Internal topics are read by the broker's own services, not pulled: their arrivals go to the broker.</summary>
+    private static void ForwardInternal(MessagesArrived arrived)
+    {
+        foreach (var q in arrived.Queues)
+            if (SystemTopics.IsInternal(q.Topic))
+            {
+                Context.Parent.Tell(arrived);
+                return;
+            }
+    }
+
     private void OnArrived(MessagesArrived arrived)
     {
+        ForwardInternal(arrived);
         foreach (var q in arrived.Queues)
             if (_queues.TryGetValue((q.Topic, q.QueueId), out var queue))
                 queue.Tell(new QueuePartitionActor.Arrived(q.MaxOffset));
