@@ -25,10 +25,14 @@ public static class SendCommand
         mode.AcceptOnlyFromAmong("sync", "async", "oneway");
         var batch = new Option<int>("--batch") { Description = "Messages per send call (batch send); 1 = single sends", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var verifyId = new Option<string?>("--verify-id") { Description = "Add properties VERIFY_ID=<id> and VERIFY_SEQ=0..count-1 for `consume --verify-id`" };
+        var delayLevel = new Option<int?>("--delay-level")
+        {
+            Description = "Delay level of every message: 1..N of the broker's message-delay-level (default 1s 5s 10s 30s 1m ... 2h); the broker refuses a level above its table",
+        }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var command = new Command("send", "Send generated messages; report sent/failed, rate and latency percentiles")
         {
-            topic, count, size, tag, keys, mode, batch, verifyId, concurrency,
+            topic, count, size, tag, keys, mode, batch, verifyId, concurrency, delayLevel,
         };
         command.Validators.Add(result =>
         {
@@ -45,6 +49,7 @@ public static class SendCommand
                 Tag = parse.GetValue(tag),
                 Keys = parse.GetValue(keys),
                 VerifyId = parse.GetValue(verifyId),
+                DelayLevel = parse.GetValue(delayLevel),
             };
             await using var client = cli.CreateClient();
             // One route look-up first: fails fast and clearly when no seed answers, instead of N failed sends.
