@@ -71,23 +71,32 @@ public static class DelayLevelRewrite
         }
     }
 
-    /// <summary>One property's value as a slice of the encoded string, without allocating.</summary>
+    /// <summary>
+    /// One property's value as a slice of the encoded string, without allocating. A vectorised search for
+    /// "name\u0001" does the work, so a message without the property costs one fast pass and no pair-by-pair walk.
+    /// </summary>
     internal static ReadOnlySpan<char> ValueOf(string? properties, string name, out bool found)
     {
         found = false;
         if (string.IsNullOrEmpty(properties)) return default;
-        var rest = properties.AsSpan();
-        while (!rest.IsEmpty)
+        var all = properties.AsSpan();
+        int from = 0;
+        while (from < all.Length)
         {
-            int end = rest.IndexOf(MessageProperties.PropertySeparator);
-            var pair = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? default : rest[(end + 1)..];
-            int separator = pair.IndexOf(MessageProperties.NameValueSeparator);
-            if (separator == name.Length && pair.StartsWith(name))
+            int at = all[from..].IndexOf(name, StringComparison.Ordinal);
+            if (at < 0) return default;
+            at += from;
+            int valueStart = at + name.Length;
+            // A whole name: at a pair's start and followed by the name/value separator.
+            if ((at == 0 || all[at - 1] == MessageProperties.PropertySeparator)
+                && valueStart < all.Length && all[valueStart] == MessageProperties.NameValueSeparator)
             {
+                var value = all[(valueStart + 1)..];
+                int end = value.IndexOf(MessageProperties.PropertySeparator);
                 found = true;
-                return pair[(separator + 1)..];
+                return end < 0 ? value : value[..end];
             }
+            from = at + 1;
         }
         return default;
     }
