@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Rocket.Broker.Metadata;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -22,6 +23,7 @@ public sealed class ScheduleActor : ReceiveActor
         for (int level = 1; level <= table.Count; level++)
             _levels[level - 1] = Context.ActorOf(DelayLevelActor.Props(store, storeActor, offsets, level, table.DelayMs(level)), $"level-{level}");
 
+        Context.GetLogger().Info("Delay-level schedule: {0} levels ({1})", table.Count, table);
         Receive<TopicTableChanged>(changed =>
         {
             foreach (var level in _levels) level.Tell(changed);
