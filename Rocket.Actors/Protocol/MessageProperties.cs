@@ -27,6 +27,8 @@ public static class MessageProperties
     public const string OriginMessageId = "ORIGIN_MESSAGE_ID";
     /// <summary>On a timer message: its due time, epoch ms.</summary>
     public const string TimerOutMs = "TIMER_OUT_MS";
+    /// <summary>"true" on a half (prepared) transactional message, as a transaction producer sends it.</summary>
+    public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>On a half message: the producer group that can be asked to check its transaction.</summary>
     public const string ProducerGroup = "PGROUP";
     /// <summary>On a half message: how often its transaction was checked back.</summary>

@@ -13,9 +13,6 @@ namespace Rocket.Broker.Schedule;
 /// </summary>
 public static class DelayLevelRewrite
 {
-    /// <summary>RocketMQ's half (prepared) transactional message marker, "true" on a half message.</summary>
-    private const string TransactionPrepared = "TRAN_MSG";
-
     /// <summary>Why the message's <c>DELAY</c> cannot be honoured, or null (no delay, "0", or a level of the table).</summary>
     public static string? Refusal(string? properties, DelayLevelTable table)
     {
@@ -25,7 +22,7 @@ public static class DelayLevelRewrite
             return $"message property {MessageProperties.DelayLevel}='{value.ToString()}' is not a delay level (0 = none, 1..{table.Count})";
         if (level > table.Count)
             return $"delay level {level} is above the broker's message-delay-level table of {table.Count} levels (1..{table.Count}: {table})";
-        if (ValueOf(properties, TransactionPrepared, out _) is "true")
+        if (ValueOf(properties, MessageProperties.TransactionPrepared, out _) is "true")
             return $"a transactional (half) message cannot have a delay level (message property {MessageProperties.DelayLevel}={level})";
         return null;
     }
