@@ -6,6 +6,7 @@ using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.Timer;
+using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Broker.Transaction;
 using Rocket.Naming;
@@ -25,6 +26,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
@@ -52,6 +54,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
     private IActorRef _timer = ActorRefs.Nobody;
+    private IActorRef _schedule = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
     private IActorRef? _publisher;
@@ -82,6 +85,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<DeleteTopic>(m => Delete(m.Name, orphan: false, Sender));
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
+        Receive<MessagesArrived>(m => _schedule.Tell(m)); // internal topics' arrivals, from the pull router
         Receive<FlushMetadataBackup>(OnFlushMetadataBackup);
         Receive<CheckStoreHealth>(_ => OnCheckStoreHealth());
         Receive<Terminated>(t =>
@@ -101,6 +105,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         if (_settings.IsMaster) _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), "timer");
@@ -148,6 +153,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _produce.Tell(changed);
         _pulls.Tell(changed);
         _timer.Tell(changed);
+        _schedule.Tell(changed);
         _transactions.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
         _lastTopics = changed;

@@ -1,4 +1,5 @@
 using Rocket.Broker.Timer;
+using Rocket.Broker.Schedule;
 using Rocket.Broker.Transaction;
 using Rocket.Settings;
 
@@ -17,6 +18,8 @@ public sealed record BrokerSettings
     public int MaxPullBytes { get; init; } = 256 * 1024;
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
     public TimerSettings Timer { get; init; } = new();
+    /// <summary>RocketMQ's messageDelayLevel (the table in reference.conf; tests shorten it).</summary>
+    public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
     public TransactionSettings Transaction { get; init; } = new();
 
     public bool IsMaster => BrokerId == 0;
@@ -36,10 +39,17 @@ public sealed record BrokerSettings
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
             ConsumerExpiry = r.Duration("consumer-expiry"),
             Timer = TimerSettings.Read(r),
+            MessageDelayLevel = DelayLevels(r.Text("message-delay-level")),
             Transaction = TransactionSettings.Read(r),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");
         return s;
+    }
+
+    private static DelayLevelTable DelayLevels(string text)
+    {
+        try { return DelayLevelTable.Parse(text); }
+        catch (FormatException e) { throw new Akka.Configuration.ConfigurationException($"rocket.broker.message-delay-level = \"{text}\": {e.Message}"); }
     }
 }

@@ -3,11 +3,10 @@ namespace Rocket.Protocol;
 /// <summary>
 /// RocketMQ features Rocket does not implement yet, recognised by the message properties that ask for them. Client and
 /// broker both refuse such a message with an error naming the feature: stored as a plain message it would be delivered
-/// at once (a delay ignored) or outside its transaction, silently.
+/// at once (a timer ignored), silently.
 /// </summary>
 public static class UnsupportedFeatures
 {
-    // RocketMQ's delay level property is MessageProperties.DelayLevel (1..18 in the default table; "0" means no delay).
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
     public const string StartDeliverTime = "__STARTDELIVERTIME";
     /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay (supported: see Broker/Timer).</summary>
@@ -18,7 +17,6 @@ public static class UnsupportedFeatures
     /// <summary>The error for a property that asks for a missing feature, or null when the property is an ordinary one.</summary>
     public static string? Refusal(string name, string? value) => name switch
     {
-        MessageProperties.DelayLevel when value is not "0" => $"delay levels are not supported yet (message property {MessageProperties.DelayLevel}={value})",
         StartDeliverTime =>
             $"{StartDeliverTime} (RocketMQ 4's commercial delivery time) is not supported (message property {name}={value}); set {TimerDeliverMs} (epoch ms) instead",
         _ => null,
@@ -40,8 +38,8 @@ public static class UnsupportedFeatures
             int separator = pair.IndexOf('\u0001');
             if (separator <= 0) continue;
             var name = pair[..separator];
-            // Cheap pre-check: every name above is upper case and starts with D, T or _.
-            if (name[0] is not ('D' or 'T' or '_') || !IsFeatureName(name)) continue;
+            // Cheap pre-check: every name above is upper case and starts with T or _.
+            if (name[0] is not ('T' or '_') || !IsFeatureName(name)) continue;
             var value = pair[(separator + 1)..].ToString();
             if (Refusal(name.ToString(), value) is { } refusal) return refusal;
         }
@@ -49,5 +47,5 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(StartDeliverTime);
+        name.SequenceEqual(StartDeliverTime);
 }

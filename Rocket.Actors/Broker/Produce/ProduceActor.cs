@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Timer;
+using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Broker.Transaction;
 using Rocket.Protocol;
@@ -167,6 +168,11 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
                 SetResult(request, i, Failed(ProduceStatus.MessageIllegal, m.QueueId, "message has no topic"));
                 continue;
             }
+            if (SystemTopics.IsInternal(m.Topic))
+            {
+                SetResult(request, i, Failed(ProduceStatus.NoPermission, m.QueueId, InternalTopicRefusals.Send(m.Topic, _settings.BrokerName)));
+                continue;
+            }
             if (!_held.Contains(m.Topic) && _topics.TryGetValue(m.Topic, out var topic))
             {
                 if (Reject(m, topic) is { } rejection) SetResult(request, i, rejection);
@@ -209,7 +215,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         for (int j = 0; j < toStore.Length; j++)
         {
             var m = messages[part.Indexes[j]];
-            toStore[j] = HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost));
+            toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost)));
             if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
         }
         long batchId = ++_nextBatchId;
@@ -224,13 +230,15 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
             return Failed(ProduceStatus.QueueIdIllegal, m.QueueId,
                 $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName} (write queues: {topic.WriteQueues})");
-        // A delay level stored as a plain message would be delivered at once: refuse it.
+        // A timer property stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
         if (TimerParking.DueOf(m.Properties, _settings.Timer).Refusal is { } timer)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{timer}; broker {_settings.BrokerName} did not store the message");
         if (HalfMessage.Refusal(m.Properties) is { } halfRefusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{halfRefusal}; broker {_settings.BrokerName} did not store the message");
+        if (DelayLevelRewrite.Refusal(m.Properties, _settings.MessageDelayLevel) is { } delayRefusal)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{delayRefusal}; broker {_settings.BrokerName} did not store the message");
         return null;
     }
 
