@@ -5,6 +5,7 @@ using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
+using Rocket.Broker.Retry;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Naming;
 using Rocket.Protocol;
@@ -23,6 +24,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
@@ -36,6 +38,9 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
 
     public const string Name = "broker";
 
+    /// <summary>Levels of RocketMQ's default delay table; send-backs clamp their level to it.</summary>
+    private const int RetryDelayLevels = 18;
+
     private readonly MessageStore _store;
     private readonly BrokerSettings _settings;
     private readonly BrokerParts _parts;
@@ -45,6 +50,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
@@ -62,7 +68,12 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
 
         Receive<ProduceRequest>(r => _produce.Forward(r));
         Receive<PullRequest>(r => _pulls.Forward(r));
-        Receive<ConsumerHeartbeat>(m => _groups.Forward(m));
+        Receive<ConsumerHeartbeat>(m =>
+        {
+            _groups.Forward(m);
+            if (m.Model == MessageModel.Clustering && _settings.IsMaster) _retry.Tell(new EnsureRetryTopic(m.Group));
+        });
+        Receive<ConsumerSendBack>(m => _retry.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
         Receive<GetConsumerIds>(m => _groups.Forward(m));
         Receive<CommitOffsets>(m => _offsets.Forward(m));
@@ -92,6 +103,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, RetryDelayLevels), "retry");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
@@ -136,6 +148,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         _produce.Tell(changed);
         _pulls.Tell(changed);
+        _retry.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
         _lastTopics = changed;
         Publish();
