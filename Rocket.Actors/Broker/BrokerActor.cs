@@ -6,6 +6,7 @@ using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.Retry;
+using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Naming;
 using Rocket.Protocol;
@@ -25,6 +26,7 @@ namespace Rocket.Broker;
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
+/// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
@@ -38,9 +40,6 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
 
     public const string Name = "broker";
 
-    /// <summary>Levels of RocketMQ's default delay table; send-backs clamp their level to it.</summary>
-    private const int RetryDelayLevels = 18;
-
     private readonly MessageStore _store;
     private readonly BrokerSettings _settings;
     private readonly BrokerParts _parts;
@@ -52,6 +51,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _groups = ActorRefs.Nobody;
     private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
+    private IActorRef _schedule = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
     private IActorRef? _publisher;
@@ -84,6 +84,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<DeleteTopic>(m => Delete(m.Name, orphan: false, Sender));
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
+        Receive<MessagesArrived>(m => _schedule.Tell(m)); // internal topics' arrivals, from the pull router
         Receive<FlushMetadataBackup>(OnFlushMetadataBackup);
         Receive<CheckStoreHealth>(_ => OnCheckStoreHealth());
         Receive<Terminated>(t =>
@@ -103,7 +104,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
-        _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, RetryDelayLevels), "retry");
+        _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
+        if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
@@ -149,6 +151,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _produce.Tell(changed);
         _pulls.Tell(changed);
         _retry.Tell(changed);
+        _schedule.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
         _lastTopics = changed;
         Publish();

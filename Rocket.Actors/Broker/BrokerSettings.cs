@@ -1,3 +1,4 @@
+using Rocket.Broker.Schedule;
 using Rocket.Settings;
 
 namespace Rocket.Broker;
@@ -14,6 +15,8 @@ public sealed record BrokerSettings
     public int MaxPullBatch { get; init; } = 32;
     public int MaxPullBytes { get; init; } = 256 * 1024;
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>RocketMQ's messageDelayLevel (the table in reference.conf; tests shorten it).</summary>
+    public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
 
     public bool IsMaster => BrokerId == 0;
 
@@ -31,9 +34,16 @@ public sealed record BrokerSettings
             MaxPullBatch = r.Int("max-pull-batch", 1, 1024),
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
             ConsumerExpiry = r.Duration("consumer-expiry"),
+            MessageDelayLevel = DelayLevels(r.Text("message-delay-level")),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");
         return s;
+    }
+
+    private static DelayLevelTable DelayLevels(string text)
+    {
+        try { return DelayLevelTable.Parse(text); }
+        catch (FormatException e) { throw new Akka.Configuration.ConfigurationException($"rocket.broker.message-delay-level = \"{text}\": {e.Message}"); }
     }
 }

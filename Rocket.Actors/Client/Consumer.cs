@@ -37,6 +37,7 @@ public abstract class Consumer : IAsyncDisposable
     private protected void AddSubscription(string topic, MessageSelector selector)
     {
         Producing.MessageValidator.ValidateTopic(topic);
+        if (SystemTopics.IsInternal(topic)) throw new RocketClientException(InternalTopicRefusals.Pull(topic));
         ArgumentNullException.ThrowIfNull(selector);
         ThrowIfStarted();
         if (selector.Type == ExpressionType.Sql92)

@@ -23,8 +23,9 @@ public sealed class Message
     public string? Keys { get; init; }
 
     /// <summary>
-    /// RocketMQ's delay level (1..18 in its default table). Not supported yet: a send with a level above 0 is refused
-    /// with <see cref="RocketErrorCode.NotSupported"/>; null or 0 sends immediately.
+    /// RocketMQ's delay level: 1..N of the broker's <c>message-delay-level</c> table (default 18 levels, 1s 5s 10s 30s
+    /// 1m … 2h). The broker keeps the message back for the level's delay, then delivers it to its topic; a level above
+    /// the table is refused by the broker (MessageIllegal, naming the table size). Null or 0 sends immediately.
     /// </summary>
     public int? DelayLevel { get; init; }
 

@@ -60,7 +60,11 @@ public static class RocketNodeHost
         MetadataStartup.Outcome? metadata = null;
         if (serveBroker)
         {
-            var storeSettings = StoreSettings.FromConfig(config);
+            // The projector writes delay-level deliver times into the schedule topic's entries: it needs the broker's table.
+            var storeSettings = StoreSettings.FromConfig(config) with
+            {
+                ScheduleDelaysMs = Broker.BrokerSettings.FromConfig(config).MessageDelayLevel.DelaysMs,
+            };
             if (StoreDirectory.Problem(storeSettings.Directory) is { } dirProblem)
             {
                 await Console.Error.WriteLineAsync($"{Name(role)}: {dirProblem}");

@@ -3,11 +3,10 @@ namespace Rocket.Protocol;
 /// <summary>
 /// RocketMQ features Rocket does not implement yet, recognised by the message properties that ask for them. Client and
 /// broker both refuse such a message with an error naming the feature: stored as a plain message it would be delivered
-/// at once (a delay ignored) or outside its transaction, silently.
+/// at once (a timer ignored) or outside its transaction, silently.
 /// </summary>
 public static class UnsupportedFeatures
 {
-    // RocketMQ's delay level property is MessageProperties.DelayLevel (1..18 in the default table; "0" means no delay).
     /// <summary>RocketMQ's half (prepared) transactional message marker.</summary>
     public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
@@ -20,7 +19,6 @@ public static class UnsupportedFeatures
     /// <summary>The error for a property that asks for a missing feature, or null when the property is an ordinary one.</summary>
     public static string? Refusal(string name, string? value) => name switch
     {
-        MessageProperties.DelayLevel when value is not "0" => $"delay levels are not supported yet (message property {MessageProperties.DelayLevel}={value})",
         TransactionPrepared => $"transactional messages are not supported yet (message property {TransactionPrepared}={value})",
         StartDeliverTime or TimerDeliverMs or TimerDelaySec or TimerDelayMs =>
             $"timed delivery is not supported yet (message property {name}={value})",
@@ -43,8 +41,8 @@ public static class UnsupportedFeatures
             int separator = pair.IndexOf('\u0001');
             if (separator <= 0) continue;
             var name = pair[..separator];
-            // Cheap pre-check: every name above is upper case and starts with D, T or _.
-            if (name[0] is not ('D' or 'T' or '_') || !IsFeatureName(name)) continue;
+            // Cheap pre-check: every name above is upper case and starts with T or _.
+            if (name[0] is not ('T' or '_') || !IsFeatureName(name)) continue;
             var value = pair[(separator + 1)..].ToString();
             if (Refusal(name.ToString(), value) is { } refusal) return refusal;
         }
@@ -52,6 +50,6 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(MessageProperties.DelayLevel) || name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime)
+        name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime)
         || name.SequenceEqual(TimerDeliverMs) || name.SequenceEqual(TimerDelaySec) || name.SequenceEqual(TimerDelayMs);
 }

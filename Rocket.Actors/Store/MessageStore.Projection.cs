@@ -79,7 +79,8 @@ public sealed partial class MessageStore
             var tag = MessageProperties.GetUtf8(properties, TagsKey, out _);
             var queue = ConsumeQueues.GetOrCreate(topic, queueId);
             long queueOffset = MessageRecord.ReadQueueOffset(record);
-            if (queue.Put(queueOffset, offset, record.Length, TagHash.OfUtf8(tag)))
+            long tagCode = topic == SystemTopics.Schedule ? DeliverTime(queueId, record) : TagHash.OfUtf8(tag);
+            if (queue.Put(queueOffset, offset, record.Length, tagCode))
                 _arrivals[queue] = queueOffset + 1;
         }
 
@@ -91,6 +92,14 @@ public sealed partial class MessageStore
                 KeyIndex.Put(topicUtf8, keys, uniqueKey, offset, MessageRecord.ReadStoreTimestamp(record));
         }
         return true;
+    }
+
+    /// <summary>A schedule-topic entry's tag code is its deliver time: store time + the delay of level queue id + 1.</summary>
+    private long DeliverTime(int queueId, ReadOnlySpan<byte> record)
+    {
+        long stored = MessageRecord.ReadStoreTimestamp(record);
+        var delays = Settings.ScheduleDelaysMs;
+        return queueId >= 0 && queueId < delays.Count ? stored + delays[queueId] : stored;
     }
 
     /// <summary>A tombstone: the topic's consume queues go (files and memory); its log records stay until retention.</summary>

@@ -36,6 +36,13 @@ public sealed record StoreSettings
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
     public string ProjectorDispatcher { get; init; } = "rocket.store.projector-thread";
 
+    /// <summary>
+    /// The delay of each delay level in ms, level 1 first (the broker's <c>rocket.broker.message-delay-level</c>, set by
+    /// the broker host). The projector writes store time + the level's delay as the tag code of each schedule-topic
+    /// entry (its deliver time, as RocketMQ does); a level beyond this list gets the store time (due at once).
+    /// </summary>
+    public IReadOnlyList<long> ScheduleDelaysMs { get; init; } = [];
+
     public string CommitLogDirectory => Path.Combine(Directory, "commitlog");
     public string ConsumeQueueDirectory => Path.Combine(Directory, "consumequeue");
     public string IndexDirectory => Path.Combine(Directory, "index");

@@ -22,7 +22,7 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_message_with_a_delay_level_or_transaction_marker_is_refused_and_the_others_of_the_request_are_stored()
+    public void A_message_with_a_bad_delay_level_or_transaction_marker_or_internal_topic_is_refused_and_the_others_of_the_request_are_stored()
     {
         var store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         var parts = new BrokerParts(InMemoryTopicsActor.Factory([new TopicConfig("T", 1, 1)]), InMemoryOffsetsActor.Props(), Publisher: null);
@@ -30,21 +30,32 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
 
         broker.Tell(new ProduceRequest(1, [
             Wire("plain", null),
-            Wire("delayed", "DELAY\u00013\u0002"),
+            Wire("beyond-table", "DELAY\u000119\u0002"),
             Wire("half", "TRAN_MSG\u0001true\u0002"),
             Wire("no-delay", "DELAY\u00010\u0002"),
+            Wire("not-a-level", "DELAY\u0001x\u0002"),
+            Wire("internal", null) with { Topic = SystemTopics.Schedule },
+            Wire("delayed-half", "DELAY\u00011\u0002TRAN_MSG\u0001true\u0002"),
         ]));
         var results = ExpectMsg<ProduceResponse>(TimeSpan.FromSeconds(10)).Results;
 
-        Assert.Equal([ProduceStatus.Ok, ProduceStatus.MessageIllegal, ProduceStatus.MessageIllegal, ProduceStatus.Ok], results.Select(r => r.Status));
-        Assert.Contains("delay levels are not supported yet", results[1].Error);
+        Assert.Equal([ProduceStatus.Ok, ProduceStatus.MessageIllegal, ProduceStatus.MessageIllegal, ProduceStatus.Ok,
+            ProduceStatus.MessageIllegal, ProduceStatus.NoPermission, ProduceStatus.MessageIllegal], results.Select(r => r.Status));
+        Assert.Contains("delay level 19 is above the broker's message-delay-level table of 18 levels", results[1].Error);
         Assert.Contains("transactional messages are not supported yet", results[2].Error);
+        Assert.Contains("DELAY='x' is not a delay level", results[4].Error);
+        Assert.Contains($"topic '{SystemTopics.Schedule}' is internal to the broker", results[5].Error);
+        Assert.Contains("transactional", results[6].Error);
         AwaitAssert(() =>
         {
             broker.Tell(new PullRequest(2, "g", "T", 0, 0, 32, null, 0));
             var pulled = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
             Assert.Equal(["plain", "no-delay"], pulled.Messages.Select(m => Encoding.UTF8.GetString(m.Body)));
         });
+        broker.Tell(new PullRequest(3, "g", SystemTopics.Schedule, 0, 0, 32, null, 0));
+        var refused = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
+        Assert.Equal(PullStatus.NoPermission, refused.Status);
+        Assert.Contains($"topic '{SystemTopics.Schedule}' is internal to the broker", refused.Error);
     }
 
     private static WireMessage Wire(string body, string? properties) =>

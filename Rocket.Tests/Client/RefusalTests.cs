@@ -9,23 +9,52 @@ namespace Rocket.Tests.Client;
 public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase(output)
 {
     [Fact]
-    public async Task A_send_with_a_delay_level_is_refused_before_anything_is_sent()
+    public async Task A_send_with_a_delay_level_carries_it_to_the_broker_as_DELAY_and_level_0_sends_none()
     {
         SetRoute("TopicR", 1, "broker-a");
         await using var client = RocketClient.Create(Settings());
         var producer = client.CreateProducer();
-        var message = new Message("TopicR", "x"u8.ToArray()) { DelayLevel = 3 };
 
-        var sync = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(message));
-        Assert.Equal(RocketErrorCode.NotSupported, sync.Code);
-        Assert.Contains("delay levels are not supported yet", sync.Message);
-        Assert.Equal(RocketErrorCode.NotSupported, Assert.Throws<RocketClientException>(() => producer.SendOneway(message)).Code);
-        Assert.Equal(RocketErrorCode.NotSupported,
-            (await Assert.ThrowsAsync<RocketClientException>(() => producer.SendBatchAsync([message]))).Code);
-
-        // Level 0 is RocketMQ's "no delay": sent as usual.
+        await producer.SendAsync(new Message("TopicR", "later"u8.ToArray()) { DelayLevel = 3 });
         await producer.SendAsync(new Message("TopicR", "now"u8.ToArray()) { DelayLevel = 0 });
-        Assert.Single((await StateOf(BrokerA)).ProduceRequests);
+
+        var sent = (await StateOf(BrokerA)).ProduceRequests.SelectMany(r => r.Messages).ToArray();
+        Assert.Equal(2, sent.Length);
+        Assert.Equal("3", MessageProperties.Get(sent[0].Properties, MessageProperties.DelayLevel));
+        Assert.Null(MessageProperties.Get(sent[1].Properties, MessageProperties.DelayLevel));
+    }
+
+    [Fact]
+    public async Task A_negative_delay_level_or_DELAY_as_a_user_property_is_refused_before_anything_is_sent()
+    {
+        SetRoute("TopicR", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+        var negative = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(new Message("TopicR", "x"u8.ToArray()) { DelayLevel = -1 }));
+        Assert.Contains("delay level -1 is negative", negative.Message);
+        var property = new Message("TopicR", "x"u8.ToArray());
+        property.Properties["DELAY"] = "2";
+        var reserved = await Assert.ThrowsAsync<RocketClientException>(() => producer.SendAsync(property));
+        Assert.Contains("property 'DELAY' is reserved", reserved.Message);
+        Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
+    }
+
+    [Theory]
+    [InlineData(SystemTopics.Schedule)]
+    [InlineData(SystemTopics.Timer)]
+    [InlineData(SystemTopics.TransactionHalf)]
+    [InlineData(SystemTopics.TransactionOp)]
+    public async Task Sends_to_and_subscriptions_on_internal_topics_are_refused_naming_the_topic(string topic)
+    {
+        SetRoute(topic, 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var send = await Assert.ThrowsAsync<RocketClientException>(() => client.CreateProducer().SendAsync(new Message(topic, "x"u8.ToArray())));
+        Assert.Equal(InternalTopicRefusals.Send(topic), send.Message);
+        Assert.Contains($"topic '{topic}' is internal to the broker", send.Message);
+        var push = Assert.Throws<RocketClientException>(() => client.CreatePushConsumer(new PushConsumerOptions("GroupI")).Subscribe(topic, "*"));
+        Assert.Equal(InternalTopicRefusals.Pull(topic), push.Message);
+        Assert.Throws<RocketClientException>(() => client.CreatePullConsumer(new PullConsumerOptions("GroupI")).Subscribe(topic));
+        Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
     }
 
     [Theory]
@@ -34,7 +63,6 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     [InlineData("TIMER_DELIVER_MS", "1700000000000", "timed delivery is not supported yet")]
     [InlineData("TIMER_DELAY_SEC", "10", "timed delivery is not supported yet")]
     [InlineData("TIMER_DELAY_MS", "10", "timed delivery is not supported yet")]
-    [InlineData("DELAY", "2", "delay levels are not supported yet")]
     public async Task A_property_asking_for_a_missing_feature_is_refused(string name, string value, string expected)
     {
         SetRoute("TopicR", 1, "broker-a");
@@ -96,7 +124,7 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     [InlineData(null, null)]
     [InlineData("TAGS\u0001a\u0002KEYS\u0001k\u0002UNIQ_KEY\u0001u\u0002", null)]
     [InlineData("DELAY\u00010\u0002", null)]
-    [InlineData("TAGS\u0001a\u0002DELAY\u00013\u0002", "delay levels are not supported yet (message property DELAY=3)")]
+    [InlineData("TAGS\u0001a\u0002DELAY\u00013\u0002", null)] // delay levels are served (DelayLevelRewrite)
     [InlineData("TRAN_MSG\u0001true\u0002", "transactional messages are not supported yet (message property TRAN_MSG=true)")]
     [InlineData("X\u0001y\u0002TIMER_DELAY_SEC\u00015", "timed delivery is not supported yet (message property TIMER_DELAY_SEC=5)")]
     [InlineData("DELAYED\u00013\u0002TRAN\u0001x\u0002", null)]

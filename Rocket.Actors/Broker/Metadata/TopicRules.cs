@@ -11,6 +11,7 @@ public static class TopicRules
     public static string? Check(TopicConfig topic)
     {
         if (ResourceNames.CheckTopic(topic.Name) is { } nameError) return nameError;
+        if (SystemTopics.IsInternal(topic.Name)) return $"topic '{topic.Name}' is internal to the broker and cannot be created or changed";
         if (CheckQueues(topic.Name, "read", topic.ReadQueues) is { } readError) return readError;
         if (CheckQueues(topic.Name, "write", topic.WriteQueues) is { } writeError) return writeError;
         if ((topic.Perm & ~TopicPerm.ReadWrite) != 0)

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Retry;
+using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store.Format;
@@ -178,6 +179,11 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
                 SetResult(request, i, Failed(ProduceStatus.MessageIllegal, m.QueueId, "message has no topic"));
                 continue;
             }
+            if (SystemTopics.IsInternal(m.Topic))
+            {
+                SetResult(request, i, Failed(ProduceStatus.NoPermission, m.QueueId, InternalTopicRefusals.Send(m.Topic, _settings.BrokerName)));
+                continue;
+            }
             if (SystemTopics.IsRetryTopic(m.Topic))
             {
                 if (DirectRetrySend.DeadLetterInstead(m, out var illegal) is { } deadLetter) m = request.Redirect(i, deadLetter);
@@ -228,8 +234,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         for (int j = 0; j < toStore.Length; j++)
         {
             var m = part.Request.At(part.Indexes[j]);
-            toStore[j] = new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost,
-                ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m));
+            toStore[j] = DelayLevelRewrite.Park(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost,
+                ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m)));
         }
         long batchId = ++_nextBatchId;
         _batches[batchId] = part;
@@ -259,7 +265,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             return;
         }
         var toStore = new MessageToStore[accepted.Count];
-        for (int j = 0; j < toStore.Length; j++) toStore[j] = request.Messages[accepted[j]];
+        for (int j = 0; j < toStore.Length; j++) toStore[j] = DelayLevelRewrite.Park(request.Messages[accepted[j]]); // a retry waits its level
         long batchId = ++_nextBatchId;
         _internalBatches[batchId] = new InternalPart(replyTo, request.RequestId, results, accepted.ToArray());
         _journal.Tell(new AppendBatch(batchId, toStore));
@@ -277,6 +283,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         // A delay level or transaction marker stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
+        if (DelayLevelRewrite.Refusal(m.Properties, _settings.MessageDelayLevel) is { } delayRefusal)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{delayRefusal}; broker {_settings.BrokerName} did not store the message");
         return null;
     }
 

@@ -30,7 +30,7 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
             Become(Serving);
         });
         Receive<PullRequest>(_ => Stash.Stash());
-        Receive<MessagesArrived>(_ => { }); // no queue actor exists before the first pull
+        Receive<MessagesArrived>(ForwardInternal); // no queue actor exists before the first pull
         Receive<ReleaseHolds>(_ => { }); // nor any held pull
     }
 
@@ -68,6 +68,8 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
 
     private PullResponse? Refuse(PullRequest r)
     {
+        if (SystemTopics.IsInternal(r.Topic))
+            return Refusal(r, PullStatus.NoPermission, InternalTopicRefusals.Pull(r.Topic, _settings.BrokerName));
         if (!_topics.TryGetValue(r.Topic, out var topic))
             return Refusal(r, PullStatus.NoSuchQueue, $"topic '{r.Topic}' does not exist on broker {_settings.BrokerName}");
         if ((topic.Perm & TopicPerm.Read) == 0)
@@ -113,8 +115,20 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
 
     private long _created;
 
+    /// <summary>Internal topics are read by the broker's own services, not pulled: their arrivals go to the broker.</summary>
+    private static void ForwardInternal(MessagesArrived arrived)
+    {
+        foreach (var q in arrived.Queues)
+            if (SystemTopics.IsInternal(q.Topic))
+            {
+                Context.Parent.Tell(arrived);
+                return;
+            }
+    }
+
     private void OnArrived(MessagesArrived arrived)
     {
+        ForwardInternal(arrived);
         foreach (var q in arrived.Queues)
             if (_queues.TryGetValue((q.Topic, q.QueueId), out var queue))
                 queue.Tell(new QueuePartitionActor.Arrived(q.MaxOffset));

@@ -33,6 +33,7 @@ internal static class MessageValidator
     {
         ArgumentNullException.ThrowIfNull(message);
         ValidateTopic(message.Topic);
+        if (SystemTopics.IsInternal(message.Topic)) throw new RocketClientException(InternalTopicRefusals.Send(message.Topic));
         if (message.Body is null || message.Body.Length == 0)
             throw new RocketClientException($"message body for topic '{message.Topic}' is empty; a message must carry at least one byte");
         if (message.Body.Length > maxMessageSize)
@@ -41,10 +42,6 @@ internal static class MessageValidator
             throw new RocketClientException($"tag '{message.Tags}' is illegal: one non-blank tag per message, without '||'");
         if (message.DelayLevel is < 0)
             throw new RocketClientException($"delay level {message.DelayLevel} is negative");
-        if (message.DelayLevel is > 0)
-            throw new RocketClientException(
-                $"delay levels are not supported yet: the message for topic '{message.Topic}' has DelayLevel {message.DelayLevel}; send it without one",
-                RocketErrorCode.NotSupported);
         foreach (var (name, value) in message.Properties)
         {
             if (UnsupportedFeatures.Refusal(name, value) is { } refusal)
@@ -78,6 +75,8 @@ internal static class MessageValidator
         if (message.Tags is not null) all.Add(new(MessageProperties.Tags, message.Tags));
         if (!string.IsNullOrWhiteSpace(message.Keys)) all.Add(new(MessageProperties.Keys, message.Keys));
         all.Add(new(MessageProperties.UniqueKey, uniqueKey));
+        // The level's delay is the broker's table (message-delay-level); a level above it is refused by the broker.
+        if (message.DelayLevel is int level and > 0) all.Add(new(MessageProperties.DelayLevel, level.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         all.AddRange(message.Properties);
         string encoded;
         try { encoded = MessageProperties.Encode(all); }
