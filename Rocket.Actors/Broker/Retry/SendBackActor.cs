@@ -114,13 +114,9 @@ public sealed class SendBackActor : ReceiveActor
     private void OnEnsured(TopicEnsured ensured)
     {
         _ensuring.Remove(ensured.Name);
-        if (ensured.Topic is { } config)
-        {
-            // The table with it may come later; the config in hand is enough to write.
-            _topics = new Dictionary<string, TopicConfig>(_topics) { [config.Name] = config };
-            OnTopics(new TopicTableChanged(_topics));
-            return;
-        }
+        // Created: the writes wait for the topic table that holds it, which the broker hands the produce actor first
+        // (a write sent on this answer alone could reach the produce actor before its table has the topic).
+        if (ensured.Topic is not null) return;
         // Said once per topic: members heartbeat every few seconds.
         if (_uncreatable.Add(ensured.Name)) _log.Error("Broker {0} cannot create topic {1}: {2}", _settings.BrokerName, ensured.Name, ensured.Error);
         if (!_awaitingTopic.Remove(ensured.Name, out var waiting)) return;

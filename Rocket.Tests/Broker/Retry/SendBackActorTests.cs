@@ -86,6 +86,8 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new EnsureTopic("%DLQ%G1", 1), _topics.ExpectMsg<EnsureTopic>());
         _produce.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         _topics.Reply(new TopicEnsured("%DLQ%G1", new TopicConfig("%DLQ%G1", 1, 1), null));
+        _produce.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // not before the produce actor's table has the topic
+        actor.Tell(new TopicTableChanged(new Dictionary<string, TopicConfig> { ["%DLQ%G1"] = new("%DLQ%G1", 1, 1) }));
         var record = _produce.ExpectMsg<AppendInternal>().Messages.Single();
         Assert.Equal(("%DLQ%G1", 3), (record.Topic, record.ReconsumeTimes));
         Assert.Null(MessageProperties.Get(record.Properties, MessageProperties.DelayLevel));
@@ -129,6 +131,7 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
         var asker = _topics.LastSender;
         _topics.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         asker.Tell(new TopicEnsured("%RETRY%G1", new TopicConfig("%RETRY%G1", 1, 1), null), _topics.Ref);
+        actor.Tell(new TopicTableChanged(new Dictionary<string, TopicConfig> { ["%RETRY%G1"] = new("%RETRY%G1", 1, 1) }));
         actor.Tell(new EnsureRetryTopic("G1"));
         _topics.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
