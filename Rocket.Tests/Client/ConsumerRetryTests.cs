@@ -90,8 +90,10 @@ public sealed class ConsumerRetryTests(ITestOutputHelper output) : FakeClusterTe
     {
         SetRoute("TopicA", 1, "broker-a");
         BrokerA.Tell(new FakeBroker.AnswerSendBacks(FakeBroker.SendBackAnswer.Hold));
-        await using var client = RocketClient.Create(FastCommits() with { SendTimeout = TimeSpan.FromMilliseconds(500) });
-        await client.CreateProducer().SendAsync(Text("TopicA", "flaky"));
+        await using (var producerClient = RocketClient.Create(FastCommits()))
+            await producerClient.CreateProducer().SendAsync(Text("TopicA", "flaky"));
+        // The send timeout bounds the wait for a send-back's answer (and every look-up of this client).
+        await using var client = RocketClient.Create(FastCommits() with { SendTimeout = TimeSpan.FromSeconds(1.5) });
         var attempts = new ConcurrentQueue<int>();
         await using var consumer = await StartAsync(client, "G3", m =>
         {
@@ -145,6 +147,21 @@ public sealed class ConsumerRetryTests(ITestOutputHelper output) : FakeClusterTe
         await AwaitConditionAsync(() => Task.FromResult(attempts.Count == 3), Patience);
         Assert.Equal([0, 1, 2], attempts);
         Assert.Empty((await StateOf(BrokerA)).SendBacks);
+    }
+
+    [Fact]
+    public async Task A_retry_topic_without_a_route_is_looked_for_with_a_growing_pause_not_every_second()
+    {
+        SetRoute("TopicA", 1, "broker-a"); // no route for %RETRY%G6: nothing created it
+        await using var client = RocketClient.Create(FastCommits());
+        await using var consumer = await StartAsync(client, "G6", _ => ConsumeResult.Success);
+        await Task.Delay(2000);
+        int before = await NameServer.Ask<int>(new FakeNameServer.GetLookups(), TimeSpan.FromSeconds(3));
+        await Task.Delay(6000);
+        int lookups = await NameServer.Ask<int>(new FakeNameServer.GetLookups(), TimeSpan.FromSeconds(3)) - before;
+        // Rebalances 1, 3, 7, 15 s after the start: two in this window, each looking up the missing route at most twice
+        // (cached answer, then a refresh). Looking every second would be six rebalances.
+        Assert.InRange(lookups, 1, 4);
     }
 
     [Fact]

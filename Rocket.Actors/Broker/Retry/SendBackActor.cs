@@ -118,7 +118,7 @@ public sealed class SendBackActor : ReceiveActor
         // (a write sent on this answer alone could reach the produce actor before its table has the topic).
         if (ensured.Topic is not null) return;
         // Said once per topic: members heartbeat every few seconds.
-        if (_uncreatable.Add(ensured.Name)) _log.Error("Broker {0} cannot create topic {1}: {2}", _settings.BrokerName, ensured.Name, ensured.Error);
+        if (_uncreatable.Add(ensured.Name)) _log.Warning("Broker {0} cannot create topic {1}: {2}", _settings.BrokerName, ensured.Name, ensured.Error);
         if (!_awaitingTopic.Remove(ensured.Name, out var waiting)) return;
         foreach (var pending in waiting) Refuse(pending.ReplyTo, pending.Request, $"topic '{ensured.Name}' could not be created: {ensured.Error}");
     }
