@@ -5,10 +5,29 @@ namespace Rocket.Broker.Metadata.Backup;
 /// <summary>Shared pieces of the backup files' JSON: RocketMQ's <c>dataVersion</c> header and strict readers.</summary>
 internal static class BackupJson
 {
-    public static readonly JsonWriterOptions Indented = new() { Indented = true };
+    private static readonly JsonWriterOptions Indented = new() { Indented = true };
+
+    /// <summary>
+    /// A whole backup file, RocketMQ's layout: <c>{"dataVersion":{…},"&lt;table&gt;":{ entries }}</c>;
+    /// <paramref name="writeEntries"/> writes the table's entries.
+    /// </summary>
+    public static byte[] Document(DateTimeOffset writtenAt, long counter, string table, Action<Utf8JsonWriter> writeEntries)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, Indented))
+        {
+            w.WriteStartObject();
+            WriteDataVersion(w, writtenAt, counter);
+            w.WriteStartObject(table);
+            writeEntries(w);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
 
     /// <summary>RocketMQ's <c>dataVersion</c>: when the file was written (Unix ms) and a counter of writes.</summary>
-    public static void WriteDataVersion(Utf8JsonWriter w, DateTimeOffset writtenAt, long counter)
+    private static void WriteDataVersion(Utf8JsonWriter w, DateTimeOffset writtenAt, long counter)
     {
         w.WriteStartObject("dataVersion");
         w.WriteNumber("timestamp", writtenAt.ToUnixTimeMilliseconds());

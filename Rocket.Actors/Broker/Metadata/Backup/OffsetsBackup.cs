@@ -12,25 +12,15 @@ public sealed record OffsetsBackup(GroupQueueOffset[] Offsets, DateTimeOffset Wr
 {
     public const string FileName = "consumerOffset.json";
 
-    public byte[] ToJson(long counter)
+    public byte[] ToJson(long counter) => BackupJson.Document(WrittenAt, counter, "offsetTable", w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, BackupJson.Indented))
+        foreach (var queues in Offsets.GroupBy(o => (o.Topic, o.Group)).OrderBy(g => g.Key.Topic, StringComparer.Ordinal).ThenBy(g => g.Key.Group, StringComparer.Ordinal))
         {
-            w.WriteStartObject();
-            BackupJson.WriteDataVersion(w, WrittenAt, counter);
-            w.WriteStartObject("offsetTable");
-            foreach (var queues in Offsets.GroupBy(o => (o.Topic, o.Group)).OrderBy(g => g.Key.Topic, StringComparer.Ordinal).ThenBy(g => g.Key.Group, StringComparer.Ordinal))
-            {
-                w.WriteStartObject($"{queues.Key.Topic}@{queues.Key.Group}");
-                foreach (var o in queues.OrderBy(o => o.QueueId)) w.WriteNumber(o.QueueId.ToString(System.Globalization.CultureInfo.InvariantCulture), o.Offset);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            w.WriteStartObject($"{queues.Key.Topic}@{queues.Key.Group}");
+            foreach (var o in queues.OrderBy(o => o.QueueId)) w.WriteNumber(o.QueueId.ToString(System.Globalization.CultureInfo.InvariantCulture), o.Offset);
             w.WriteEndObject();
         }
-        return buffer.ToArray();
-    }
+    });
 
     /// <summary>Strict: names must be valid, queue ids and offsets whole numbers ≥ 0, or the file counts as damaged.</summary>
     public static OffsetsBackup FromJson(byte[] json)

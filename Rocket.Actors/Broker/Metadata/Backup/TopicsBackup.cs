@@ -11,28 +11,18 @@ public sealed record TopicsBackup(TopicConfig[] Topics, DateTimeOffset WrittenAt
 {
     public const string FileName = "topics.json";
 
-    public byte[] ToJson(long counter)
+    public byte[] ToJson(long counter) => BackupJson.Document(WrittenAt, counter, "topicConfigTable", w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, BackupJson.Indented))
+        foreach (var t in Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
-            w.WriteStartObject();
-            BackupJson.WriteDataVersion(w, WrittenAt, counter);
-            w.WriteStartObject("topicConfigTable");
-            foreach (var t in Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
-            {
-                w.WriteStartObject(t.Name);
-                w.WriteString("topicName", t.Name);
-                w.WriteNumber("readQueueNums", t.ReadQueues);
-                w.WriteNumber("writeQueueNums", t.WriteQueues);
-                w.WriteNumber("perm", (int)t.Perm);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            w.WriteStartObject(t.Name);
+            w.WriteString("topicName", t.Name);
+            w.WriteNumber("readQueueNums", t.ReadQueues);
+            w.WriteNumber("writeQueueNums", t.WriteQueues);
+            w.WriteNumber("perm", (int)t.Perm);
             w.WriteEndObject();
         }
-        return buffer.ToArray();
-    }
+    });
 
     /// <summary>Strict: every topic must pass <see cref="TopicRules"/>, or the file counts as damaged.</summary>
     public static TopicsBackup FromJson(byte[] json)
