@@ -68,6 +68,11 @@ public sealed class SendBackActor : ReceiveActor
 
     private void OnSendBack(ConsumerSendBack request)
     {
+        if (!_settings.IsMaster)
+        {
+            Refuse(Sender, request, $"broker #{_settings.BrokerId} is a slave and does not accept writes");
+            return;
+        }
         if (ResourceNames.CheckGroup(request.Group) is { } groupError)
         {
             Refuse(Sender, request, groupError);

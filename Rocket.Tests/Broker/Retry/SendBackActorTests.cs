@@ -37,9 +37,11 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
         _dir.Dispose();
     }
 
-    private IActorRef Start(params string[] topics)
+    private IActorRef Start(params string[] topics) => Start(0, topics);
+
+    private IActorRef Start(long brokerId, params string[] topics)
     {
-        var actor = Sys.ActorOf(SendBackActor.Props(_store, new BrokerSettings { BrokerName = "b1" }, _produce.Ref, _topics.Ref, delayLevels: 18));
+        var actor = Sys.ActorOf(SendBackActor.Props(_store, new BrokerSettings { BrokerName = "b1", BrokerId = brokerId }, _produce.Ref, _topics.Ref, delayLevels: 18));
         actor.Tell(new TopicTableChanged(topics.ToDictionary(t => t, t => new TopicConfig(t, 1, 1))));
         return actor;
     }
@@ -118,6 +120,15 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("has characters outside", ExpectMsg<SendBackResult>().Error);
         actor.Tell(new ConsumerSendBack(4, "G1", offset, "ID-1", 0, -1));
         Assert.Contains("max reconsume times -1 is negative", ExpectMsg<SendBackResult>().Error);
+        _produce.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_slave_refuses_send_backs()
+    {
+        var actor = Start(brokerId: 1, "%RETRY%G1");
+        actor.Tell(new ConsumerSendBack(1, "G1", Stored(), "ID-1", 0, 16));
+        Assert.Equal("broker b1: broker #1 is a slave and does not accept writes", ExpectMsg<SendBackResult>().Error);
         _produce.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
