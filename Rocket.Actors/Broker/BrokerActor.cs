@@ -8,6 +8,7 @@ using Rocket.Broker.Pull;
 using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
+using Rocket.Broker.Transaction;
 using Rocket.Naming;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -27,6 +28,7 @@ namespace Rocket.Broker;
 /// ├── groups     consumer-group membership and rebalance notices
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
+/// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
@@ -50,6 +52,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
     private IActorRef _retry = ActorRefs.Nobody;
+    private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
     private IActorRef _schedule = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
@@ -76,6 +79,9 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<ConsumerSendBack>(m => _retry.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
         Receive<GetConsumerIds>(m => _groups.Forward(m));
+        Receive<EndTransaction>(m => _transactions.Forward(m));
+        Receive<ProducerHeartbeat>(m => _transactions.Forward(m));
+        Receive<UnregisterProducer>(m => _transactions.Forward(m));
         Receive<CommitOffsets>(m => _offsets.Forward(m));
         Receive<QueryOffset>(m => _offsets.Forward(m));
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
@@ -106,6 +112,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
+        _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
@@ -152,6 +159,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _pulls.Tell(changed);
         _retry.Tell(changed);
         _schedule.Tell(changed);
+        _transactions.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);
         _lastTopics = changed;
         Publish();

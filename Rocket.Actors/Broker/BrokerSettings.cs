@@ -1,4 +1,5 @@
 using Rocket.Broker.Schedule;
+using Rocket.Broker.Transaction;
 using Rocket.Settings;
 
 namespace Rocket.Broker;
@@ -17,6 +18,7 @@ public sealed record BrokerSettings
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>RocketMQ's messageDelayLevel (the table in reference.conf; tests shorten it).</summary>
     public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
+    public TransactionSettings Transaction { get; init; } = new();
 
     public bool IsMaster => BrokerId == 0;
 
@@ -35,6 +37,7 @@ public sealed record BrokerSettings
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
             ConsumerExpiry = r.Duration("consumer-expiry"),
             MessageDelayLevel = DelayLevels(r.Text("message-delay-level")),
+            Transaction = TransactionSettings.Read(r),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");

@@ -31,7 +31,8 @@ public sealed class Message
 
     /// <summary>
     /// User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT) are reserved; RocketMQ's names for features Rocket
-    /// does not have yet (TRAN_MSG, __STARTDELIVERTIME, TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are refused.
+    /// does not have yet (__STARTDELIVERTIME, TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are refused; the transaction
+    /// properties (TRAN_MSG, PGROUP, TRANSACTION_CHECK_TIMES) are set only by a <see cref="TransactionProducer"/>.
     /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

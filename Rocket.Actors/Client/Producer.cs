@@ -103,6 +103,27 @@ public sealed class Producer
 
     private async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId)
     {
+        var (results, queue, _) = await SendWithRetriesCoreAsync(topic, wire).ConfigureAwait(false);
+        return ToSendResult(results, queue, messageId);
+    }
+
+    /// <summary>
+    /// Sends a half message (TRAN_MSG=true, PGROUP) for a <see cref="TransactionProducer"/>: the broker's result (where the
+    /// half is stored, which END_TRANSACTION names), the queue and the path of the broker that stored it.
+    /// </summary>
+    internal async Task<(SendResult Send, ProduceResult Stored, string BrokerPath)> SendHalfAsync(Message message, string producerGroup)
+    {
+        var id = MessageIdGenerator.Next();
+        var wire = new WireMessage(message.Topic, 0, message.Body,
+            MessageValidator.EncodeProperties(message, id,
+                [new(MessageProperties.TransactionPrepared, "true"), new(MessageProperties.ProducerGroup, producerGroup)]),
+            0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var (results, queue, brokerPath) = await SendWithRetriesCoreAsync(message.Topic, [wire]).ConfigureAwait(false);
+        return (ToSendResult(results, queue, id), results[0], brokerPath);
+    }
+
+    private async Task<(ProduceResult[] Results, MessageQueue Queue, string BrokerPath)> SendWithRetriesCoreAsync(string topic, WireMessage[] wire)
+    {
         var deadline = DateTime.UtcNow + _settings.SendTimeout;
         string? avoidBroker = null;
         Exception? lastError = null;
@@ -118,7 +139,7 @@ public sealed class Producer
             bool lastChance = attempt == attempts - 1 || queues.SingleBroker;
             var attemptDeadline = lastChance ? deadline : DateTime.UtcNow + (deadline - DateTime.UtcNow) / (attempts - attempt);
             var (result, error) = await AttemptAsync(queues, queue, wire, attemptDeadline).ConfigureAwait(false);
-            if (result is not null) return ToSendResult(result, queue, messageId);
+            if (result is not null) return (result, queue, queues.MasterPaths[queue.BrokerName]);
             if (error is RocketSendException { Status: ProduceStatus.MessageIllegal }) throw error; // retrying cannot help
             lastError = error;
             avoidBroker = queue.BrokerName;

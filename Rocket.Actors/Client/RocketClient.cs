@@ -90,6 +90,19 @@ public sealed class RocketClient : IAsyncDisposable
         return new Producer(this, group);
     }
 
+    /// <summary>
+    /// A transaction producer of <paramref name="group"/>: it registers with the brokers at once, so it answers
+    /// check-backs of the group's transactions even before it sends.
+    /// </summary>
+    public TransactionProducer CreateTransactionProducer(string group, ITransactionListener listener)
+    {
+        MessageValidator.ValidateGroup(group);
+        ArgumentNullException.ThrowIfNull(listener);
+        return new TransactionProducer(this, group, listener, Interlocked.Increment(ref _transactionProducers));
+    }
+
+    private int _transactionProducers;
+
     /// <summary>A push consumer: subscribe, register a handler, then start it.</summary>
     public PushConsumer CreatePushConsumer(PushConsumerOptions options)
     {

@@ -31,6 +31,8 @@ public static class MessageProperties
     public const string MaxReconsumeTimes = "MAX_RECONSUME_TIMES";
     /// <summary>On a timer message: its due time, epoch ms.</summary>
     public const string TimerOutMs = "TIMER_OUT_MS";
+    /// <summary>"true" on a half (prepared) transactional message, as a transaction producer sends it.</summary>
+    public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>On a half message: the producer group that can be asked to check its transaction.</summary>
     public const string ProducerGroup = "PGROUP";
     /// <summary>On a half message: how often its transaction was checked back.</summary>

@@ -15,6 +15,8 @@ public static class SystemTopics
     public const string TransactionHalf = "RMQ_SYS_TRANS_HALF_TOPIC";
     /// <summary>Commit / rollback records ("op" messages) of half messages.</summary>
     public const string TransactionOp = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
+    /// <summary>Half messages whose transaction was checked transaction-check-max times without an answer (a normal topic admins can read).</summary>
+    public const string TransactionCheckMaxTime = "TRANS_CHECK_MAX_TIME_TOPIC";
 
     public const string RetryPrefix = "%RETRY%";
     public const string DeadLetterPrefix = "%DLQ%";

@@ -3,12 +3,10 @@ namespace Rocket.Protocol;
 /// <summary>
 /// RocketMQ features Rocket does not implement yet, recognised by the message properties that ask for them. Client and
 /// broker both refuse such a message with an error naming the feature: stored as a plain message it would be delivered
-/// at once (a timer ignored) or outside its transaction, silently.
+/// at once (a timer ignored), silently.
 /// </summary>
 public static class UnsupportedFeatures
 {
-    /// <summary>RocketMQ's half (prepared) transactional message marker.</summary>
-    public const string TransactionPrepared = "TRAN_MSG";
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
     public const string StartDeliverTime = "__STARTDELIVERTIME";
     /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay.</summary>
@@ -19,7 +17,6 @@ public static class UnsupportedFeatures
     /// <summary>The error for a property that asks for a missing feature, or null when the property is an ordinary one.</summary>
     public static string? Refusal(string name, string? value) => name switch
     {
-        TransactionPrepared => $"transactional messages are not supported yet (message property {TransactionPrepared}={value})",
         StartDeliverTime or TimerDeliverMs or TimerDelaySec or TimerDelayMs =>
             $"timed delivery is not supported yet (message property {name}={value})",
         _ => null,
@@ -50,6 +47,6 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(TransactionPrepared) || name.SequenceEqual(StartDeliverTime)
+        name.SequenceEqual(StartDeliverTime)
         || name.SequenceEqual(TimerDeliverMs) || name.SequenceEqual(TimerDelaySec) || name.SequenceEqual(TimerDelayMs);
 }

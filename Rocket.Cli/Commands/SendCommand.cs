@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rocket.Cli.Commands.Shared;
+using Rocket.Cli.Commands.Transaction;
 
 namespace Rocket.Cli.Commands;
 
@@ -25,15 +26,29 @@ public static class SendCommand
         mode.AcceptOnlyFromAmong("sync", "async", "oneway");
         var batch = new Option<int>("--batch") { Description = "Messages per send call (batch send); 1 = single sends", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var verifyId = new Option<string?>("--verify-id") { Description = "Add properties VERIFY_ID=<id> and VERIFY_SEQ=0..count-1 for `consume --verify-id`" };
+        var delayLevel = new Option<int?>("--delay-level")
+        {
+            Description = "Delay level of every message: 1..N of the broker's message-delay-level (default 1s 5s 10s 30s 1m ... 2h); the broker refuses a level above its table",
+        }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var transaction = new Option<string?>("--transaction")
+        {
+            Description = "Send in transactions; the local transaction returns commit or rollback, or (check-*) Unknown and the check-back then commit or rollback",
+        };
+        transaction.AcceptOnlyFromAmong("commit", "rollback", "check-commit", "check-rollback");
+        var group = new Option<string>("--group") { Description = "Producer group of --transaction (brokers ask its live producers to check)", DefaultValueFactory = _ => "DEFAULT_PRODUCER" }.NameLike("group", 255);
+        var timeout = new Option<double>("--timeout") { Description = "With --transaction: seconds to keep answering check-backs until every message is settled", DefaultValueFactory = _ => 60 };
+        timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
         var command = new Command("send", "Send generated messages; report sent/failed, rate and latency percentiles")
         {
-            topic, count, size, tag, keys, mode, batch, verifyId, concurrency,
+            topic, count, size, tag, keys, mode, batch, verifyId, concurrency, delayLevel, transaction, group, timeout,
         };
         command.Validators.Add(result =>
         {
             if (result.ValueOrDefault(mode) == "oneway" && result.ValueOrDefault(batch) > 1)
                 result.AddError("--batch cannot be combined with --mode oneway (there is no one-way batch send)");
+            if (result.ValueOrDefault(transaction) is not null && (result.ValueOrDefault(mode) is "async" or "oneway" || result.ValueOrDefault(batch) > 1))
+                result.AddError("--transaction sends one message per transaction and waits for it: it cannot be combined with --mode async/oneway or --batch");
         });
         ClusterAction.Set(command, async (parse, cli, cancel) =>
         {
@@ -45,11 +60,15 @@ public static class SendCommand
                 Tag = parse.GetValue(tag),
                 Keys = parse.GetValue(keys),
                 VerifyId = parse.GetValue(verifyId),
+                DelayLevel = parse.GetValue(delayLevel),
             };
             await using var client = cli.CreateClient();
             // One route look-up first: fails fast and clearly when no seed answers, instead of N failed sends.
             if (await client.GetRouteAsync(plan.Topic) is null)
                 cli.Info($"topic {plan.Topic} has no route yet; sending anyway (brokers with auto-create-topic-enable create it)");
+            if (parse.GetValue(transaction) is { } transactionMode)
+                return await TransactionSend.RunAsync(cli, client, plan, TransactionSend.Parse(transactionMode), parse.GetValue(group)!,
+                    TimeSpan.FromSeconds(parse.GetValue(timeout)), cancel);
             var load = new SendLoad(client.CreateProducer(), plan);
             cli.Info($"sending {plan.Count:N0} x {plan.Size} B to {plan.Topic} ({parse.GetValue(mode)}, batch {plan.Batch}, {plan.Concurrency} in flight)");
             var run = load.RunAsync(cancel);

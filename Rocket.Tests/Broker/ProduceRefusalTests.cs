@@ -22,7 +22,7 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_message_with_a_bad_delay_level_or_transaction_marker_or_internal_topic_is_refused_and_the_others_of_the_request_are_stored()
+    public void A_message_with_a_bad_delay_level_or_a_bad_half_message_or_an_internal_topic_is_refused_and_the_others_of_the_request_are_stored()
     {
         var store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         var parts = new BrokerParts(InMemoryTopicsActor.Factory([new TopicConfig("T", 1, 1)]), InMemoryOffsetsActor.Props(), Publisher: null);
@@ -35,17 +35,17 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
             Wire("no-delay", "DELAY\u00010\u0002"),
             Wire("not-a-level", "DELAY\u0001x\u0002"),
             Wire("internal", null) with { Topic = SystemTopics.Schedule },
-            Wire("delayed-half", "DELAY\u00011\u0002TRAN_MSG\u0001true\u0002"),
+            Wire("delayed-half", "DELAY\u00011\u0002TRAN_MSG\u0001true\u0002PGROUP\u0001PG\u0002"),
         ]));
         var results = ExpectMsg<ProduceResponse>(TimeSpan.FromSeconds(10)).Results;
 
         Assert.Equal([ProduceStatus.Ok, ProduceStatus.MessageIllegal, ProduceStatus.MessageIllegal, ProduceStatus.Ok,
             ProduceStatus.MessageIllegal, ProduceStatus.NoPermission, ProduceStatus.MessageIllegal], results.Select(r => r.Status));
         Assert.Contains("delay level 19 is above the broker's message-delay-level table of 18 levels", results[1].Error);
-        Assert.Contains("transactional messages are not supported yet", results[2].Error);
+        Assert.Contains("needs its producer group in PGROUP", results[2].Error);
         Assert.Contains("DELAY='x' is not a delay level", results[4].Error);
         Assert.Contains($"topic '{SystemTopics.Schedule}' is internal to the broker", results[5].Error);
-        Assert.Contains("transactional", results[6].Error);
+        Assert.Contains("cannot be delayed", results[6].Error);
         AwaitAssert(() =>
         {
             broker.Tell(new PullRequest(2, "g", "T", 0, 0, 32, null, 0));

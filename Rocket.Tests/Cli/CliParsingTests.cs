@@ -48,6 +48,7 @@ public class CliParsingTests
     [InlineData("--size", "0")]
     [InlineData("--batch", "0")]
     [InlineData("--concurrency", "-1")]
+    [InlineData("--delay-level", "0")]
     public void Send_rejects_non_positive_numbers(string option, string value) =>
         AssertUsageError($"{option} must be at least", "send", "--topic", "T", option, value);
 

@@ -156,6 +156,27 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
     }
 
     [Fact]
+    public async Task Send_with_a_delay_level_is_consumed_after_it_and_a_level_above_the_table_fails_naming_the_table()
+    {
+        const string topic = "DelayedVerb";
+        (await node.RocketAsync("topic", "create", "--topic", topic, "--queues", "2")).Exits(ExitCodes.Ok);
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var sent = (await node.RocketAsync("send", "--topic", topic, "--count", "20", "--delay-level", "1", "--verify-id", "d1")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(20, sent.GetProperty("sent").GetInt64());
+        var consumed = (await node.RocketAsync("consume", "--topic", topic, "--group", "delayed-group", "--from", "first",
+            "--verify-id", "d1", "--expect", "20")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(20, consumed.GetProperty("unique").GetInt64());
+        Assert.Equal(0, consumed.GetProperty("missing").GetInt64());
+        // Level 1 of the default table is 1 s: nothing could be consumed sooner after the first send.
+        Assert.True(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - before >= 1000);
+
+        var refused = (await node.RocketAsync("send", "--topic", topic, "--count", "2", "--delay-level", "19")).Exits(ExitCodes.Failed).Json();
+        Assert.Equal(2, refused.GetProperty("failed").GetInt64());
+        Assert.All(refused.GetProperty("errors").EnumerateArray(),
+            e => Assert.Contains("delay level 19 is above the broker's message-delay-level table of 18 levels", e.GetString()));
+    }
+
+    [Fact]
     public async Task Sigterm_stops_consume_with_its_report_and_exit_130()
     {
         const string topic = "Interrupted", group = "interrupted";

@@ -58,7 +58,6 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     }
 
     [Theory]
-    [InlineData("TRAN_MSG", "true", "transactional messages are not supported yet")]
     [InlineData("__STARTDELIVERTIME", "1700000000000", "timed delivery is not supported yet")]
     [InlineData("TIMER_DELIVER_MS", "1700000000000", "timed delivery is not supported yet")]
     [InlineData("TIMER_DELAY_SEC", "10", "timed delivery is not supported yet")]
@@ -73,6 +72,22 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
         var error = await Assert.ThrowsAsync<RocketClientException>(() => client.CreateProducer().SendAsync(message));
         Assert.Equal(RocketErrorCode.NotSupported, error.Code);
         Assert.Contains(expected, error.Message);
+        Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
+    }
+
+    [Theory]
+    [InlineData("TRAN_MSG")]
+    [InlineData("PGROUP")]
+    [InlineData("TRANSACTION_CHECK_TIMES")]
+    public async Task A_plain_producer_cannot_send_a_half_message(string name)
+    {
+        SetRoute("TopicR", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings());
+        var message = new Message("TopicR", "x"u8.ToArray());
+        message.Properties[name] = "true";
+
+        var error = await Assert.ThrowsAsync<RocketClientException>(() => client.CreateProducer().SendAsync(message));
+        Assert.Contains($"property '{name}' is set by a transaction producer", error.Message);
         Assert.Empty((await StateOf(BrokerA)).ProduceRequests);
     }
 
@@ -125,7 +140,7 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     [InlineData("TAGS\u0001a\u0002KEYS\u0001k\u0002UNIQ_KEY\u0001u\u0002", null)]
     [InlineData("DELAY\u00010\u0002", null)]
     [InlineData("TAGS\u0001a\u0002DELAY\u00013\u0002", null)] // delay levels are served (DelayLevelRewrite)
-    [InlineData("TRAN_MSG\u0001true\u0002", "transactional messages are not supported yet (message property TRAN_MSG=true)")]
+    [InlineData("TRAN_MSG\u0001true\u0002", null)] // supported: HalfMessage judges half messages
     [InlineData("X\u0001y\u0002TIMER_DELAY_SEC\u00015", "timed delivery is not supported yet (message property TIMER_DELAY_SEC=5)")]
     [InlineData("DELAYED\u00013\u0002TRAN\u0001x\u0002", null)]
     public void The_broker_side_scan_finds_properties_asking_for_missing_features(string? encoded, string? expected) =>

@@ -4,6 +4,7 @@ using Rocket.Broker.Metadata;
 using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
+using Rocket.Broker.Transaction;
 using Rocket.Protocol;
 using Rocket.Store.Format;
 using Rocket.Store;
@@ -234,8 +235,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         for (int j = 0; j < toStore.Length; j++)
         {
             var m = part.Request.At(part.Indexes[j]);
-            toStore[j] = DelayLevelRewrite.Park(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost,
-                ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m)));
+            toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
+                BornTimestamp: m.BornTimestamp, BornHost: bornHost, ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m))));
         }
         long batchId = ++_nextBatchId;
         _batches[batchId] = part;
@@ -280,9 +281,11 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
             return Failed(ProduceStatus.QueueIdIllegal, m.QueueId,
                 $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName} (write queues: {topic.WriteQueues})");
-        // A delay level or transaction marker stored as a plain message would be delivered at once: refuse it.
+        // A timer property stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
+        if (HalfMessage.Refusal(m.Properties) is { } halfRefusal)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{halfRefusal}; broker {_settings.BrokerName} did not store the message");
         if (DelayLevelRewrite.Refusal(m.Properties, _settings.MessageDelayLevel) is { } delayRefusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{delayRefusal}; broker {_settings.BrokerName} did not store the message");
         return null;

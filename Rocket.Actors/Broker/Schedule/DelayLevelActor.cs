@@ -123,7 +123,7 @@ public sealed class DelayLevelActor : ReceiveActor, IWithTimers
         Timers.Cancel("ask-progress");
         // No progress yet: the level starts at its queue's first entry.
         _progress = answer.Offset >= 0 ? answer.Offset : _store.GetMinOffset(SystemTopics.Schedule, QueueId);
-        _log.Info("Delay level {0} ({1} ms): delivering from schedule queue offset {2}", _level, _delayMs, _progress);
+        _log.Debug("Delay level {0} ({1} ms): delivering from schedule queue offset {2}", _level, _delayMs, _progress);
         Drain();
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Rocket.Broker.Metadata;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -22,6 +23,13 @@ public sealed class ScheduleActor : ReceiveActor
         for (int level = 1; level <= table.Count; level++)
             _levels[level - 1] = Context.ActorOf(DelayLevelActor.Props(store, storeActor, offsets, level, table.DelayMs(level)), $"level-{level}");
 
+        var log = Context.GetLogger();
+        log.Info("Delay-level schedule: {0} levels ({1})", table.Count, table);
+        // A table shortened since messages were parked: queues of levels it no longer has are never delivered.
+        foreach (var queue in store.ConsumeQueues.All)
+            if (queue.Topic == SystemTopics.Schedule && queue.QueueId >= table.Count && queue.MaxOffset > queue.MinOffset)
+                log.Warning("Schedule queue {0} (delay level {1}) holds messages but message-delay-level has only {2} levels: they are not delivered until the table has level {1} again",
+                    queue.QueueId, queue.QueueId + 1, table.Count);
         Receive<TopicTableChanged>(changed =>
         {
             foreach (var level in _levels) level.Tell(changed);

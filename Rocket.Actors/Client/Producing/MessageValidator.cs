@@ -18,6 +18,12 @@ internal static class MessageValidator
         MessageProperties.DelayLevel, MessageProperties.WaitStoreOk,
     };
 
+    // Only a TransactionProducer sets these (a half message without its group could never be checked back).
+    private static readonly HashSet<string> TransactionProperties = new(StringComparer.Ordinal)
+    {
+        MessageProperties.TransactionPrepared, MessageProperties.ProducerGroup, MessageProperties.TransactionCheckTimes,
+    };
+
     public static void ValidateTopic(string? topic)
     {
         if (ResourceNames.CheckTopic(topic) is { } error) throw new RocketClientException(error);
@@ -46,6 +52,9 @@ internal static class MessageValidator
         {
             if (UnsupportedFeatures.Refusal(name, value) is { } refusal)
                 throw new RocketClientException($"{refusal}; the message for topic '{message.Topic}' was not sent", RocketErrorCode.NotSupported);
+            if (TransactionProperties.Contains(name))
+                throw new RocketClientException(
+                    $"property '{name}' is set by a transaction producer: send transactional messages with TransactionProducer.SendMessageInTransactionAsync");
             if (ReservedProperties.Contains(name))
                 throw new RocketClientException($"property '{name}' is reserved by the system; use the Message members (Tags, Keys, DelayLevel) instead");
             if (string.IsNullOrWhiteSpace(name) || value is null)
@@ -69,9 +78,11 @@ internal static class MessageValidator
     }
 
     /// <summary>Encodes the properties string and checks its size (the broker's limit is a signed short).</summary>
-    public static string EncodeProperties(Message message, string uniqueKey)
+    /// <param name="system">Properties the client itself adds (a transaction producer's TRAN_MSG and PGROUP).</param>
+    public static string EncodeProperties(Message message, string uniqueKey, KeyValuePair<string, string>[]? system = null)
     {
-        var all = new List<KeyValuePair<string, string>>(message.Properties.Count + 4);
+        var all = new List<KeyValuePair<string, string>>(message.Properties.Count + 4 + (system?.Length ?? 0));
+        if (system is not null) all.AddRange(system);
         if (message.Tags is not null) all.Add(new(MessageProperties.Tags, message.Tags));
         if (!string.IsNullOrWhiteSpace(message.Keys)) all.Add(new(MessageProperties.Keys, message.Keys));
         all.Add(new(MessageProperties.UniqueKey, uniqueKey));

@@ -16,6 +16,8 @@ public sealed record SendPlan(string Topic, long Count, int Size)
     public int Concurrency { get; init; } = 256;
     public string? Tag { get; init; }
     public string? Keys { get; init; }
+    /// <summary>RocketMQ delay level of every message (1..N of the broker's message-delay-level); null or 0: none.</summary>
+    public int? DelayLevel { get; init; }
     /// <summary>Tags every message with <see cref="VerifyProperties"/> so a consumer can name missing sequence numbers.</summary>
     public string? VerifyId { get; init; }
     /// <summary>Paced sending (messages per second) for <see cref="Duration"/>, instead of <see cref="Count"/> as fast as possible.</summary>
@@ -180,7 +182,7 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
 
     private Message Build(long seq)
     {
-        var message = new Message(plan.Topic, _body) { Tags = plan.Tag, Keys = plan.Keys };
+        var message = new Message(plan.Topic, _body) { Tags = plan.Tag, Keys = plan.Keys, DelayLevel = plan.DelayLevel };
         if (plan.VerifyId is not null)
         {
             message.Properties[VerifyProperties.Id] = plan.VerifyId;

@@ -73,6 +73,19 @@ public sealed class MetadataRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void The_schedule_topics_queues_and_progress_are_restored_without_making_it_a_topic()
+    {
+        Settings().TopicsFile.Write(new TopicsBackup([new TopicConfig("Orders", 4, 4)], Now.AddSeconds(-30)).ToJson(1));
+        Settings().OffsetsFile.Write(new OffsetsBackup([new GroupQueueOffset(SystemTopics.ScheduleProgressGroup, SystemTopics.Schedule, 2, 40)], Now.AddSeconds(-3)).ToJson(1));
+
+        var restore = Prepare([("Orders", 0), (SystemTopics.Schedule, 0), (SystemTopics.Schedule, 2)]);
+
+        Assert.NotNull(restore);
+        Assert.Equal([new TopicConfig("Orders", 4, 4)], restore.Topics);
+        Assert.Equal([new GroupQueueOffset(SystemTopics.ScheduleProgressGroup, SystemTopics.Schedule, 2, 40)], restore.Offsets);
+    }
+
+    [Fact]
     public void An_empty_database_file_counts_as_lost_when_queues_are_on_disk()
     {
         CreateDatabase(rows: 0);

@@ -94,6 +94,7 @@ public static class MetadataRecovery
         }
         foreach (var (name, queues) in onDisk.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
+            if (SystemTopics.IsInternal(name)) continue; // the broker's own topics (schedule, timer, half) have no config
             if (topics.TryGetValue(name, out var known))
             {
                 if (known.ReadQueues >= queues && known.WriteQueues >= queues) continue;
