@@ -6,6 +6,7 @@ using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.Timer;
+using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Broker.Transaction;
@@ -26,6 +27,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
 /// ├── publisher  the broker record in cluster gossip (routes)
@@ -51,6 +53,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
     private IActorRef _timer = ActorRefs.Nobody;
@@ -71,7 +74,12 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
 
         Receive<ProduceRequest>(r => _produce.Forward(r));
         Receive<PullRequest>(r => _pulls.Forward(r));
-        Receive<ConsumerHeartbeat>(m => _groups.Forward(m));
+        Receive<ConsumerHeartbeat>(m =>
+        {
+            _groups.Forward(m);
+            if (m.Model == MessageModel.Clustering && _settings.IsMaster) _retry.Tell(new EnsureRetryTopic(m.Group));
+        });
+        Receive<ConsumerSendBack>(m => _retry.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
         Receive<GetConsumerIds>(m => _groups.Forward(m));
         Receive<EndTransaction>(m => _transactions.Forward(m));
@@ -105,6 +113,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
@@ -153,6 +162,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _produce.Tell(changed);
         _pulls.Tell(changed);
         _timer.Tell(changed);
+        _retry.Tell(changed);
         _schedule.Tell(changed);
         _transactions.Tell(changed);
         if (!_orphansChecked) DeleteOrphans(changed);

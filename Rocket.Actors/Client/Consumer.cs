@@ -52,7 +52,7 @@ public abstract class Consumer : IAsyncDisposable
         catch (ArgumentException e) { throw new RocketClientException(e.Message); }
     }
 
-    private protected IReadOnlyDictionary<string, TagExpression> Subscriptions()
+    private protected Dictionary<string, TagExpression> Subscriptions()
     {
         if (_subscriptions.Count == 0) throw new RocketClientException($"consumer of group '{Group}' has no subscription; call Subscribe first");
         return new Dictionary<string, TagExpression>(_subscriptions);

@@ -7,7 +7,12 @@ public enum ConsumeResult
 {
     /// <summary>Handled; the offset may move past these messages.</summary>
     Success,
-    /// <summary>Not handled now: deliver the same messages again later.</summary>
+    /// <summary>
+    /// Not handled now: deliver the same messages again later. Clustering: each message is sent back to its broker,
+    /// which delivers it again from the group's retry topic after the next delay level (10 s, 30 s, 1 min, … 2 h), or
+    /// puts it in the group's dead-letter queue after <see cref="PushConsumerOptions.MaxReconsumeTimes"/>.
+    /// Broadcasting: delivered again by this consumer after <see cref="PushConsumerOptions.RetryLaterDelay"/>.
+    /// </summary>
     RetryLater,
 }
 
@@ -34,8 +39,19 @@ public sealed record PushConsumerOptions(string Group)
     public int ConsumeThreads { get; init; } = 20;
     /// <summary>Most messages per handler call (RocketMQ's consumeMessageBatchMaxSize).</summary>
     public int ConsumeBatchSize { get; init; } = 1;
-    /// <summary>How long a RetryLater batch waits before it is delivered again.</summary>
+    /// <summary>
+    /// How long a RetryLater batch waits before this consumer delivers it again itself: always when broadcasting, and
+    /// when clustering only for a message whose send-back to the broker failed (its offset is not committed past it).
+    /// </summary>
     public TimeSpan RetryLaterDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Clustering: how often a message may come back through the retry topic before it goes to the dead-letter queue
+    /// <c>%DLQ%&lt;group&gt;</c> (RocketMQ's maxReconsumeTimes, default 16: about 4 h 46 min of retries).
+    /// </summary>
+    public int MaxReconsumeTimes { get; init; } = DefaultMaxReconsumeTimes;
+
+    /// <summary>RocketMQ's default max reconsume times.</summary>
+    public const int DefaultMaxReconsumeTimes = 16;
 }
 
 /// <summary>Options of a lite pull consumer (queues assigned as in clustering).</summary>

@@ -19,6 +19,8 @@ public sealed class PushConsumer : Consumer
     {
         if (options.ConsumeThreads < 1) throw new RocketClientException("ConsumeThreads must be at least 1");
         if (options.ConsumeBatchSize < 1) throw new RocketClientException("ConsumeBatchSize must be at least 1");
+        if (options.MaxReconsumeTimes < 0)
+            throw new RocketClientException($"MaxReconsumeTimes must be 0 or more (0: a failed message goes straight to the dead-letter queue); it is {options.MaxReconsumeTimes}");
         _options = options;
     }
 
@@ -55,6 +57,7 @@ public sealed class PushConsumer : Consumer
         ThrowIfStarted();
         var subscriptions = Subscriptions();
         if (_handler is null) throw new RocketClientException($"consumer of group '{Group}' has no handler; call RegisterHandler first");
+        string? retryTopic = _options.MessageModel == MessageModel.Clustering ? RetrySubscription.Add(Group, subscriptions) : null;
         var config = new ConsumerConfig(ConsumerKind.Push, _options.Group, _options.MessageModel, _options.ConsumeFrom,
             _options.ConsumeTimestamp, subscriptions, MemberId, Client.Settings)
         {
@@ -62,6 +65,8 @@ public sealed class PushConsumer : Consumer
             HandlerSlots = new SemaphoreSlim(_options.ConsumeThreads, _options.ConsumeThreads),
             ConsumeBatchSize = _options.ConsumeBatchSize,
             RetryLaterDelay = _options.RetryLaterDelay,
+            RetryTopic = retryTopic,
+            MaxReconsumeTimes = _options.MaxReconsumeTimes,
         };
         await StartActorAsync(config, "push").ConfigureAwait(false);
     }

@@ -18,7 +18,12 @@ public sealed class ReceivedMessage
     /// <summary>The queue the message was pulled from (a pull response names it once for all its messages).</summary>
     public MessageQueue Queue { get; }
 
-    public string Topic => Queue.Topic;
+    /// <summary>
+    /// The topic the message was sent to. A message coming back through a retry topic shows its original topic
+    /// (RETRY_TOPIC) here; <see cref="Queue"/> names the retry topic it was pulled from.
+    /// </summary>
+    public string Topic => SystemTopics.IsRetryTopic(Queue.Topic) && Properties.GetValueOrDefault(MessageProperties.RetryTopic) is { } original
+        ? original : Queue.Topic;
     public string BrokerName => Queue.BrokerName;
     public int QueueId => Queue.QueueId;
     public long QueueOffset => Pulled.QueueOffset;
@@ -26,7 +31,10 @@ public sealed class ReceivedMessage
     public long BornTimestamp => Pulled.BornTimestamp;
     public long StoreTimestamp => Pulled.StoreTimestamp;
 
-    /// <summary>How often this message was handed to a handler before (RetryLater).</summary>
+    /// <summary>
+    /// How often this message was handed to a handler before (RetryLater): the broker's count (grown by each send-back),
+    /// or, while this consumer redelivers it itself, its local count.
+    /// </summary>
     public int ReconsumeTimes { get; }
 
     /// <summary>All properties, system ones (TAGS, KEYS, UNIQ_KEY) included.</summary>

@@ -25,6 +25,10 @@ public static class MessageProperties
     public const string RetryTopic = "RETRY_TOPIC";
     /// <summary>On a retry or dead-letter message: the id of the message as first sent.</summary>
     public const string OriginMessageId = "ORIGIN_MESSAGE_ID";
+    /// <summary>On a message a producer writes to a retry topic: how often it was consumed before (RocketMQ's name).</summary>
+    public const string ReconsumeTime = "RECONSUME_TIME";
+    /// <summary>On a message a producer writes to a retry topic: the group's max-reconsume-times (RocketMQ's name).</summary>
+    public const string MaxReconsumeTimes = "MAX_RECONSUME_TIMES";
     /// <summary>On a timer message: its due time, epoch ms.</summary>
     public const string TimerOutMs = "TIMER_OUT_MS";
     /// <summary>"true" on a half (prepared) transactional message, as a transaction producer sends it.</summary>

@@ -14,7 +14,8 @@ public static class ConsumeCommand
     public sealed record ConsumeReport(
         string Topic, string Group, long Received, long? Unique, long? Duplicates, long? Missing, long[]? MissingSeqs, long Foreign,
         double ElapsedMs, double MsgsPerS, double StartMs, string StoppedBy, string? VerifyId, long? Expect,
-        Dictionary<string, long> PerQueue, long? Early, double? LatenessP50Ms, double? LatenessP99Ms);
+        Dictionary<string, long> PerQueue, long Reconsumed, long FailedDeliveries, double FailRate, int MaxReconsumeTimes,
+        long? Early, double? LatenessP50Ms, double? LatenessP99Ms);
 
     public static Command Create()
     {
@@ -44,14 +45,30 @@ public static class ConsumeCommand
         var verifyId = new Option<string?>("--verify-id") { Description = "Check VERIFY_SEQ of messages with this VERIFY_ID (needs --expect)" };
         var expect = new Option<int?>("--expect") { Description = "With --verify-id: sequence numbers 0..N-1 are expected" }.AtLeast(1);
         var broadcast = new Option<bool>("--broadcast") { Description = "Broadcasting: this consumer gets every message, not a share" };
+        var failRate = new Option<double>("--fail-rate")
+        {
+            Description = "Testing aid: the handler answers RetryLater for this fraction of deliveries (0..1; 1 = always)",
+        };
+        failRate.Validators.Add(r =>
+        {
+            double rate = r.GetValueOrDefault<double>();
+            if (!(rate >= 0 && rate <= 1)) r.AddError($"--fail-rate must be between 0 and 1 (got {rate.ToString(CultureInfo.InvariantCulture)})");
+        });
+        var maxReconsume = new Option<int>("--max-reconsume-times")
+        {
+            Description = "Clustering: sends back after which a failing message goes to %DLQ%<group>",
+            DefaultValueFactory = _ => PushConsumerOptions.DefaultMaxReconsumeTimes,
+        }.AtLeast(0);
         var command = new Command("consume", "Consume with a push consumer; report received, unique, duplicates, missing")
         {
-            topic, group, filter, count, timeout, from, verifyId, expect, broadcast,
+            topic, group, filter, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume,
         };
         command.Validators.Add(result =>
         {
             if ((result.ValueOrDefault(verifyId) is null) != (result.ValueOrDefault(expect) is null))
                 result.AddError("--verify-id and --expect go together: the id to check and how many sequence numbers were sent");
+            if (result.ValueOrDefault(broadcast) && result.GetResult(maxReconsume) is { Implicit: false })
+                result.AddError("--max-reconsume-times applies to clustering only: a broadcasting consumer has no retry topic and redelivers locally");
         });
         ClusterAction.Set(command, async (parse, cli, cancel) =>
         {
@@ -63,6 +80,8 @@ public static class ConsumeCommand
                 FromTime = fromTime,
                 Broadcast = parse.GetValue(broadcast),
                 IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                FailRate = parse.GetValue(failRate),
+                MaxReconsumeTimes = parse.GetValue(maxReconsume),
             };
             string? id = parse.GetValue(verifyId);
             int? expected = parse.GetValue(expect);
@@ -108,8 +127,10 @@ public static class ConsumeCommand
             verifyId is null ? null : missingCount, verifyId is null ? null : firstMissing, tally.Foreign,
             session.Elapsed.TotalMilliseconds, tally.Received / Math.Max(session.Elapsed.TotalSeconds, 1e-9),
             session.StartDuration.TotalMilliseconds, session.StopReason, verifyId, expect,
-            tally.PerQueue.OrderBy(kv => kv.Key.BrokerName, StringComparer.Ordinal).ThenBy(kv => kv.Key.QueueId)
-                .ToDictionary(kv => $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value),
+            tally.PerQueue.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.BrokerName, StringComparer.Ordinal).ThenBy(kv => kv.Key.QueueId)
+                // Queues of another topic (the group's retry topic) are named with it.
+                .ToDictionary(kv => (kv.Key.Topic == plan.Topic ? "" : kv.Key.Topic + ":") + $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value),
+            tally.Reconsumed, tally.FailedDeliveries, plan.FailRate, plan.MaxReconsumeTimes,
             // Only for messages that carried a due time (timer and delay-level deliveries): null otherwise.
             tally.Due.Count == 0 ? null : tally.Due.Early, tally.Due.LatenessMs(50), tally.Due.LatenessMs(99));
     }
@@ -125,6 +146,8 @@ public static class ConsumeCommand
         if (r.Early is not null)
             o.WriteLine($"  due-time messages: {r.Early:N0} early, lateness p50 {r.LatenessP50Ms:N0} ms, p99 {r.LatenessP99Ms:N0} ms");
         if (r.Foreign > 0) o.WriteLine($"  {r.Foreign:N0} message(s) without VERIFY_ID {r.VerifyId}");
+        if (r.Reconsumed > 0 || r.FailedDeliveries > 0)
+            o.WriteLine($"  {r.Reconsumed:N0} redelivery(ies) (reconsume count above 0); {r.FailedDeliveries:N0} delivery(ies) answered RetryLater");
         foreach (var (queue, n) in r.PerQueue) o.WriteLine($"  {queue,-30} {n,10:N0}");
     }
 }

@@ -7,12 +7,16 @@ namespace Rocket.Tests.Client;
 /// A broker front actor good enough for the client: stores produced messages per queue in memory, serves pulls
 /// (holding them briefly when caught up), tracks consumer heartbeats and committed offsets. Tests can hold
 /// produce replies, make every produce fail with a status, and read a snapshot of what it saw.
+/// Consumer send-backs are by default taken as a real broker does without the delay (the message is stored at once in
+/// <c>%RETRY%&lt;group&gt;</c> queue 0, reconsume times + 1, RETRY_TOPIC set); tests may refuse them or hold the answers.
 /// </summary>
 public sealed class FakeBroker : ReceiveActor, IWithTimers
 {
     public sealed record HoldProduceReplies(bool Hold);
     public sealed record FailProducesWith(ProduceStatus? Status);
     public sealed record GetState;
+    public enum SendBackAnswer { Store, Refuse, Hold }
+    public sealed record AnswerSendBacks(SendBackAnswer Answer);
     /// <summary>Answers offset questions (stored offset, queue min/max) only after <paramref name="Delay"/>; null never answers.</summary>
     public sealed record SlowOffsetAnswers(TimeSpan? Delay);
     private sealed record AnswerLater(IActorRef To, object Answer);
@@ -25,7 +29,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         IReadOnlyDictionary<(string Group, string Topic, int QueueId), long> Committed,
         int Heartbeats,
         int Unregistrations,
-        int Pulls);
+        int Pulls,
+        IReadOnlyList<ConsumerSendBack> SendBacks);
 
     private readonly string _name;
     private readonly List<ProduceRequest> _requests = new();
@@ -40,6 +45,9 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private ProduceStatus? _failWith;
     private long _physical;
     private int _heartbeats, _unregistrations, _pulls;
+    private SendBackAnswer _sendBackAnswer = SendBackAnswer.Store;
+    private readonly List<ConsumerSendBack> _sendBacks = new();
+    private readonly List<(IActorRef Sender, ConsumerSendBack Request)> _heldSendBacks = new();
 
     public FakeBroker(string name)
     {
@@ -52,6 +60,19 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             _held.Clear();
         });
         Receive<FailProducesWith>(f => _failWith = f.Status);
+        Receive<AnswerSendBacks>(a =>
+        {
+            _sendBackAnswer = a.Answer;
+            if (a.Answer == SendBackAnswer.Hold) return;
+            foreach (var (sender, request) in _heldSendBacks) sender.Tell(SendBack(request));
+            _heldSendBacks.Clear();
+        });
+        Receive<ConsumerSendBack>(b =>
+        {
+            _sendBacks.Add(b);
+            if (_sendBackAnswer == SendBackAnswer.Hold) _heldSendBacks.Add((Sender, b));
+            else Sender.Tell(SendBack(b));
+        });
         Receive<ProduceRequest>(r =>
         {
             _requests.Add(r);
@@ -102,7 +123,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             _stored.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<PulledMessage>)kv.Value.ToArray()),
             _consumers.ToArray(),
             new Dictionary<(string, string, int), long>(_committed),
-            _heartbeats, _unregistrations, _pulls)));
+            _heartbeats, _unregistrations, _pulls, _sendBacks.ToArray())));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -136,6 +157,23 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         }
         if (_failWith is null) WakeHeldPulls();
         return new ProduceResponse(request.RequestId, results);
+    }
+
+    private SendBackResult SendBack(ConsumerSendBack request)
+    {
+        if (_sendBackAnswer == SendBackAnswer.Refuse) return new SendBackResult(request.RequestId, false, null, $"{_name}: refused (test)");
+        var (topic, original) = _stored.SelectMany(kv => kv.Value.Select(m => (kv.Key.Item1, m))).First(s => s.m.PhysicalOffset == request.PhysicalOffset);
+        var properties = Rocket.Protocol.MessageProperties.Decode(original.Properties);
+        properties.TryAdd(Rocket.Protocol.MessageProperties.RetryTopic, topic);
+        string retryTopic = SystemTopics.RetryTopic(request.Group);
+        if (!_stored.TryGetValue((retryTopic, 0), out var list)) _stored[(retryTopic, 0)] = list = new List<PulledMessage>();
+        list.Add(original with
+        {
+            QueueOffset = list.Count, PhysicalOffset = _physical++, ReconsumeTimes = original.ReconsumeTimes + 1,
+            Properties = Rocket.Protocol.MessageProperties.Encode(properties),
+        });
+        WakeHeldPulls();
+        return new SendBackResult(request.RequestId, true, retryTopic, null);
     }
 
     private void WakeHeldPulls()

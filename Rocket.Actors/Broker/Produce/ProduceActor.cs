@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Timer;
+using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Broker.Transaction;
@@ -29,7 +30,17 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         public ProduceRequest Message { get; } = message;
         public ProduceResult[] Results { get; } = new ProduceResult[message.Messages.Length];
         public int Unanswered { get; set; } = message.Messages.Length;
+        /// <summary>Messages stored somewhere other than where they were sent (a retry-topic message due for the DLQ).</summary>
+        private Dictionary<int, WireMessage>? _redirects;
+
+        /// <summary>Message <paramref name="index"/> as it is stored.</summary>
+        public WireMessage At(int index) => _redirects is not null && _redirects.TryGetValue(index, out var m) ? m : Message.Messages[index];
+
+        public WireMessage Redirect(int index, WireMessage to) => (_redirects ??= new())[index] = to;
     }
+
+    /// <summary>Records the broker built itself (<see cref="AppendInternal"/>) on their way through the journal.</summary>
+    private sealed record InternalPart(IActorRef ReplyTo, long RequestId, AppendResult[] Results, int[] Indexes);
 
     /// <summary>Messages of one request (by index) that go to the journal as one batch or wait for their topic together.</summary>
     private sealed record Part(Request Request, int[] Indexes);
@@ -38,6 +49,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private IActorRef _journal;
     private readonly IActorRef _topicsActor;
     private readonly Dictionary<long, Part> _batches = new();
+    private readonly Dictionary<long, InternalPart> _internalBatches = new();
     private readonly Dictionary<string, List<Part>> _awaitingTopic = new(StringComparer.Ordinal);
     private readonly HashSet<string> _held = new(StringComparer.Ordinal); // topics whose delete is in progress
     private IReadOnlyDictionary<string, TopicConfig> _topics = new Dictionary<string, TopicConfig>();
@@ -56,6 +68,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             Become(Serving);
         });
         Receive<ProduceRequest>(_ => Stash.Stash());
+        Receive<AppendInternal>(_ => Stash.Stash());
         Receive<HoldTopic>(OnHold);
         Receive<ReleaseTopic>(OnRelease);
         Receive<IActorRef>(journal => _journal = journal);
@@ -67,6 +80,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<TopicTableChanged>(OnTopics);
         Receive<ProduceRequest>(r => Handle(r, Sender));
+        Receive<AppendInternal>(r => AppendInternal(r, Sender));
         Receive<BatchAppended>(OnAppended);
         Receive<TopicEnsured>(OnTopicEnsured);
         Receive<HoldTopic>(OnHold);
@@ -156,13 +170,12 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     /// </summary>
     private void Place(Request request, int[] indexes)
     {
-        var messages = request.Message.Messages;
         int accepted = 0;
         Dictionary<string, List<int>>? waiting = null;
         for (int k = 0; k < indexes.Length; k++)
         {
             int i = indexes[k];
-            var m = messages[i];
+            var m = request.At(i);
             if (m.Topic is null)
             {
                 SetResult(request, i, Failed(ProduceStatus.MessageIllegal, m.QueueId, "message has no topic"));
@@ -173,13 +186,22 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
                 SetResult(request, i, Failed(ProduceStatus.NoPermission, m.QueueId, InternalTopicRefusals.Send(m.Topic, _settings.BrokerName)));
                 continue;
             }
+            if (SystemTopics.IsRetryTopic(m.Topic))
+            {
+                if (DirectRetrySend.DeadLetterInstead(m, out var illegal) is { } deadLetter) m = request.Redirect(i, deadLetter);
+                else if (illegal is not null)
+                {
+                    SetResult(request, i, Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{illegal}; broker {_settings.BrokerName} did not store the message"));
+                    continue;
+                }
+            }
             if (!_held.Contains(m.Topic) && _topics.TryGetValue(m.Topic, out var topic))
             {
                 if (Reject(m, topic) is { } rejection) SetResult(request, i, rejection);
                 else indexes[accepted++] = i; // compacts in place: k >= accepted
                 continue;
             }
-            if (!_settings.AutoCreateTopicEnable)
+            if (!_settings.AutoCreateTopicEnable && !IsRetryOrDeadLetter(m.Topic))
             {
                 SetResult(request, i, Failed(ProduceStatus.TopicNotExist, m.QueueId,
                     _held.Contains(m.Topic) ? $"topic '{m.Topic}' is being deleted on broker {_settings.BrokerName}" : NotExist(m.Topic)));
@@ -201,27 +223,59 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (!_awaitingTopic.TryGetValue(topic, out var parked))
         {
             _awaitingTopic[topic] = parked = new List<Part>();
-            if (!_held.Contains(topic)) _topicsActor.Tell(new EnsureTopic(topic, _settings.DefaultTopicQueueNums));
+            // RocketMQ creates retry and dead-letter topics with one queue, whatever auto-create says.
+            if (!_held.Contains(topic)) _topicsActor.Tell(new EnsureTopic(topic, IsRetryOrDeadLetter(topic) ? 1 : _settings.DefaultTopicQueueNums));
         }
         parked.Add(part);
     }
 
     private void Append(Part part)
     {
-        var messages = part.Request.Message.Messages;
         var bornHost = BornHostOf(part.Request.ReplyTo.Path.Address);
         var toStore = new MessageToStore[part.Indexes.Length];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (int j = 0; j < toStore.Length; j++)
         {
-            var m = messages[part.Indexes[j]];
-            toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag, BornTimestamp: m.BornTimestamp, BornHost: bornHost)));
+            var m = part.Request.At(part.Indexes[j]);
+            toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
+                BornTimestamp: m.BornTimestamp, BornHost: bornHost, ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m))));
             if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
         }
         long batchId = ++_nextBatchId;
         _batches[batchId] = part;
         _journal.Tell(new AppendBatch(batchId, toStore));
     }
+
+    /// <summary>Records the broker built itself: judged like producers' messages, except that their topic must exist.</summary>
+    private void AppendInternal(AppendInternal request, IActorRef replyTo)
+    {
+        var results = new AppendResult[request.Messages.Length];
+        var accepted = new List<int>(request.Messages.Length);
+        for (int i = 0; i < results.Length; i++)
+        {
+            var m = request.Messages[i];
+            string? error = !_settings.IsMaster ? $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes"
+                : _held.Contains(m.Topic) ? $"topic '{m.Topic}' is being deleted on broker {_settings.BrokerName}"
+                : !_topics.TryGetValue(m.Topic, out var topic) ? $"topic '{m.Topic}' does not exist on broker {_settings.BrokerName}"
+                : (topic.Perm & TopicPerm.Write) == 0 ? $"topic '{m.Topic}' is not writable on broker {_settings.BrokerName}"
+                : m.QueueId < 0 || m.QueueId >= topic.WriteQueues ? $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName}"
+                : null;
+            if (error is null) accepted.Add(i);
+            else results[i] = AppendResult.Failed(_settings.IsMaster ? AppendStatus.MessageIllegal : AppendStatus.ServiceNotAvailable, error);
+        }
+        if (accepted.Count == 0)
+        {
+            replyTo.Tell(new InternalAppended(request.RequestId, results));
+            return;
+        }
+        var toStore = new MessageToStore[accepted.Count];
+        for (int j = 0; j < toStore.Length; j++) toStore[j] = DelayLevelRewrite.Park(request.Messages[accepted[j]]); // a retry waits its level
+        long batchId = ++_nextBatchId;
+        _internalBatches[batchId] = new InternalPart(replyTo, request.RequestId, results, accepted.ToArray());
+        _journal.Tell(new AppendBatch(batchId, toStore));
+    }
+
+    private static bool IsRetryOrDeadLetter(string topic) => SystemTopics.IsRetryTopic(topic) || SystemTopics.IsDeadLetterTopic(topic);
 
     private ProduceResult? Reject(WireMessage m, TopicConfig topic)
     {
@@ -247,6 +301,12 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 
     private void OnAppended(BatchAppended appended)
     {
+        if (_internalBatches.Remove(appended.BatchId, out var internalPart))
+        {
+            for (int j = 0; j < appended.Results.Length; j++) internalPart.Results[internalPart.Indexes[j]] = appended.Results[j];
+            internalPart.ReplyTo.Tell(new InternalAppended(internalPart.RequestId, internalPart.Results));
+            return;
+        }
         if (!_batches.Remove(appended.BatchId, out var part)) return;
         var request = part.Request;
         for (int j = 0; j < appended.Results.Length; j++)
@@ -255,7 +315,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             int i = part.Indexes[j];
             // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
             string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
-            SetResult(request, i, new ProduceResult(Map(r.Status), request.Message.Messages[i].QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
+            SetResult(request, i, new ProduceResult(Map(r.Status), request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
         }
         ReplyIfDone(request);
     }

@@ -39,6 +39,8 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
     // messages sent after StartAsync: under ConsumeFrom.Last it starts at its first offset, not its last.
     private HashSet<MessageQueue>? _queuesAtStart;
     private bool _rebalancing;
+    private bool _retryRouteMissing;                 // the last rebalance found no route for the group's retry topic
+    private TimeSpan _retryRouteWait = TimeSpan.Zero; // the pause before looking for it again (doubles, up to the rebalance interval)
     private bool _rebalanceAgain;
     private long _nextPollId;
     private int _pullerNames;
@@ -77,6 +79,13 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             if (r.Group == _config.Group) Rebalance();
         });
         Receive<RebalancePlanned>(Apply);
+        Receive<RetryTopicUsed>(_ =>
+        {
+            // The retry topic exists now: a route still missing is gossip on its way; look for it at the fast pace again.
+            if (!_retryRouteMissing) return;
+            _retryRouteWait = TimeSpan.Zero;
+            Rebalance();
+        });
         Receive<RebalanceFailed>(f =>
         {
             _rebalancing = false;
@@ -201,8 +210,18 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
 
         CompleteStartIfReady();
         // A subscribed topic without queues is usually one about to be created: look again soon rather than at
-        // the next periodic rebalance (20 s later).
-        if (plan.TopicsWithoutQueues > 0) Timers.StartSingleTimer("route-retry", new ConsumerTicks.Rebalance(), ConsumerConfig.MissingRouteRetry);
+        // the next periodic rebalance (20 s later). The group's retry topic may not exist for a long time (nothing
+        // failed yet; the broker creates it on our heartbeat): looked for with a growing pause, never spinning.
+        var missing = plan.TopicsWithoutQueues ?? [];
+        _retryRouteMissing = _config.RetryTopic is { } retryTopic && missing.Contains(retryTopic);
+        if (missing.Any(t => t != _config.RetryTopic)) Timers.StartSingleTimer("route-retry", new ConsumerTicks.Rebalance(), ConsumerConfig.MissingRouteRetry);
+        else if (_retryRouteMissing)
+        {
+            _retryRouteWait = _retryRouteWait == TimeSpan.Zero ? ConsumerConfig.MissingRouteRetry
+                : TimeSpan.FromTicks(Math.Min(_retryRouteWait.Ticks * 2, ConsumerConfig.RebalanceInterval.Ticks));
+            Timers.StartSingleTimer("route-retry", new ConsumerTicks.Rebalance(), _retryRouteWait);
+        }
+        if (!_retryRouteMissing) _retryRouteWait = TimeSpan.Zero;
         if (_rebalanceAgain)
         {
             _rebalanceAgain = false;

@@ -28,6 +28,10 @@ internal sealed record ConsumerConfig(
     public SemaphoreSlim? HandlerSlots { get; init; }
     public int ConsumeBatchSize { get; init; } = 1;
     public TimeSpan RetryLaterDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Clustering push: the group's retry topic (subscribed automatically); failed messages are sent back. Else null.</summary>
+    public string? RetryTopic { get; init; }
+    public int MaxReconsumeTimes { get; init; } = PushConsumerOptions.DefaultMaxReconsumeTimes;
+    public bool SendsBack => RetryTopic is not null;
 
     // Pull consumers
     public int PollBatchSize { get; init; } = 32;

@@ -26,10 +26,13 @@ internal sealed record MessagesPulled(MessageQueue Queue, IReadOnlyList<Received
 internal sealed record MessagesTaken(int Count);
 
 /// <summary>The outcome of one rebalance computation, made off the actor thread.</summary>
-/// <param name="TopicsWithoutQueues">Subscribed topics that had no readable queue yet (not created, or not yet gossiped).</param>
+/// <param name="TopicsWithoutQueues">Subscribed topics that had no readable queue yet (not created, or not yet gossiped); null: none.</param>
 /// <param name="Readable">Every readable queue of the subscribed topics (assigned to us or not).</param>
 internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths,
-    int TopicsWithoutQueues = 0, IReadOnlyList<MessageQueue>? Readable = null);
+    IReadOnlyList<string>? TopicsWithoutQueues = null, IReadOnlyList<MessageQueue>? Readable = null);
+
+/// <summary>Puller → consumer (clustering push): a send-back put a message into the group's retry topic.</summary>
+internal sealed record RetryTopicUsed;
 
 internal sealed record RebalanceFailed(Exception Error);
 

@@ -10,6 +10,9 @@ namespace Rocket.Client.Consuming;
 /// to the push handler on the thread pool (never on this actor's thread), or to the consumer's poll buffer.
 /// Pauses while pull-threshold-for-queue messages are unfinished, and reports the consumed offset
 /// (the lowest unacknowledged offset, or the next offset to pull when nothing is outstanding).
+/// A message the handler did not consume is, when clustering, sent back to the broker (<see cref="ConsumerSendBack"/>)
+/// and finished once the broker acknowledged it; if the send-back fails it stays unfinished (its offset is never
+/// committed past) and is delivered again here after the retry-later delay. Broadcasting redelivers here only.
 /// </summary>
 internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 {
@@ -20,6 +23,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private sealed record PullTimedOut(long RequestId);
     private sealed record BatchHandled(IReadOnlyList<ReceivedMessage> Batch, ConsumeResult Result);
     private sealed record Redeliver(IReadOnlyList<ReceivedMessage> Batch);
+    private sealed record SendBackTimedOut(long RequestId);
 
     private readonly MessageQueue _queue;
     private readonly BrokerLink _broker;
@@ -33,6 +37,8 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private long _reportedOffset = -1;
     private long _requestId;
     private long _redeliveries;
+    private readonly Dictionary<long, ReceivedMessage> _sendingBack = new(); // send-back request id → message
+    private long _sendBackId;
     private bool _pulling;
     private bool _paused;
 
@@ -121,7 +127,16 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         Receive<BatchHandled>(h =>
         {
             if (h.Result == ConsumeResult.Success) Finished(h.Batch);
-            else Timers.StartSingleTimer(++_redeliveries, new Redeliver(h.Batch.Select(m => m.Redelivered()).ToArray()), _config.RetryLaterDelay);
+            else if (_config.SendsBack) SendBack(h.Batch);
+            else RedeliverLater(h.Batch);
+        });
+        Receive<SendBackResult>(OnSentBack);
+        Receive<SendBackTimedOut>(t =>
+        {
+            if (!_sendingBack.Remove(t.RequestId, out var m)) return;
+            _log.Warning("the send-back of {0} offset {1} to broker {2} was not answered within {3} s; delivering it again here",
+                _queue, m.QueueOffset, _queue.BrokerName, _config.Client.SendTimeout.TotalSeconds);
+            RedeliverLater([m]);
         });
         Receive<Redeliver>(r => Deliver(r.Batch));
         Receive<MessagesTaken>(t =>
@@ -241,6 +256,35 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
             }
             finally { slots.Release(); }
         }).PipeTo(Self, success: r => new BatchHandled(batch, r));
+    }
+
+    private void RedeliverLater(IReadOnlyList<ReceivedMessage> batch) =>
+        Timers.StartSingleTimer(++_redeliveries, new Redeliver(batch.Select(m => m.Redelivered()).ToArray()), _config.RetryLaterDelay);
+
+    /// <summary>Each message goes back to the broker that stored it (this queue's), which owns its retry state.</summary>
+    private void SendBack(IReadOnlyList<ReceivedMessage> batch)
+    {
+        foreach (var m in batch)
+        {
+            long id = ++_sendBackId;
+            _sendingBack[id] = m;
+            _broker.Tell(new ConsumerSendBack(id, _config.Group, m.Pulled.PhysicalOffset, m.MessageId, 0, _config.MaxReconsumeTimes), Self);
+            Timers.StartSingleTimer(("send-back", id), new SendBackTimedOut(id), _config.Client.SendTimeout);
+        }
+    }
+
+    private void OnSentBack(SendBackResult result)
+    {
+        if (!_sendingBack.Remove(result.RequestId, out var m)) return; // timed out meanwhile: already delivered again here
+        Timers.Cancel(("send-back", result.RequestId));
+        if (!result.Ok)
+        {
+            _log.Warning("broker {0} did not take back {1} offset {2} ({3}); delivering it again here", _queue.BrokerName, _queue, m.QueueOffset, result.Error);
+            RedeliverLater([m]);
+            return;
+        }
+        if (result.Topic == _config.RetryTopic) _consumer.Tell(new RetryTopicUsed());
+        Finished([m]);
     }
 
     private void Finished(IReadOnlyList<ReceivedMessage> batch)

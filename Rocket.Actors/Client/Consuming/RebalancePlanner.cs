@@ -41,7 +41,7 @@ internal static class RebalancePlanner
             var members = await MembersAsync(client, config, queues).ConfigureAwait(false);
             assigned.AddRange(AllocateMessageQueueAveragely.Allocate(queues.Readable, members, config.ClientId));
         }
-        return new RebalancePlanned(assigned, brokers, topics.Values.Count(q => q.Readable.Count == 0),
+        return new RebalancePlanned(assigned, brokers, topics.Where(t => t.Value.Readable.Count == 0).Select(t => t.Key).ToArray(),
             topics.Values.SelectMany(q => q.Readable).ToArray());
     }
 

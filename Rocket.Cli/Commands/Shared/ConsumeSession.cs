@@ -14,6 +14,9 @@ public sealed record ConsumePlan(string Topic, string Group)
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Messages per handler call: larger batches cost less per message.</summary>
     public int HandlerBatch { get; init; } = 32;
+    /// <summary>A testing aid: the fraction of deliveries (handler calls) answered RetryLater; 1 = every one.</summary>
+    public double FailRate { get; init; }
+    public int MaxReconsumeTimes { get; init; } = PushConsumerOptions.DefaultMaxReconsumeTimes;
 }
 
 /// <summary>A push consumer feeding a <see cref="ConsumeTally"/>, and the wait for "enough" or "quiet for too long".</summary>
@@ -41,11 +44,20 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
             MessageModel = plan.Broadcast ? Protocol.MessageModel.Broadcasting : Protocol.MessageModel.Clustering,
             ConsumeFrom = plan.From,
             ConsumeTimestamp = plan.FromTime,
-            ConsumeBatchSize = plan.HandlerBatch,
+            // With failures asked for, each delivery is one message, so the rate is per message.
+            ConsumeBatchSize = plan.FailRate > 0 ? 1 : plan.HandlerBatch,
+            MaxReconsumeTimes = plan.MaxReconsumeTimes,
         });
         _consumer.Subscribe(plan.Topic, plan.Filter);
+        double failRate = plan.FailRate;
         _consumer.RegisterHandler(batch =>
         {
+            tally.Delivered(batch);
+            if (failRate > 0 && Random.Shared.NextDouble() < failRate)
+            {
+                tally.Failed(batch.Count);
+                return ConsumeResult.RetryLater;
+            }
             tally.Record(batch);
             return ConsumeResult.Success;
         });

@@ -18,7 +18,7 @@ public sealed class ConsumeTally
     private readonly ConcurrentDictionary<string, byte>? _ids;
     private readonly ConcurrentDictionary<MessageQueue, long> _perQueue = new();
     private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _received, _bytes, _unique, _duplicates, _foreign, _outOfRange;
+    private long _received, _bytes, _unique, _duplicates, _foreign, _outOfRange, _reconsumed, _failed;
     private long _firstTimestamp, _lastTimestamp;
     private long _target;
 
@@ -41,6 +41,10 @@ public sealed class ConsumeTally
     public long? Duplicates => Unique is null ? null : Interlocked.Read(ref _duplicates);
     public long Foreign => Interlocked.Read(ref _foreign);
     public long OutOfRange => Interlocked.Read(ref _outOfRange);
+    /// <summary>Deliveries of messages consumed before (reconsume times above 0), whatever the handler answered.</summary>
+    public long Reconsumed => Interlocked.Read(ref _reconsumed);
+    /// <summary>Deliveries the handler answered RetryLater (not counted as received).</summary>
+    public long FailedDeliveries => Interlocked.Read(ref _failed);
     public Latency? BornLatency { get; }
     /// <summary>Lateness against TIMER_OUT_MS of the messages that carry one (this run's only, with a verify id).</summary>
     public DueTally Due { get; } = new();
@@ -61,6 +65,18 @@ public sealed class ConsumeTally
         CheckTarget();
     }
 
+    /// <summary>Every handler call, before its answer: counts redeliveries and keeps the consumer from looking idle.</summary>
+    public void Delivered(IReadOnlyList<ReceivedMessage> batch)
+    {
+        foreach (var message in batch)
+            if (message.ReconsumeTimes > 0) Interlocked.Increment(ref _reconsumed);
+        Interlocked.Exchange(ref _lastTimestamp, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>A handler call answered RetryLater: its messages are not received yet.</summary>
+    public void Failed(int count) => Interlocked.Add(ref _failed, count);
+
+    /// <summary>Messages handled (Success).</summary>
     public void Record(IReadOnlyList<ReceivedMessage> batch)
     {
         long now = Stopwatch.GetTimestamp();
