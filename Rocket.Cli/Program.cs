@@ -62,6 +62,7 @@ public static class Program
         bench.Subcommands.Add(BenchProduceCommand.Create());
         bench.Subcommands.Add(BenchConsumeCommand.Create());
         bench.Subcommands.Add(BenchEndToEndCommand.Create());
+        bench.Subcommands.Add(BenchTimerCommand.Create());
         bench.Subcommands.Add(StoreBenchCommand.Create());
         root.Subcommands.Add(bench);
         var store = new Command("store", "Work with a store directory");

@@ -5,6 +5,7 @@ using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
+using Rocket.Broker.Timer;
 using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
@@ -30,6 +31,7 @@ namespace Rocket.Broker;
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
 /// ├── publisher  the broker record in cluster gossip (routes)
+/// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
@@ -54,6 +56,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
+    private IActorRef _timer = ActorRefs.Nobody;
     private IActorRef _schedule = ActorRefs.Nobody;
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
@@ -114,6 +117,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
+        if (_settings.IsMaster) _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), "timer");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
     }
@@ -157,6 +161,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         _produce.Tell(changed);
         _pulls.Tell(changed);
+        _timer.Tell(changed);
         _retry.Tell(changed);
         _schedule.Tell(changed);
         _transactions.Tell(changed);

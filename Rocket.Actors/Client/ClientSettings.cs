@@ -18,6 +18,7 @@ public sealed record ClientSettings
     public int MaxCoalescedBytes { get; init; } = 64 << 10;
     public int MaxInFlightPerBroker { get; init; } = 16;
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
+    public long TimerMaxDelaySec { get; init; } = 259200;
     public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -50,6 +51,7 @@ public sealed record ClientSettings
             MaxCoalescedBytes = r.Bytes("max-coalesced-bytes", 1024, 64 << 20),
             MaxInFlightPerBroker = r.Int("max-in-flight-per-broker", 1, 64),
             MaxMessageSize = r.Bytes("max-message-size", 1, 64 * 1024 * 1024),
+            TimerMaxDelaySec = r.Long("timer-max-delay-sec", 1, 10L * 365 * 86400),
             ConsumerStartTimeout = r.Duration("consumer-start-timeout"),
         };
     }

@@ -30,9 +30,19 @@ public sealed class Message
     public int? DelayLevel { get; init; }
 
     /// <summary>
-    /// User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT) are reserved; RocketMQ's names for features Rocket
-    /// does not have yet (__STARTDELIVERTIME, TIMER_DELIVER_MS, TIMER_DELAY_SEC, TIMER_DELAY_MS) are refused; the transaction
-    /// properties (TRAN_MSG, PGROUP, TRANSACTION_CHECK_TIMES) are set only by a <see cref="TransactionProducer"/>.
+    /// Deliver at this time (a timer message, RocketMQ 5's TIMER_DELIVER_MS): the broker keeps it until then, at most
+    /// <c>timer-max-delay-sec</c> (3 days) ahead; a time already past delivers at once. Not together with <see cref="DeliverAfter"/>.
+    /// </summary>
+    public DateTimeOffset? DeliverAt { get; init; }
+
+    /// <summary>Deliver this long after the send (a timer message; the broker's due time is the send time plus this). Not negative.</summary>
+    public TimeSpan? DeliverAfter { get; init; }
+
+    /// <summary>
+    /// User properties. System names (TAGS, KEYS, UNIQ_KEY, DELAY, WAIT, and the timer's TIMER_DELIVER_MS, TIMER_DELAY_MS,
+    /// TIMER_DELAY_SEC: use <see cref="DeliverAt"/> / <see cref="DeliverAfter"/>) are reserved; RocketMQ's names for
+    /// features Rocket does not have yet (__STARTDELIVERTIME) are refused; the transaction properties (TRAN_MSG, PGROUP,
+    /// TRANSACTION_CHECK_TIMES) are set only by a <see cref="TransactionProducer"/>.
     /// </summary>
     public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

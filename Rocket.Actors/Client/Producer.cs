@@ -37,7 +37,7 @@ public sealed class Producer
     /// <exception cref="RocketSendException">No attempt stored the message; the text names the broker's error.</exception>
     public Task<SendResult> SendAsync(Message message)
     {
-        MessageValidator.Validate(message, _settings.MaxMessageSize);
+        MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var id = MessageIdGenerator.Next();
         var wire = ToWire(message, id);
         return SendWithRetriesAsync(message.Topic, [wire], id);
@@ -60,7 +60,7 @@ public sealed class Producer
     /// <summary>Sends without waiting for or reporting the outcome (RocketMQ's one-way send). Validation still throws.</summary>
     public void SendOneway(Message message)
     {
-        MessageValidator.Validate(message, _settings.MaxMessageSize);
+        MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var wire = ToWire(message, MessageIdGenerator.Next());
         _ = SendOnceAsync(message.Topic, wire);
     }
@@ -68,7 +68,7 @@ public sealed class Producer
     /// <summary>Sends several messages of one topic as one unit to one queue.</summary>
     public Task<SendResult> SendBatchAsync(IReadOnlyList<Message> messages)
     {
-        MessageValidator.ValidateBatch(messages, _settings.MaxMessageSize);
+        MessageValidator.ValidateBatch(messages, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var ids = new string[messages.Count];
         var wire = new WireMessage[messages.Count];
         for (int i = 0; i < messages.Count; i++)
@@ -87,7 +87,7 @@ public sealed class Producer
         Message message, Func<IReadOnlyList<MessageQueue>, Message, object?, MessageQueue> selector, object? arg)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        MessageValidator.Validate(message, _settings.MaxMessageSize);
+        MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var id = MessageIdGenerator.Next();
         var wire = ToWire(message, id);
         var deadline = DateTime.UtcNow + _settings.SendTimeout;

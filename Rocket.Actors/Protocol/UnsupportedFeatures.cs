@@ -9,7 +9,7 @@ public static class UnsupportedFeatures
 {
     /// <summary>RocketMQ 4.x commercial-edition delivery time (epoch ms).</summary>
     public const string StartDeliverTime = "__STARTDELIVERTIME";
-    /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay.</summary>
+    /// <summary>RocketMQ 5 timer messages: delivery at an epoch ms, or after a delay (supported: see Broker/Timer).</summary>
     public const string TimerDeliverMs = "TIMER_DELIVER_MS";
     public const string TimerDelaySec = "TIMER_DELAY_SEC";
     public const string TimerDelayMs = "TIMER_DELAY_MS";
@@ -17,8 +17,8 @@ public static class UnsupportedFeatures
     /// <summary>The error for a property that asks for a missing feature, or null when the property is an ordinary one.</summary>
     public static string? Refusal(string name, string? value) => name switch
     {
-        StartDeliverTime or TimerDeliverMs or TimerDelaySec or TimerDelayMs =>
-            $"timed delivery is not supported yet (message property {name}={value})",
+        StartDeliverTime =>
+            $"{StartDeliverTime} (RocketMQ 4's commercial delivery time) is not supported (message property {name}={value}); set {TimerDeliverMs} (epoch ms) instead",
         _ => null,
     };
 
@@ -47,6 +47,5 @@ public static class UnsupportedFeatures
     }
 
     private static bool IsFeatureName(ReadOnlySpan<char> name) =>
-        name.SequenceEqual(StartDeliverTime)
-        || name.SequenceEqual(TimerDeliverMs) || name.SequenceEqual(TimerDelaySec) || name.SequenceEqual(TimerDelayMs);
+        name.SequenceEqual(StartDeliverTime);
 }

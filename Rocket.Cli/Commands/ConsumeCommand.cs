@@ -14,7 +14,8 @@ public static class ConsumeCommand
     public sealed record ConsumeReport(
         string Topic, string Group, long Received, long? Unique, long? Duplicates, long? Missing, long[]? MissingSeqs, long Foreign,
         double ElapsedMs, double MsgsPerS, double StartMs, string StoppedBy, string? VerifyId, long? Expect,
-        Dictionary<string, long> PerQueue, long Reconsumed, long FailedDeliveries, double FailRate, int MaxReconsumeTimes);
+        Dictionary<string, long> PerQueue, long Reconsumed, long FailedDeliveries, double FailRate, int MaxReconsumeTimes,
+        long? Early, double? LatenessP50Ms, double? LatenessP99Ms);
 
     public static Command Create()
     {
@@ -129,7 +130,9 @@ public static class ConsumeCommand
             tally.PerQueue.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.BrokerName, StringComparer.Ordinal).ThenBy(kv => kv.Key.QueueId)
                 // Queues of another topic (the group's retry topic) are named with it.
                 .ToDictionary(kv => (kv.Key.Topic == plan.Topic ? "" : kv.Key.Topic + ":") + $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value),
-            tally.Reconsumed, tally.FailedDeliveries, plan.FailRate, plan.MaxReconsumeTimes);
+            tally.Reconsumed, tally.FailedDeliveries, plan.FailRate, plan.MaxReconsumeTimes,
+            // Only for messages that carried a due time (timer and delay-level deliveries): null otherwise.
+            tally.Due.Count == 0 ? null : tally.Due.Early, tally.Due.LatenessMs(50), tally.Due.LatenessMs(99));
     }
 
     private static void PrintHuman(TextWriter o, ConsumeReport r)
@@ -140,6 +143,8 @@ public static class ConsumeCommand
             o.WriteLine(r.Missing == 0
                 ? $"  all {r.Expect:N0} expected messages of {r.VerifyId} arrived"
                 : $"  MISSING {r.Missing:N0} of {r.Expect:N0}; first: {string.Join(", ", r.MissingSeqs ?? [])}");
+        if (r.Early is not null)
+            o.WriteLine($"  due-time messages: {r.Early:N0} early, lateness p50 {r.LatenessP50Ms:N0} ms, p99 {r.LatenessP99Ms:N0} ms");
         if (r.Foreign > 0) o.WriteLine($"  {r.Foreign:N0} message(s) without VERIFY_ID {r.VerifyId}");
         if (r.Reconsumed > 0 || r.FailedDeliveries > 0)
             o.WriteLine($"  {r.Reconsumed:N0} redelivery(ies) (reconsume count above 0); {r.FailedDeliveries:N0} delivery(ies) answered RetryLater");

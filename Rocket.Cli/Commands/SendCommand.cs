@@ -31,6 +31,7 @@ public static class SendCommand
             Description = "Delay level of every message: 1..N of the broker's message-delay-level (default 1s 5s 10s 30s 1m ... 2h); the broker refuses a level above its table",
         }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var (deliverAfter, deliverAt) = (TimerOptions.DeliverAfterMs(), TimerOptions.DeliverAt());
         var transaction = new Option<string?>("--transaction")
         {
             Description = "Send in transactions; the local transaction returns commit or rollback, or (check-*) Unknown and the check-back then commit or rollback",
@@ -41,8 +42,9 @@ public static class SendCommand
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
         var command = new Command("send", "Send generated messages; report sent/failed, rate and latency percentiles")
         {
-            topic, count, size, tag, keys, mode, batch, verifyId, concurrency, delayLevel, transaction, group, timeout,
+            topic, count, size, tag, keys, mode, batch, verifyId, concurrency, delayLevel, transaction, group, timeout, deliverAfter, deliverAt,
         };
+        TimerOptions.NotBoth(command, deliverAfter, deliverAt);
         command.Validators.Add(result =>
         {
             if (result.ValueOrDefault(mode) == "oneway" && result.ValueOrDefault(batch) > 1)
@@ -60,6 +62,8 @@ public static class SendCommand
                 Tag = parse.GetValue(tag),
                 Keys = parse.GetValue(keys),
                 VerifyId = parse.GetValue(verifyId),
+                DeliverAfter = parse.GetValue(deliverAfter) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                DeliverAt = TimerOptions.ParseTime(parse.GetValue(deliverAt)) is { } at ? _ => at : null,
                 DelayLevel = parse.GetValue(delayLevel),
             };
             await using var client = cli.CreateClient();

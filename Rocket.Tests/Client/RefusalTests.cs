@@ -58,10 +58,7 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     }
 
     [Theory]
-    [InlineData("__STARTDELIVERTIME", "1700000000000", "timed delivery is not supported yet")]
-    [InlineData("TIMER_DELIVER_MS", "1700000000000", "timed delivery is not supported yet")]
-    [InlineData("TIMER_DELAY_SEC", "10", "timed delivery is not supported yet")]
-    [InlineData("TIMER_DELAY_MS", "10", "timed delivery is not supported yet")]
+    [InlineData("__STARTDELIVERTIME", "1700000000000", "is not supported (message property __STARTDELIVERTIME=1700000000000); set TIMER_DELIVER_MS")]
     public async Task A_property_asking_for_a_missing_feature_is_refused(string name, string value, string expected)
     {
         SetRoute("TopicR", 1, "broker-a");
@@ -141,7 +138,8 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     [InlineData("DELAY\u00010\u0002", null)]
     [InlineData("TAGS\u0001a\u0002DELAY\u00013\u0002", null)] // delay levels are served (DelayLevelRewrite)
     [InlineData("TRAN_MSG\u0001true\u0002", null)] // supported: HalfMessage judges half messages
-    [InlineData("X\u0001y\u0002TIMER_DELAY_SEC\u00015", "timed delivery is not supported yet (message property TIMER_DELAY_SEC=5)")]
+    [InlineData("X\u0001y\u0002TIMER_DELAY_SEC\u00015", null)] // timer messages are supported (Broker/Timer)
+    [InlineData("__STARTDELIVERTIME\u00015\u0002", "__STARTDELIVERTIME (RocketMQ 4's commercial delivery time) is not supported (message property __STARTDELIVERTIME=5); set TIMER_DELIVER_MS (epoch ms) instead")]
     [InlineData("DELAYED\u00013\u0002TRAN\u0001x\u0002", null)]
     public void The_broker_side_scan_finds_properties_asking_for_missing_features(string? encoded, string? expected) =>
         Assert.Equal(expected, UnsupportedFeatures.RefusalIn(encoded));

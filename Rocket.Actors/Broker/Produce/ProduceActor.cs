@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Timer;
 using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.TopicDeletion;
@@ -232,11 +233,13 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     {
         var bornHost = BornHostOf(part.Request.ReplyTo.Path.Address);
         var toStore = new MessageToStore[part.Indexes.Length];
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (int j = 0; j < toStore.Length; j++)
         {
             var m = part.Request.At(part.Indexes[j]);
             toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
                 BornTimestamp: m.BornTimestamp, BornHost: bornHost, ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m))));
+            if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
         }
         long batchId = ++_nextBatchId;
         _batches[batchId] = part;
@@ -284,6 +287,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         // A timer property stored as a plain message would be delivered at once: refuse it.
         if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
+        if (TimerParking.DueOf(m.Properties, _settings.Timer).Refusal is { } timer)
+            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{timer}; broker {_settings.BrokerName} did not store the message");
         if (HalfMessage.Refusal(m.Properties) is { } halfRefusal)
             return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{halfRefusal}; broker {_settings.BrokerName} did not store the message");
         if (DelayLevelRewrite.Refusal(m.Properties, _settings.MessageDelayLevel) is { } delayRefusal)

@@ -16,6 +16,7 @@ internal static class MessageValidator
     {
         MessageProperties.Tags, MessageProperties.Keys, MessageProperties.UniqueKey,
         MessageProperties.DelayLevel, MessageProperties.WaitStoreOk,
+        UnsupportedFeatures.TimerDeliverMs, UnsupportedFeatures.TimerDelayMs, UnsupportedFeatures.TimerDelaySec,
     };
 
     // Only a TransactionProducer sets these (a half message without its group could never be checked back).
@@ -35,7 +36,7 @@ internal static class MessageValidator
     }
 
     /// <summary>Checks one message against the shared rules and the client's <paramref name="maxMessageSize"/>.</summary>
-    public static void Validate(Message message, int maxMessageSize)
+    public static void Validate(Message message, int maxMessageSize, long timerMaxDelaySec = long.MaxValue / 1000)
     {
         ArgumentNullException.ThrowIfNull(message);
         ValidateTopic(message.Topic);
@@ -48,6 +49,7 @@ internal static class MessageValidator
             throw new RocketClientException($"tag '{message.Tags}' is illegal: one non-blank tag per message, without '||'");
         if (message.DelayLevel is < 0)
             throw new RocketClientException($"delay level {message.DelayLevel} is negative");
+        TimerValidator.Validate(message, timerMaxDelaySec);
         foreach (var (name, value) in message.Properties)
         {
             if (UnsupportedFeatures.Refusal(name, value) is { } refusal)
@@ -56,19 +58,19 @@ internal static class MessageValidator
                 throw new RocketClientException(
                     $"property '{name}' is set by a transaction producer: send transactional messages with TransactionProducer.SendMessageInTransactionAsync");
             if (ReservedProperties.Contains(name))
-                throw new RocketClientException($"property '{name}' is reserved by the system; use the Message members (Tags, Keys, DelayLevel) instead");
+                throw new RocketClientException($"property '{name}' is reserved by the system; use the Message members (Tags, Keys, DelayLevel, DeliverAt, DeliverAfter) instead");
             if (string.IsNullOrWhiteSpace(name) || value is null)
                 throw new RocketClientException("property names must not be blank and values must not be null");
         }
     }
 
-    public static void ValidateBatch(IReadOnlyList<Message> messages, int maxMessageSize)
+    public static void ValidateBatch(IReadOnlyList<Message> messages, int maxMessageSize, long timerMaxDelaySec = long.MaxValue / 1000)
     {
         if (messages is null || messages.Count == 0) throw new RocketClientException("a batch needs at least one message");
         long total = 0;
         foreach (var m in messages)
         {
-            Validate(m, maxMessageSize);
+            Validate(m, maxMessageSize, timerMaxDelaySec);
             if (m.Topic != messages[0].Topic)
                 throw new RocketClientException($"a batch must have one topic; found '{messages[0].Topic}' and '{m.Topic}'");
             total += m.Body.Length;
@@ -89,6 +91,7 @@ internal static class MessageValidator
         // The level's delay is the broker's table (message-delay-level); a level above it is refused by the broker.
         if (message.DelayLevel is int level and > 0) all.Add(new(MessageProperties.DelayLevel, level.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         all.AddRange(message.Properties);
+        if (TimerValidator.DeliverMs(message) is { } deliverMs) all.Add(new(UnsupportedFeatures.TimerDeliverMs, deliverMs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         string encoded;
         try { encoded = MessageProperties.Encode(all); }
         catch (ArgumentException e) { throw new RocketClientException(e.Message, e); }

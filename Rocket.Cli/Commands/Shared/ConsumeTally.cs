@@ -46,6 +46,8 @@ public sealed class ConsumeTally
     /// <summary>Deliveries the handler answered RetryLater (not counted as received).</summary>
     public long FailedDeliveries => Interlocked.Read(ref _failed);
     public Latency? BornLatency { get; }
+    /// <summary>Lateness against TIMER_OUT_MS of the messages that carry one (this run's only, with a verify id).</summary>
+    public DueTally Due { get; } = new();
     public IReadOnlyDictionary<MessageQueue, long> PerQueue => _perQueue;
     public Task Reached => _reached.Task;
     public long LastReceiveTimestamp => Interlocked.Read(ref _lastTimestamp);
@@ -80,6 +82,7 @@ public sealed class ConsumeTally
         long now = Stopwatch.GetTimestamp();
         Interlocked.CompareExchange(ref _firstTimestamp, now, 0);
         long nowMicros = BornLatency is null ? 0 : VerifyProperties.NowMicros();
+        long nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long bytes = 0;
         foreach (var message in batch)
         {
@@ -87,6 +90,7 @@ public sealed class ConsumeTally
             // With a verify id only this run's messages count towards latency (a warm-up or older run is "foreign").
             bool ours = _seen is null || CountVerified(message);
             if (ours && BornLatency is not null) BornLatency.RecordMicros(nowMicros - BornMicros(message));
+            if (ours) Due.Record(message, nowMs);
             if (_seen is not null) continue;
             if (_ids is not null && message.MessageId is { } id)
             {

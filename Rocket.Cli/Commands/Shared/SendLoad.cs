@@ -25,6 +25,10 @@ public sealed record SendPlan(string Topic, long Count, int Size)
     public TimeSpan? Duration { get; init; }
     /// <summary>Adds a microsecond send timestamp, since the broker's born timestamp has only millisecond resolution.</summary>
     public bool StampBornMicros { get; init; }
+    /// <summary>Timer messages: each delivered this long after its send.</summary>
+    public TimeSpan? DeliverAfter { get; init; }
+    /// <summary>Timer messages: the delivery time of message <c>seq</c>.</summary>
+    public Func<long, DateTimeOffset>? DeliverAt { get; init; }
 }
 
 /// <summary>Property names carried by verifiable and benchmark messages.</summary>
@@ -182,7 +186,10 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
 
     private Message Build(long seq)
     {
-        var message = new Message(plan.Topic, _body) { Tags = plan.Tag, Keys = plan.Keys, DelayLevel = plan.DelayLevel };
+        var message = new Message(plan.Topic, _body)
+        {
+            Tags = plan.Tag, Keys = plan.Keys, DelayLevel = plan.DelayLevel, DeliverAfter = plan.DeliverAfter, DeliverAt = plan.DeliverAt?.Invoke(seq),
+        };
         if (plan.VerifyId is not null)
         {
             message.Properties[VerifyProperties.Id] = plan.VerifyId;
