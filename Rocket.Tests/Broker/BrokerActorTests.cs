@@ -156,7 +156,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
         var c1 = CreateTestProbe();
         var c2 = CreateTestProbe();
         broker.Tell(new ConsumerHeartbeat("client-1", "G", MessageModel.Clustering, ["T"], c1.Ref));
-        c1.ExpectMsg<RebalanceNeeded>();
+        c1.ExpectMsg<RebalanceNeeded>(TimeSpan.FromSeconds(10)); // the first waits for the broker's children to start (slow under CI load)
         broker.Tell(new ConsumerHeartbeat("client-2", "G", MessageModel.Clustering, ["T"], c2.Ref));
         c1.ExpectMsg<RebalanceNeeded>();
         c2.ExpectMsg<RebalanceNeeded>();

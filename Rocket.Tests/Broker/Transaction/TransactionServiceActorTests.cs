@@ -208,10 +208,11 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         var broker = StartBroker();
         var producer = CreateTestProbe();
         broker.Tell(new ProducerHeartbeat("client-1", Group, producer.Ref));
+        var ledger = CreateTestProbe(); // a late answer to a repeated query must not reach the test actor's later expectations
         AwaitAssert(() => // the selection finds the actor once the broker has created it
         {
-            Transactions.Tell(new GetTransactionLedger(Group));
-            Assert.Equal(["client-1"], ExpectMsg<TransactionLedgerState>(TimeSpan.FromMilliseconds(500)).Producers);
+            Transactions.Tell(new GetTransactionLedger(Group), ledger.Ref);
+            Assert.Equal(["client-1"], ledger.ExpectMsg<TransactionLedgerState>(TimeSpan.FromMilliseconds(500)).Producers);
         }, TimeSpan.FromSeconds(10));
         broker.Tell(new UnregisterProducer("client-1", Group));
         Send(broker, "h1", half: true);
