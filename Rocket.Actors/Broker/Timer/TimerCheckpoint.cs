@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using Rocket.Store.Recovery;
 
 namespace Rocket.Broker.Timer;
 
@@ -42,12 +43,6 @@ public sealed record TimerCheckpoint(long EnqueueOffset, long DequeuedSlot)
         BinaryPrimitives.WriteInt64LittleEndian(span[4..], EnqueueOffset);
         BinaryPrimitives.WriteInt64LittleEndian(span[12..], DequeuedSlot);
         BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.HashToUInt32(span[..^4]));
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(span);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, span);
     }
 }

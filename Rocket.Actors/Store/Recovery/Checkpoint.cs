@@ -40,12 +40,6 @@ public sealed record Checkpoint(long LogFlushedOffset, long ProjectionSafeOffset
         BinaryPrimitives.WriteInt64LittleEndian(span[12..], ProjectionSafeOffset);
         BinaryPrimitives.WriteInt64LittleEndian(span[20..], LastStoreTimestamp);
         BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.HashToUInt32(span[..^4]));
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(span);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.Write(path, span);
     }
 }
