@@ -25,7 +25,7 @@ public class RestartTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _cluster.Dispose();
 
     [Theory]
-    [InlineData("SIGKILL", 5)]
+    [InlineData("SIGKILL", 3)]
     [InlineData("SIGTERM", 2)]
     public async Task A_broker_restarted_on_its_own_port_under_send_load_serves_again_within_20_s_and_loses_no_acknowledged_message(string signal, int restarts)
     {
