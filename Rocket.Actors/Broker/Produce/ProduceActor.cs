@@ -284,16 +284,14 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         if (m.QueueId < 0 || m.QueueId >= topic.WriteQueues)
             return Failed(ProduceStatus.QueueIdIllegal, m.QueueId,
                 $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName} (write queues: {topic.WriteQueues})");
-        // A timer property stored as a plain message would be delivered at once: refuse it.
-        if (UnsupportedFeatures.RefusalIn(m.Properties) is { } refusal)
-            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
-        if (TimerParking.DueOf(m.Properties, _settings.Timer).Refusal is { } timer)
-            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{timer}; broker {_settings.BrokerName} did not store the message");
-        if (HalfMessage.Refusal(m.Properties) is { } halfRefusal)
-            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{halfRefusal}; broker {_settings.BrokerName} did not store the message");
-        if (DelayLevelRewrite.Refusal(m.Properties, _settings.MessageDelayLevel) is { } delayRefusal)
-            return Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{delayRefusal}; broker {_settings.BrokerName} did not store the message");
-        return null;
+        // A property asking for a feature that is missing or misused would otherwise be stored as a plain message and
+        // delivered at once: refuse it. One wording for every parking feature (unsupported, timer, half, delay).
+        var refusal = UnsupportedFeatures.RefusalIn(m.Properties)
+            ?? TimerParking.DueOf(m.Properties, _settings.Timer).Refusal
+            ?? HalfMessage.Refusal(m.Properties)
+            ?? DelayLevelRewrite.Refusal(m.Properties, _settings.MessageDelayLevel);
+        return refusal is null ? null
+            : Failed(ProduceStatus.MessageIllegal, m.QueueId, $"{refusal}; broker {_settings.BrokerName} did not store the message");
     }
 
     private string NotExist(string topic) =>
