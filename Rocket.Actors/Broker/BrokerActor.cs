@@ -3,6 +3,7 @@ using Akka.Event;
 using Rocket.Broker.Groups;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
+using Rocket.Broker.OffsetReset;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.Timer;
@@ -27,6 +28,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── offset-resets  resetOffsetByTime; every commit passes here (fenced while consumers adopt a reset)
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
@@ -53,6 +55,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _resets = ActorRefs.Nobody;
     private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
@@ -85,7 +88,9 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<EndTransaction>(m => _transactions.Forward(m));
         Receive<ProducerHeartbeat>(m => _transactions.Forward(m));
         Receive<UnregisterProducer>(m => _transactions.Forward(m));
-        Receive<CommitOffsets>(m => _offsets.Forward(m));
+        Receive<CommitOffsets>(m => _resets.Forward(m));
+        Receive<ResetGroupOffsets>(m => _resets.Forward(m));
+        Receive<ConsumerOffsetsAdopted>(m => _resets.Forward(m));
         Receive<QueryOffset>(m => _offsets.Forward(m));
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
         Receive<QueryGroupProgress>(OnQueryGroupProgress);
@@ -113,6 +118,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        _resets = Context.ActorOf(OffsetResetActor.Props(_store, _settings.BrokerName, _offsets, _groups), "offset-resets");
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
@@ -161,6 +167,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         _produce.Tell(changed);
         _pulls.Tell(changed);
+        _resets.Tell(changed);
         _timer.Tell(changed);
         _retry.Tell(changed);
         _schedule.Tell(changed);

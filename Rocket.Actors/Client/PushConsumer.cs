@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Rocket.Client.Consuming;
+using Rocket.Client.Offsets;
 
 using Rocket.Protocol;
 
@@ -68,6 +69,12 @@ public sealed class PushConsumer : Consumer
             RetryTopic = retryTopic,
             MaxReconsumeTimes = _options.MaxReconsumeTimes,
         };
-        await StartActorAsync(config, "push").ConfigureAwait(false);
+        if (_options.MessageModel == MessageModel.Broadcasting) config = BroadcastOffsets.Open(config, _options, Client);
+        try { await StartActorAsync(config, "push").ConfigureAwait(false); }
+        catch
+        {
+            if (config.LocalOffsets is { } local) await local.CloseAsync(config.LoadedOffsets!).ConfigureAwait(false);
+            throw;
+        }
     }
 }
