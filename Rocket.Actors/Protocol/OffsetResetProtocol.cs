@@ -22,19 +22,22 @@ public sealed record OffsetResetTarget(OffsetResetKind Kind, long Timestamp = 0)
 
 /// <summary>
 /// Admin → broker (RocketMQ's resetOffsetByTime): set the group's offset of every queue of the topic on this broker,
-/// and push the new offsets to the group's live consumers. Answered with <see cref="GroupOffsetsReset"/>.
+/// and push the new offsets to the group's live consumers. Answered with <see cref="GroupOffsetsReset"/>. A group this
+/// broker does not know (no stored offset, no live consumer) is refused unless <see cref="KnownElsewhere"/>: the admin
+/// found it on another broker of the topic, so its queues here get offsets too.
 /// </summary>
-public sealed record ResetGroupOffsets(string Group, string Topic, OffsetResetTarget Target) : IRocketMessage;
+public sealed record ResetGroupOffsets(string Group, string Topic, OffsetResetTarget Target, bool KnownElsewhere = false) : IRocketMessage;
 
 /// <param name="OldOffset">The stored offset before the reset; -1 when the group had none for the queue.</param>
 public sealed record QueueOffsetChange(int QueueId, long OldOffset, long NewOffset);
 
 /// <summary>
 /// One broker's answer to <see cref="ResetGroupOffsets"/>. <see cref="Error"/> set: nothing was changed (unknown topic
-/// or group on this broker). <see cref="NotifiedClients"/>: the live members the new offsets were pushed to.
+/// or group on this broker; <see cref="GroupUnknown"/> says which). <see cref="NotifiedClients"/>: the live members the
+/// new offsets were pushed to.
 /// </summary>
 public sealed record GroupOffsetsReset(string BrokerName, string Group, string Topic, QueueOffsetChange[] Queues,
-    string[] NotifiedClients, string? Error) : IRocketMessage;
+    string[] NotifiedClients, string? Error, bool GroupUnknown = false) : IRocketMessage;
 
 /// <summary>
 /// Broker → each live consumer of the group (RocketMQ's RESET_CONSUMER_CLIENT_OFFSET): continue these queues of

@@ -85,9 +85,9 @@ public sealed class OffsetResetActor : ReceiveActor, IWithTimers
             p.ReplyTo.Tell(Refused(r, $"topic '{r.Topic}' does not exist on broker {_brokerName}"));
             return;
         }
-        if (p.Stored.Count == 0 && p.Members.Length == 0)
+        if (p.Stored.Count == 0 && p.Members.Length == 0 && !r.KnownElsewhere)
         {
-            p.ReplyTo.Tell(Refused(r, $"group '{r.Group}' is unknown on broker {_brokerName} (no stored offsets, no live consumer)"));
+            p.ReplyTo.Tell(Refused(r, $"group '{r.Group}' is unknown on broker {_brokerName} (no stored offsets, no live consumer)") with { GroupUnknown = true });
             return;
         }
         var changes = new QueueOffsetChange[topic.ReadQueues];
