@@ -128,8 +128,9 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
     {
         const string topic = "Broadcast";
         (await node.RocketAsync("send", "--topic", topic, "--count", "120")).Exits(ExitCodes.Ok);
+        using var offsets = new TempDirectory("broadcast-offsets");
         var consumed = (await node.RocketAsync("consume", "--topic", topic, "--group", "broadcast", "--broadcast", "--from", "first",
-            "--count", "120")).Exits(ExitCodes.Ok).Json();
+            "--count", "120", "--offset-store-dir", offsets.Path)).Exits(ExitCodes.Ok).Json();
         Assert.Equal("count", consumed.GetProperty("stopped_by").GetString());
         Assert.Equal(120, consumed.GetProperty("received").GetInt64());
         Assert.Equal(120, consumed.GetProperty("unique").GetInt64());
