@@ -91,7 +91,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<CommitOffsets>(m => _resets.Forward(m));
         Receive<ResetGroupOffsets>(m => _resets.Forward(m));
         Receive<ConsumerOffsetsAdopted>(m => _resets.Forward(m));
-        Receive<QueryOffset>(m => _offsets.Forward(m));
+        Receive<QueryOffset>(m => _resets.Forward(m)); // behind the commits that pass there: a commit then a query reads it back
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
         Receive<QueryGroupProgress>(OnQueryGroupProgress);
         Receive<CreateOrUpdateTopic>(m => _topics.Forward(m));
@@ -220,7 +220,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         var replyTo = Sender;
         var brokerName = _settings.BrokerName;
         var store = _store;
-        _offsets.Ask<GroupOffsets>(new GetGroupOffsets(q.Group), TimeSpan.FromSeconds(5)).ContinueWith(t =>
+        _resets.Ask<GroupOffsets>(new GetGroupOffsets(q.Group), TimeSpan.FromSeconds(5)).ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully) return (object)new Status.Failure(t.Exception ?? new Exception("offset store did not answer"));
             var queues = t.Result.Offsets

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Rocket.Client.Consuming;
-using Rocket.Client.Offsets;
 
 using Rocket.Protocol;
 

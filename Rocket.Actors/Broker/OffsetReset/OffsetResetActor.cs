@@ -8,7 +8,8 @@ namespace Rocket.Broker.OffsetReset;
 
 /// <summary>
 /// Resets a group's offsets on one topic of this broker (RocketMQ's resetOffsetByTime) and keeps the reset from being
-/// undone by the group's live consumers. Every commit of the broker passes through here on its way to the offset store.
+/// undone by the group's live consumers. Every client commit and offset question of the broker passes through here on
+/// its way to the offset store.
 /// </summary>
 /// <remarks>
 /// A reset gets an epoch. Before the new offsets are written, each live member of the group is fenced: its commits
@@ -51,6 +52,9 @@ public sealed class OffsetResetActor : ReceiveActor, IWithTimers
         Receive<Prepared>(Apply);
         Receive<PrepareFailed>(f => f.ReplyTo.Tell(Refused(f.Request, f.Error)));
         Receive<CommitOffsets>(OnCommit);
+        // Offset questions take the commits' path, so an answer never overtakes an earlier commit of the same asker.
+        Receive<QueryOffset>(q => _offsets.Forward(q));
+        Receive<GetGroupOffsets>(q => _offsets.Forward(q));
         Receive<ConsumerOffsetsAdopted>(OnAdopted);
         Receive<ExpireFences>(_ => Expire());
     }

@@ -1,7 +1,7 @@
 using Akka.Event;
-using Rocket.Client.Consuming;
+using Rocket.Client.Offsets;
 
-namespace Rocket.Client.Offsets;
+namespace Rocket.Client.Consuming;
 
 /// <summary>A broadcasting push consumer's start: its local offset file opened and read, the loaded offsets in its config.</summary>
 internal static class BroadcastOffsets
