@@ -35,7 +35,7 @@ public sealed class BroadcastOffsetStoreTests(ITestOutputHelper output) : FakeCl
     {
         SetRoute("TopicB", 2, "broker-a");
         using var dir = new TempDirectory("broadcast");
-        await using var client = RocketClient.Create(Settings(s => s with { PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(100) }));
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10), PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(100) }));
         var producer = client.CreateProducer();
         for (int i = 0; i < 4; i++) await producer.SendAsync(Text("TopicB", $"m{i}"));
         var first = new ConcurrentQueue<string>();
@@ -63,7 +63,7 @@ public sealed class BroadcastOffsetStoreTests(ITestOutputHelper output) : FakeCl
     {
         SetRoute("TopicB", 1, "broker-a");
         using var dir = new TempDirectory("broadcast");
-        await using var client = RocketClient.Create(Settings());
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
         string file = LocalOffsetStore.PathFor(dir.Path, client.ClientId.Split('@')[0] + "@DEFAULT", "GB");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllText(file, "{");

@@ -13,8 +13,10 @@ public sealed class OffsetResetConsumerTests(ITestOutputHelper output) : FakeClu
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    // A generous send timeout: on a loaded machine the first send over a new association can take seconds.
     private ClientSettings FastCommits() => Settings(s => s with
     {
+        SendTimeout = TimeSpan.FromSeconds(10),
         PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(100),
         HeartbeatBrokerInterval = TimeSpan.FromMilliseconds(200),
     });

@@ -31,7 +31,7 @@ public sealed class PullConsumerQueueApiTests(ITestOutputHelper output) : FakeCl
     public async Task Queues_are_listed_pulled_at_any_offset_and_committed_without_starting()
     {
         SetRoute("TopicP", 2, "broker-a");
-        await using var client = RocketClient.Create(Settings());
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
         await SendToQueueAsync(client.CreateProducer(), "TopicP", 1, "a", "b", "c", "d");
         var consumer = client.CreatePullConsumer(new PullConsumerOptions("GP"));
 
@@ -66,7 +66,7 @@ public sealed class PullConsumerQueueApiTests(ITestOutputHelper output) : FakeCl
     public async Task An_assigned_consumer_polls_only_its_queues_from_the_committed_offset_and_seeks()
     {
         SetRoute("TopicQ", 2, "broker-a");
-        await using var client = RocketClient.Create(Settings());
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
         var producer = client.CreateProducer();
         await SendToQueueAsync(producer, "TopicQ", 0, "x0", "x1");
         await SendToQueueAsync(producer, "TopicQ", 1, "a", "b", "c");
@@ -102,7 +102,7 @@ public sealed class PullConsumerQueueApiTests(ITestOutputHelper output) : FakeCl
     public async Task Assign_refuses_a_subscribed_consumer_and_an_empty_list()
     {
         SetRoute("TopicQ", 1, "broker-a");
-        await using var client = RocketClient.Create(Settings());
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
         var subscribed = client.CreatePullConsumer(new PullConsumerOptions("G1")).Subscribe("TopicQ");
         Assert.Contains("not both", Assert.Throws<RocketClientException>(() => subscribed.Assign([new MessageQueue("TopicQ", "broker-a", 0)])).Message);
         Assert.Throws<RocketClientException>(() => client.CreatePullConsumer(new PullConsumerOptions("G2")).Assign([]));
