@@ -22,6 +22,10 @@ internal static class OffsetMessageIds
         return string.Join(',', results.Select(r => OffsetMessageId.WithPrefix(prefix, r.PhysicalOffset)));
     }
 
+    /// <summary>The id of the message at <paramref name="physicalOffset"/> on the broker at <paramref name="brokerPath"/>.</summary>
+    public static string? For(string brokerPath, long physicalOffset) =>
+        Prefixes.GetOrAdd(brokerPath, PrefixOf) is { } prefix ? OffsetMessageId.WithPrefix(prefix, physicalOffset) : null;
+
     private static string? PrefixOf(string brokerPath)
     {
         var (addresses, port) = OffsetMessageId.ResolveActorAddress(brokerPath);
