@@ -11,7 +11,7 @@ namespace Rocket.Cli.Commands.Messages;
 public sealed record MessageView(
     string Broker, string BrokerAddress, string? OffsetMsgId, string? MsgId, string Topic, int QueueId, long QueueOffset,
     long PhysicalOffset, DateTimeOffset BornTime, DateTimeOffset StoreTime, string? BornHost, int ReconsumeTimes, int Flag,
-    int SysFlag, int StoreSize, SortedDictionary<string, string> Properties, int BodyBytes, string BodyEncoding, string Body)
+    int SysFlag, int StoreSize, [property: System.Text.Json.Serialization.JsonConverter(typeof(VerbatimKeys))] SortedDictionary<string, string> Properties, int BodyBytes, string BodyEncoding, string Body)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
