@@ -57,6 +57,8 @@ public static class Program
         root.Subcommands.Add(SendCommand.Create());
         root.Subcommands.Add(ConsumeCommand.Create());
         root.Subcommands.Add(ProgressCommand.Create());
+        root.Subcommands.Add(Commands.Messages.MessageCommand.Create());
+        root.Subcommands.Add(Commands.Groups.GroupCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
         var bench = new Command("bench", "Benchmarks");
         bench.Subcommands.Add(BenchProduceCommand.Create());

@@ -11,7 +11,7 @@ public sealed record BrokerAdminResult(string BrokerName, bool Ok, string? Error
 /// Admin operations over the client's connection (RocketMQ's mqadmin): cluster view, topic create / update / delete
 /// / list / route, consumer progress. Seeds answer the cluster questions; brokers answer the rest.
 /// </summary>
-public sealed class RocketAdmin
+public sealed partial class RocketAdmin
 {
     private readonly RocketClient _client;
 
