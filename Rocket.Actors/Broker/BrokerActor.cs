@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Broker.Admin;
 using Rocket.Broker.Groups;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
@@ -32,6 +33,7 @@ namespace Rocket.Broker;
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
+/// ├── admin      message queries (key, unique key, offset) and store figures (Broker/Admin)
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
@@ -61,6 +63,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _storeActor = ActorRefs.Nobody;
     private IActorRef _timer = ActorRefs.Nobody;
     private IActorRef _schedule = ActorRefs.Nobody;
+    private IActorRef _admin = ActorRefs.Nobody;
+    private readonly QueueActivity _activity = new();
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
     private IActorRef? _publisher;
@@ -76,7 +80,11 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _parts = parts;
 
         Receive<ProduceRequest>(r => _produce.Forward(r));
-        Receive<PullRequest>(r => _pulls.Forward(r));
+        Receive<PullRequest>(r =>
+        {
+            _activity.Pulled(r, Sender);
+            _pulls.Forward(r);
+        });
         Receive<ConsumerHeartbeat>(m =>
         {
             _groups.Forward(m);
@@ -88,14 +96,28 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<EndTransaction>(m => _transactions.Forward(m));
         Receive<ProducerHeartbeat>(m => _transactions.Forward(m));
         Receive<UnregisterProducer>(m => _transactions.Forward(m));
-        Receive<CommitOffsets>(m => _resets.Forward(m));
+        Receive<CommitOffsets>(m =>
+        {
+            _activity.Committed(m);
+            _resets.Forward(m); // the reset fence, then the offset store
+        });
         Receive<ResetGroupOffsets>(m => _resets.Forward(m));
         Receive<ConsumerOffsetsAdopted>(m => _resets.Forward(m));
         Receive<QueryOffset>(m => _resets.Forward(m)); // behind the commits that pass there: a commit then a query reads it back
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
-        Receive<QueryGroupProgress>(OnQueryGroupProgress);
+        Receive<QueryGroupProgress>(q => AskGroupDetail(q.Group, Sender, progressOnly: true));
+        Receive<QueryGroupDetail>(q => AskGroupDetail(q.Group, Sender, progressOnly: false));
+        Receive<GroupDetailParts>(OnGroupDetailParts);
+        Receive<QueryMessagesByKey>(m => _admin.Forward(m));
+        Receive<GetMessageByOffset>(m => _admin.Forward(m));
+        Receive<GetMessageByUniqueKey>(m => _admin.Forward(m));
+        Receive<QueryBrokerStats>(m => _admin.Forward(m));
         Receive<CreateOrUpdateTopic>(m => _topics.Forward(m));
-        Receive<DeleteTopic>(m => Delete(m.Name, orphan: false, Sender));
+        Receive<DeleteTopic>(m =>
+        {
+            _activity.ForgetTopic(m.Name);
+            Delete(m.Name, orphan: false, Sender);
+        });
         Receive<GetTopicConfigs>(m => _topics.Forward(m));
         Receive<TopicTableChanged>(OnTopicTableChanged);
         Receive<MessagesArrived>(m => _schedule.Tell(m)); // internal topics' arrivals, from the pull router
@@ -122,6 +144,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
+        _admin = Context.ActorOf(MessageQueryActor.Props(_store, _settings), MessageQueryActor.Name);
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         if (_settings.IsMaster) _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), "timer");
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
@@ -215,18 +238,34 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Sender.Tell(new QueueOffsets(q.Topic, q.QueueId, _store.GetMinOffset(q.Topic, q.QueueId), _store.GetMaxOffset(q.Topic, q.QueueId), at));
     }
 
-    private void OnQueryGroupProgress(QueryGroupProgress q)
+    /// <summary>The members (groups actor) and committed offsets (offsets actor) of a group, gathered for one answer.</summary>
+    private sealed record GroupDetailParts(string Group, IActorRef ReplyTo, bool ProgressOnly, GroupMembers? Members,
+        GroupOffsets? Offsets, string? Error);
+
+    /// <summary>Asks both actors, then builds the answer on the actor's thread (it reads the activity table and the topics).</summary>
+    private void AskGroupDetail(string group, IActorRef replyTo, bool progressOnly)
     {
-        var replyTo = Sender;
-        var brokerName = _settings.BrokerName;
-        var store = _store;
-        _resets.Ask<GroupOffsets>(new GetGroupOffsets(q.Group), TimeSpan.FromSeconds(5)).ContinueWith(t =>
+        var timeout = TimeSpan.FromSeconds(5);
+        var members = _groups.Ask<GroupMembers>(new GetGroupMembers(group), timeout);
+        var offsets = _resets.Ask<GroupOffsets>(new GetGroupOffsets(group), timeout);
+        Task.WhenAll(members, offsets).ContinueWith(_ => members.IsCompletedSuccessfully && offsets.IsCompletedSuccessfully
+            ? new GroupDetailParts(group, replyTo, progressOnly, members.Result, offsets.Result, null)
+            : new GroupDetailParts(group, replyTo, progressOnly, null, null,
+                (members.Exception ?? offsets.Exception)?.GetBaseException().Message ?? "no answer")).PipeTo(Self);
+    }
+
+    private void OnGroupDetailParts(GroupDetailParts parts)
+    {
+        if (parts.Error is not null)
         {
-            if (!t.IsCompletedSuccessfully) return (object)new Status.Failure(t.Exception ?? new Exception("offset store did not answer"));
-            var queues = t.Result.Offsets
-                .Select(kv => new QueueProgress(kv.Key.Topic, kv.Key.QueueId, store.GetMaxOffset(kv.Key.Topic, kv.Key.QueueId), kv.Value))
-                .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.QueueId).ToArray();
-            return new GroupProgress(brokerName, q.Group, queues);
-        }).PipeTo(replyTo);
+            parts.ReplyTo.Tell(new Status.Failure(new Exception($"broker {_settings.BrokerName} could not gather group '{parts.Group}': {parts.Error}")));
+            return;
+        }
+        var detail = GroupDetailBuilder.Build(_settings.BrokerName, parts.Group, parts.Members!, parts.Offsets!.Offsets,
+            _lastTopics?.Topics ?? new Dictionary<string, TopicConfig>(), _store, _activity);
+        parts.ReplyTo.Tell(parts.ProgressOnly
+            ? new GroupProgress(detail.BrokerName, detail.Group,
+                detail.Queues.Select(q => new QueueProgress(q.Topic, q.QueueId, q.BrokerOffset, q.ConsumerOffset)).ToArray())
+            : detail);
     }
 }

@@ -97,14 +97,14 @@ public sealed class Producer
         if (!queues.Writable.Contains(chosen))
             throw new RocketClientException($"the queue selector returned {chosen}, which is not a writable queue of topic '{message.Topic}'");
         var (result, error) = await AttemptAsync(queues, chosen, [wire], deadline).ConfigureAwait(false);
-        if (result is not null) return ToSendResult(result, chosen, id);
+        if (result is not null) return ToSendResult(result, chosen, id, queues.MasterPaths[chosen.BrokerName]);
         throw error!;
     }
 
     private async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId)
     {
-        var (results, queue, _) = await SendWithRetriesCoreAsync(topic, wire).ConfigureAwait(false);
-        return ToSendResult(results, queue, messageId);
+        var (results, queue, brokerPath) = await SendWithRetriesCoreAsync(topic, wire).ConfigureAwait(false);
+        return ToSendResult(results, queue, messageId, brokerPath);
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ public sealed class Producer
                 [new(MessageProperties.TransactionPrepared, "true"), new(MessageProperties.ProducerGroup, producerGroup)]),
             0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var (results, queue, brokerPath) = await SendWithRetriesCoreAsync(message.Topic, [wire]).ConfigureAwait(false);
-        return (ToSendResult(results, queue, id), results[0], brokerPath);
+        return (ToSendResult(results, queue, id, brokerPath), results[0], brokerPath);
     }
 
     private async Task<(ProduceResult[] Results, MessageQueue Queue, string BrokerPath)> SendWithRetriesCoreAsync(string topic, WireMessage[] wire)
@@ -240,7 +240,7 @@ public sealed class Producer
     private static bool IsStored(ProduceStatus status) => status is ProduceStatus.Ok or ProduceStatus.FlushDiskTimeout
         or ProduceStatus.FlushSlaveTimeout or ProduceStatus.SlaveNotAvailable;
 
-    private static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId)
+    private static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId, string brokerPath)
     {
         var first = results[0];
         var notOk = Array.FindIndex(results, static r => r.Status != ProduceStatus.Ok);
@@ -251,7 +251,7 @@ public sealed class Producer
             ProduceStatus.SlaveNotAvailable => SendStatus.SlaveNotAvailable,
             _ => SendStatus.SendOk,
         };
-        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset);
+        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset, OffsetMessageIds.For(brokerPath, results));
     }
 
     private static string Describe(ProduceStatus status) => status switch

@@ -19,7 +19,13 @@ public enum SendStatus
 /// <param name="BrokerName">The broker that stored the message.</param>
 /// <param name="QueueId">The queue it went to.</param>
 /// <param name="QueueOffset">Its offset in that queue (the first message's for a batch).</param>
-public sealed record SendResult(SendStatus Status, string MessageId, string BrokerName, int QueueId, long QueueOffset);
+/// <param name="OffsetMessageId">
+/// RocketMQ's offset message id: the storing broker's IP and port and the commit-log offset, 32 hex digits (IPv4);
+/// comma-separated for a batch; null only when the broker's host name does not resolve to an address here.
+/// <c>RocketAdmin.GetMessageByIdAsync</c> finds the message by either id.
+/// </param>
+public sealed record SendResult(SendStatus Status, string MessageId, string BrokerName, int QueueId, long QueueOffset,
+    string? OffsetMessageId = null);
 
 /// <summary>One queue of a topic on one broker.</summary>
 public sealed record MessageQueue(string Topic, string BrokerName, int QueueId)

@@ -5,7 +5,9 @@ namespace Rocket.Protocol;
 public enum MessageModel { Clustering, Broadcasting }
 
 /// <summary>Consumer → broker, periodically: the consumer is alive, in this group, subscribed to these topics.</summary>
-public sealed record ConsumerHeartbeat(string ClientId, string Group, MessageModel Model, string[] Topics, IActorRef Consumer) : IRocketMessage;
+/// <param name="Subscriptions">Each topic's expression, for the admin's group view (<c>rocket group show</c>).</param>
+public sealed record ConsumerHeartbeat(string ClientId, string Group, MessageModel Model, string[] Topics, IActorRef Consumer,
+    SubscriptionInfo[]? Subscriptions = null) : IRocketMessage;
 
 /// <summary>Consumer → broker on shutdown: leave the group now rather than at heartbeat expiry.</summary>
 public sealed record UnregisterConsumer(string ClientId, string Group) : IRocketMessage;

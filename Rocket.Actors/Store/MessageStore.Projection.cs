@@ -21,13 +21,15 @@ public sealed partial class MessageStore
     /// <summary>
     /// Builds consume-queue entries and key-index entries for the log between <see cref="ProjectedOffset"/> and
     /// <paramref name="limit"/> (projector only). Idempotent: replaying a range already projected adds nothing.
-    /// Returns the queues that received entries.
+    /// Returns the queues that received entries. <paramref name="countAppended"/>: the messages count in the append rate
+    /// (not when recovery re-projects what an earlier run appended).
     /// </summary>
-    public IReadOnlyList<QueueArrival> Project(long limit)
+    public IReadOnlyList<QueueArrival> Project(long limit, bool countAppended = true)
     {
         long from = ProjectedOffset;
         if (limit <= from) return [];
         _projectedThrough = from;
+        _projectedMessages = 0;
         long end;
         try
         {
@@ -35,12 +37,14 @@ public sealed partial class MessageStore
         }
         catch
         {
+            if (countAppended) Stats.Appended.Add(_projectedMessages);
             // Keep what was built (e.g. the file for the next entry could not be created): a retry resumes at the
             // record that failed, and replaying it is harmless (entries already there are skipped, as in recovery).
             Volatile.Write(ref _projectedOffset, _projectedThrough);
             throw;
         }
         Volatile.Write(ref _projectedOffset, end);
+        if (countAppended) Stats.Appended.Add(_projectedMessages); // once per pass, not per message
         if (_arrivals.Count == 0) return [];
         var arrivals = new QueueArrival[_arrivals.Count];
         int i = 0;
@@ -50,6 +54,7 @@ public sealed partial class MessageStore
     }
 
     private long _projectedThrough; // end of the last record fully projected by the running pass
+    private long _projectedMessages; // messages (not tombstones) the running pass projected, for the append rate
 
     private bool ProjectRecord(long offset, ReadOnlySpan<byte> record)
     {
@@ -67,6 +72,7 @@ public sealed partial class MessageStore
             DeleteTopicQueues(_topicNames.Get(record.Slice(parts.TopicOffset, parts.TopicLength)));
             return true;
         }
+        _projectedMessages++;
         int transaction = SysFlags.TransactionType(sysFlag);
         var properties = record.Slice(parts.PropertiesOffset, parts.PropertiesLength);
         var topicUtf8 = record.Slice(parts.TopicOffset, parts.TopicLength);

@@ -102,7 +102,7 @@ public sealed partial class MessageStore
         projectFrom = Math.Max(projectFrom, CommitLog.MinOffset);
 
         Volatile.Write(ref _projectedOffset, projectFrom);
-        Project(end);
+        Project(end, countAppended: false);
 
         Recovery = new RecoveryReport(abnormal, validateFrom, end, projectFrom, validated, tailCut > 0, started.Elapsed)
         {

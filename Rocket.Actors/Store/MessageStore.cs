@@ -49,6 +49,9 @@ public sealed partial class MessageStore : IDisposable
     /// <summary>Whether the store can do its work; while it cannot, <see cref="Append"/> refuses every message.</summary>
     public StoreHealth Health { get; } = new();
 
+    /// <summary>Messages appended and delivered per second (admin figures).</summary>
+    public Stats.StoreStats Stats { get; } = new();
+
     public StoreSettings Settings { get; }
     public CommitLog CommitLog { get; }
     public ConsumeQueueStore ConsumeQueues { get; }

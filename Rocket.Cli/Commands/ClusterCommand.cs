@@ -8,7 +8,9 @@ public static class ClusterCommand
 {
     public sealed record MemberRow(string Address, string Status, string[] Roles, bool Reachable);
     /// <param name="Healthy">False while the broker's store refuses writes; <paramref name="Problem"/> then says why.</param>
-    public sealed record BrokerRow(string Cluster, string Name, long Id, string Address, int Topics, bool Healthy, string? Problem);
+    /// <param name="Stats">Role, store disk use, commit-log offsets and message rates (see <see cref="BrokerFigures"/>).</param>
+    public sealed record BrokerRow(string Cluster, string Name, long Id, string Address, int Topics, bool Healthy, string? Problem,
+        string Role, BrokerFigures Stats);
     public sealed record ClusterResult(MemberRow[] Members, BrokerRow[] Brokers);
 
     public static Command Create()
@@ -18,11 +20,13 @@ public static class ClusterCommand
         {
             await using var client = cli.CreateClient();
             var view = await client.Admin.GetClusterViewAsync();
+            var figures = (await client.Admin.GetBrokerStatsAsync()).ToDictionary(f => (f.BrokerName, f.BrokerId));
             var result = new ClusterResult(
                 view.Members.OrderBy(m => m.Address, StringComparer.Ordinal)
                     .Select(m => new MemberRow(m.Address, m.Status, m.Roles, m.Reachable)).ToArray(),
                 view.Brokers.OrderBy(b => b.ClusterName, StringComparer.Ordinal).ThenBy(b => b.BrokerName, StringComparer.Ordinal).ThenBy(b => b.BrokerId)
-                    .Select(b => new BrokerRow(b.ClusterName, b.BrokerName, b.BrokerId, b.MemberAddress, b.Topics.Length, b.IsHealthy, b.StoreProblem)).ToArray());
+                    .Select(b => new BrokerRow(b.ClusterName, b.BrokerName, b.BrokerId, b.MemberAddress, b.Topics.Length, b.IsHealthy, b.StoreProblem,
+                        figures[(b.BrokerName, b.BrokerId)].Role, BrokerFigures.Of(figures[(b.BrokerName, b.BrokerId)]))).ToArray());
             if (cli.Json)
             {
                 cli.WriteJson(result);
@@ -33,8 +37,13 @@ public static class ClusterCommand
                 cli.Out.WriteLine($"  {m.Address,-40} {m.Status,-8} {(m.Reachable ? "reachable" : "UNREACHABLE"),-11} [{string.Join(", ", m.Roles)}]");
             cli.Out.WriteLine($"brokers ({result.Brokers.Length}):");
             foreach (var b in result.Brokers)
-                cli.Out.WriteLine($"  {b.Cluster}/{b.Name}/{b.Id,-3} {b.Address,-40} {b.Topics} topic(s)" +
+            {
+                cli.Out.WriteLine($"  {b.Cluster}/{b.Name}/{b.Id,-3} {b.Role,-6} {b.Address,-40} {b.Topics} topic(s)" +
                                   (b.Healthy ? "" : $"  UNHEALTHY: {b.Problem}"));
+                var f = b.Stats;
+                cli.Out.WriteLine($"      store {BrokerFigures.Size(f.StoreBytes)} in {f.StoreDir}, disk free {BrokerFigures.Size(f.DiskFreeBytes)} of {BrokerFigures.Size(f.DiskTotalBytes)}, " +
+                                  $"commit log max offset {f.CommitLogMaxOffset:N0}, last minute: in {f.InMsgsPerS:0.#} msgs/s, out {f.OutMsgsPerS:0.#} msgs/s");
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -3,7 +3,10 @@ using Rocket.Cli.Commands.Shared;
 
 namespace Rocket.Cli.Commands;
 
-/// <summary><c>rocket progress --group G</c>: per broker and queue, the broker's max offset, the group's committed offset and the lag.</summary>
+/// <summary>
+/// <c>rocket progress --group G</c>: per broker and queue, the broker's max offset, the group's committed offset (-1 when
+/// never committed) and the lag; every queue of the topics the live members subscribe to, committed or not.
+/// </summary>
 public static class ProgressCommand
 {
     public sealed record QueueRow(string Broker, string Topic, int QueueId, long BrokerOffset, long ConsumerOffset, long Lag);
@@ -24,7 +27,7 @@ public static class ProgressCommand
                 .OrderBy(r => r.Topic, StringComparer.Ordinal).ThenBy(r => r.Broker, StringComparer.Ordinal).ThenBy(r => r.QueueId)
                 .ToArray();
             var report = new ProgressReport(name, rows, rows.Sum(r => r.Lag));
-            if (rows.Length == 0) cli.Info($"group {name} has no committed offsets on any live master");
+            if (rows.Length == 0) cli.Info($"group {name} has no live member and no committed offset on any live master");
             if (cli.Json)
             {
                 cli.WriteJson(report);

@@ -21,6 +21,7 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
         public MessageModel Model { get; set; } = model;
         public string[] Topics { get; set; } = topics;
         public DateTime LastSeen { get; set; } = lastSeen;
+        public SubscriptionInfo[] Subscriptions { get; set; } = [];
     }
 
     private readonly BrokerSettings _settings;
@@ -36,6 +37,10 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
         Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, IdsOf(g.Group))));
         Receive<GetLiveGroupConsumers>(g => Sender.Tell(new LiveGroupConsumers(g.Group, _groups.TryGetValue(g.Group, out var members)
             ? members.Values.Select(m => new LiveGroupConsumer(m.ClientId, m.Consumer, m.Model)).ToArray() : [])));
+        Receive<Admin.GetGroupMembers>(g => Sender.Tell(Admin.GroupMembers.Of(g.Group,
+            _groups.TryGetValue(g.Group, out var members)
+                ? members.Values.Select(m => (m.ClientId, m.Consumer, m.Model, m.Topics, m.Subscriptions, m.LastSeen))
+                : [])));
         Receive<Terminated>(OnTerminated);
         Receive<Expire>(_ => ExpireSilent());
     }
@@ -58,6 +63,7 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
             member.LastSeen = now;
             member.Model = hb.Model;
             member.Topics = hb.Topics;
+            member.Subscriptions = hb.Subscriptions ?? [];
             if (!member.Consumer.Equals(hb.Consumer))
             {
                 Context.Unwatch(member.Consumer);
@@ -67,7 +73,7 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
             if (changed) NotifyRebalance(hb.Group);
             return;
         }
-        members[hb.ClientId] = new Member(hb.ClientId, hb.Consumer, hb.Model, hb.Topics, now);
+        members[hb.ClientId] = new Member(hb.ClientId, hb.Consumer, hb.Model, hb.Topics, now) { Subscriptions = hb.Subscriptions ?? [] };
         Context.Watch(hb.Consumer);
         NotifyRebalance(hb.Group);
     }

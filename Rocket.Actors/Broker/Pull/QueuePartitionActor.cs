@@ -117,6 +117,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         foreach (var m in found)
             if (filter.AcceptsEverything || filter.Matches(m.Tags)) messages[count++] = ToPulled(m);
         if (count < messages.Length) Array.Resize(ref messages, count);
+        _store.Stats.Delivered.Add(count);
         return new PullResponse(request.RequestId, count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, _topic, _queueId,
             result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages);
     }

@@ -46,7 +46,8 @@ internal static class RebalancePlanner
     }
 
     public static ConsumerHeartbeat Heartbeat(ConsumerConfig config, IActorRef consumer) =>
-        new(config.ClientId, config.Group, config.Model, config.Subscriptions.Keys.ToArray(), consumer);
+        new(config.ClientId, config.Group, config.Model, config.Subscriptions.Keys.ToArray(), consumer,
+            config.Subscriptions.Select(s => new SubscriptionInfo(s.Key, s.Value.Expression, "TAG")).ToArray());
 
     /// <summary>The group's members, sorted, as any broker of the topic sees them; always including ourselves.</summary>
     private static async Task<string[]> MembersAsync(RocketClient client, ConsumerConfig config, TopicQueues queues)
