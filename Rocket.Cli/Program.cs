@@ -57,6 +57,7 @@ public static class Program
         root.Subcommands.Add(SendCommand.Create());
         root.Subcommands.Add(ConsumeCommand.Create());
         root.Subcommands.Add(ProgressCommand.Create());
+        root.Subcommands.Add(OffsetCommand.Create());
         root.Subcommands.Add(Commands.Messages.MessageCommand.Create());
         root.Subcommands.Add(Commands.Groups.GroupCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());

@@ -4,6 +4,7 @@ using Rocket.Broker.Admin;
 using Rocket.Broker.Groups;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
+using Rocket.Broker.OffsetReset;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
 using Rocket.Broker.Timer;
@@ -28,6 +29,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── offset-resets  resetOffsetByTime; every commit passes here (fenced while consumers adopt a reset)
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
@@ -55,6 +57,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _resets = ActorRefs.Nobody;
     private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
@@ -96,9 +99,11 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<CommitOffsets>(m =>
         {
             _activity.Committed(m);
-            _offsets.Forward(m);
+            _resets.Forward(m); // the reset fence, then the offset store
         });
-        Receive<QueryOffset>(m => _offsets.Forward(m));
+        Receive<ResetGroupOffsets>(m => _resets.Forward(m));
+        Receive<ConsumerOffsetsAdopted>(m => _resets.Forward(m));
+        Receive<QueryOffset>(m => _resets.Forward(m)); // behind the commits that pass there: a commit then a query reads it back
         Receive<QueryQueueOffsets>(OnQueryQueueOffsets);
         Receive<QueryGroupProgress>(q => AskGroupDetail(q.Group, Sender, progressOnly: true));
         Receive<QueryGroupDetail>(q => AskGroupDetail(q.Group, Sender, progressOnly: false));
@@ -135,6 +140,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        _resets = Context.ActorOf(OffsetResetActor.Props(_store, _settings.BrokerName, _offsets, _groups), "offset-resets");
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
@@ -184,6 +190,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         _produce.Tell(changed);
         _pulls.Tell(changed);
+        _resets.Tell(changed);
         _timer.Tell(changed);
         _retry.Tell(changed);
         _schedule.Tell(changed);
@@ -240,7 +247,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         var timeout = TimeSpan.FromSeconds(5);
         var members = _groups.Ask<GroupMembers>(new GetGroupMembers(group), timeout);
-        var offsets = _offsets.Ask<GroupOffsets>(new GetGroupOffsets(group), timeout);
+        var offsets = _resets.Ask<GroupOffsets>(new GetGroupOffsets(group), timeout);
         Task.WhenAll(members, offsets).ContinueWith(_ => members.IsCompletedSuccessfully && offsets.IsCompletedSuccessfully
             ? new GroupDetailParts(group, replyTo, progressOnly, members.Result, offsets.Result, null)
             : new GroupDetailParts(group, replyTo, progressOnly, null, null,

@@ -20,6 +20,10 @@ public sealed record ClientSettings
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
     public long TimerMaxDelaySec { get; init; } = 259200;
     public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Where broadcasting consumers keep their offsets (<c>~</c>: the home folder). [rocketmq.client.localOffsetStoreDir]</summary>
+    public string LocalOffsetStoreDir { get; init; } = "~/.rocketmq_offsets";
+    /// <summary>Names this client in broadcasting offset files (<c>host@instance-name</c>); stable across restarts. [instanceName]</summary>
+    public string InstanceName { get; init; } = "DEFAULT";
 
     /// <summary>
     /// Where the client logs (its own messages and its actor system's). Null: warnings and errors go to stderr, never to
@@ -53,6 +57,8 @@ public sealed record ClientSettings
             MaxMessageSize = r.Bytes("max-message-size", 1, 64 * 1024 * 1024),
             TimerMaxDelaySec = r.Long("timer-max-delay-sec", 1, 10L * 365 * 86400),
             ConsumerStartTimeout = r.Duration("consumer-start-timeout"),
+            LocalOffsetStoreDir = r.Text("local-offset-store-dir"),
+            InstanceName = r.Text("instance-name"),
         };
     }
 }

@@ -52,6 +52,8 @@ public abstract class Consumer : IAsyncDisposable
         catch (ArgumentException e) { throw new RocketClientException(e.Message); }
     }
 
+    private protected bool HasSubscriptions => _subscriptions.Count > 0;
+
     private protected Dictionary<string, TagExpression> Subscriptions()
     {
         if (_subscriptions.Count == 0) throw new RocketClientException($"consumer of group '{Group}' has no subscription; call Subscribe first");

@@ -49,6 +49,8 @@ public sealed record PushConsumerOptions(string Group)
     /// <c>%DLQ%&lt;group&gt;</c> (RocketMQ's maxReconsumeTimes, default 16: about 4 h 46 min of retries).
     /// </summary>
     public int MaxReconsumeTimes { get; init; } = DefaultMaxReconsumeTimes;
+    /// <summary>Broadcasting: the offset file's folder instead of <see cref="ClientSettings.LocalOffsetStoreDir"/>.</summary>
+    public string? LocalOffsetStoreDir { get; init; }
 
     /// <summary>RocketMQ's default max reconsume times.</summary>
     public const int DefaultMaxReconsumeTimes = 16;

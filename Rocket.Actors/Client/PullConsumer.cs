@@ -7,9 +7,10 @@ namespace Rocket.Client;
 /// <summary>
 /// Lite pull consumer: the client pulls the queues assigned to this member (as in clustering) into a buffer
 /// in the background; the application takes messages with <see cref="PollAsync"/>. Polled messages count as
-/// consumed; their offsets are committed by <see cref="CommitAsync"/> and, with AutoCommit, periodically.
+/// consumed; their offsets are committed by <see cref="CommitAsync()"/> and, with AutoCommit, periodically.
+/// Assign mode and the queue-level API (pull at an offset, seek, commit an offset) are in PullConsumer.Queues.cs.
 /// </summary>
-public sealed class PullConsumer : Consumer
+public sealed partial class PullConsumer : Consumer
 {
     private readonly PullConsumerOptions _options;
 
@@ -28,6 +29,7 @@ public sealed class PullConsumer : Consumer
     /// </summary>
     public PullConsumer Subscribe(string topic, MessageSelector selector)
     {
+        if (_assigned is not null) throw new RocketClientException(SubscribeAndAssign);
         AddSubscription(topic, selector);
         return this;
     }
@@ -40,10 +42,11 @@ public sealed class PullConsumer : Consumer
     {
         ThrowIfStarted();
         var config = new ConsumerConfig(ConsumerKind.Pull, _options.Group, MessageModel.Clustering, _options.ConsumeFrom,
-            _options.ConsumeTimestamp, Subscriptions(), MemberId, Client.Settings)
+            _options.ConsumeTimestamp, _assigned is null ? Subscriptions() : AssignedSubscriptions(), MemberId, Client.Settings)
         {
             PollBatchSize = _options.PollBatchSize,
             AutoCommit = _options.AutoCommit,
+            Assigned = _assigned,
         };
         await StartActorAsync(config, "pull").ConfigureAwait(false);
     }

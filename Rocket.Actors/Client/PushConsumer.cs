@@ -68,6 +68,12 @@ public sealed class PushConsumer : Consumer
             RetryTopic = retryTopic,
             MaxReconsumeTimes = _options.MaxReconsumeTimes,
         };
-        await StartActorAsync(config, "push").ConfigureAwait(false);
+        if (_options.MessageModel == MessageModel.Broadcasting) config = BroadcastOffsets.Open(config, _options, Client);
+        try { await StartActorAsync(config, "push").ConfigureAwait(false); }
+        catch
+        {
+            if (config.LocalOffsets is { } local) await local.CloseAsync(config.LoadedOffsets!).ConfigureAwait(false);
+            throw;
+        }
     }
 }

@@ -17,6 +17,8 @@ public enum RocketErrorCode
     TopicNotFound = 4,
     /// <summary>A topic waited for to disappear (after a delete) was still routed when the wait ended.</summary>
     TopicStillRouted = 5,
+    /// <summary>No broker of the topic knows the consumer group asked about (no stored offsets, no live consumer).</summary>
+    GroupNotFound = 6,
 }
 
 /// <summary>A client-side failure: bad input, no reachable seed, a consumer used wrongly, a feature not supported yet.</summary>

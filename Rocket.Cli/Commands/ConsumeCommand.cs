@@ -45,6 +45,10 @@ public static class ConsumeCommand
         var verifyId = new Option<string?>("--verify-id") { Description = "Check VERIFY_SEQ of messages with this VERIFY_ID (needs --expect)" };
         var expect = new Option<int?>("--expect") { Description = "With --verify-id: sequence numbers 0..N-1 are expected" }.AtLeast(1);
         var broadcast = new Option<bool>("--broadcast") { Description = "Broadcasting: this consumer gets every message, not a share" };
+        var offsetStoreDir = new Option<string?>("--offset-store-dir")
+        {
+            Description = "With --broadcast: the folder of the local offset file (default ~/.rocketmq_offsets); a restarted broadcast consumer resumes from it",
+        };
         var failRate = new Option<double>("--fail-rate")
         {
             Description = "Testing aid: the handler answers RetryLater for this fraction of deliveries (0..1; 1 = always)",
@@ -61,7 +65,7 @@ public static class ConsumeCommand
         }.AtLeast(0);
         var command = new Command("consume", "Consume with a push consumer; report received, unique, duplicates, missing")
         {
-            topic, group, filter, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume,
+            topic, group, filter, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume, offsetStoreDir,
         };
         command.Validators.Add(result =>
         {
@@ -69,6 +73,8 @@ public static class ConsumeCommand
                 result.AddError("--verify-id and --expect go together: the id to check and how many sequence numbers were sent");
             if (result.ValueOrDefault(broadcast) && result.GetResult(maxReconsume) is { Implicit: false })
                 result.AddError("--max-reconsume-times applies to clustering only: a broadcasting consumer has no retry topic and redelivers locally");
+            if (!result.ValueOrDefault(broadcast) && result.ValueOrDefault(offsetStoreDir) is not null)
+                result.AddError("--offset-store-dir applies to --broadcast only: a clustering group's offsets are stored on the brokers");
         });
         ClusterAction.Set(command, async (parse, cli, cancel) =>
         {
@@ -82,6 +88,7 @@ public static class ConsumeCommand
                 IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 FailRate = parse.GetValue(failRate),
                 MaxReconsumeTimes = parse.GetValue(maxReconsume),
+                LocalOffsetStoreDir = parse.GetValue(offsetStoreDir),
             };
             string? id = parse.GetValue(verifyId);
             int? expected = parse.GetValue(expect);

@@ -128,8 +128,9 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
     {
         const string topic = "Broadcast";
         (await node.RocketAsync("send", "--topic", topic, "--count", "120")).Exits(ExitCodes.Ok);
+        using var offsets = new TempDirectory("broadcast-offsets");
         var consumed = (await node.RocketAsync("consume", "--topic", topic, "--group", "broadcast", "--broadcast", "--from", "first",
-            "--count", "120")).Exits(ExitCodes.Ok).Json();
+            "--count", "120", "--offset-store-dir", offsets.Path)).Exits(ExitCodes.Ok).Json();
         Assert.Equal("count", consumed.GetProperty("stopped_by").GetString());
         Assert.Equal(120, consumed.GetProperty("received").GetInt64());
         Assert.Equal(120, consumed.GetProperty("unique").GetInt64());
@@ -199,6 +200,48 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
 
     private static JsonElement[] QueuesOf(JsonElement progress, string topic) =>
         progress.GetProperty("queues").EnumerateArray().Where(q => q.GetProperty("topic").GetString() == topic).ToArray();
+
+    [Fact]
+    public async Task Offset_reset_rewinds_a_group_prints_old_and_new_per_queue_and_names_an_unknown_group_or_topic()
+    {
+        const string topic = "ResetVerb";
+        (await node.RocketAsync("topic", "create", "--topic", topic, "--queues", "2")).Exits(ExitCodes.Ok);
+        (await node.RocketAsync("send", "--topic", topic, "--count", "30", "--verify-id", "rv")).Exits(ExitCodes.Ok);
+        // Stopped by idleness, not by count: a stop right after the last handler call may commit before that batch's offsets.
+        var all = (await node.RocketAsync("consume", "--topic", topic, "--group", "rv-group", "--from", "first", "--timeout", "3"))
+            .Exits(ExitCodes.Ok).Json();
+        Assert.Equal(30, all.GetProperty("unique").GetInt64());
+
+        var reset = (await node.RocketAsync("offset", "reset", "--group", "rv-group", "--topic", topic, "--to", "first")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal("first", reset.GetProperty("to").GetString());
+        var queues = reset.GetProperty("queues").EnumerateArray().ToArray();
+        Assert.Equal([0, 1], queues.Select(q => q.GetProperty("queue_id").GetInt32()));
+        Assert.Equal(30, queues.Sum(q => q.GetProperty("old_offset").GetInt64()));
+        Assert.All(queues, q => Assert.Equal(0, q.GetProperty("new_offset").GetInt64()));
+        Assert.Empty(reset.GetProperty("notified_clients").EnumerateArray()); // nobody consumes now
+        Assert.Empty(reset.GetProperty("errors").EnumerateArray());
+
+        // The group reads everything again from the reset offsets, although it asks for "last".
+        var again = (await node.RocketAsync("consume", "--topic", topic, "--group", "rv-group", "--from", "last", "--verify-id", "rv",
+            "--expect", "30", "--timeout", "10")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(30, again.GetProperty("unique").GetInt64());
+
+        var now = DateTimeOffset.UtcNow.ToString("O");
+        var toNow = (await node.RocketAsync("offset", "reset", "--group", "rv-group", "--topic", topic, "--to", now)).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(30, toNow.GetProperty("queues").EnumerateArray().Sum(q => q.GetProperty("new_offset").GetInt64())); // all older: max
+
+        var text = await RocketTool.RunAsync("offset", "reset", "--group", "rv-group", "--topic", topic, "--to", "first", "--seeds", node.Seeds);
+        text.Exits(ExitCodes.Ok);
+        Assert.Contains("old offset", text.Stdout);
+        Assert.Contains("has no live consumer", text.Stdout);
+
+        Assert.Contains("group 'nobody' is unknown",
+            (await node.RocketAsync("offset", "reset", "--group", "nobody", "--topic", topic, "--to", "first")).Exits(ExitCodes.Failed).JsonError());
+        Assert.Contains("topic 'NoSuchTopic' does not exist",
+            (await node.RocketAsync("offset", "reset", "--group", "rv-group", "--topic", "NoSuchTopic", "--to", "first")).Exits(ExitCodes.Failed).JsonError());
+        Assert.Contains("--to must be first, last or an ISO 8601 time",
+            (await node.RocketAsync("offset", "reset", "--group", "rv-group", "--topic", topic, "--to", "yesterday")).Exits(ExitCodes.Usage).JsonError());
+    }
 
     private static IEnumerable<string> Lines(ChildProcess process)
     {

@@ -133,9 +133,11 @@ public sealed class ConsumerRetryTests(ITestOutputHelper output) : FakeClusterTe
         await using var client = RocketClient.Create(FastCommits());
         await client.CreateProducer().SendAsync(Text("TopicA", "flaky"));
         var attempts = new ConcurrentQueue<int>();
+        using var offsets = new Rocket.Tests.Support.TempDirectory("broadcast-offsets");
         await using var consumer = client.CreatePushConsumer(new PushConsumerOptions("G5")
             {
                 MessageModel = MessageModel.Broadcasting, ConsumeFrom = ConsumeFrom.First, RetryLaterDelay = TimeSpan.FromMilliseconds(50),
+                LocalOffsetStoreDir = offsets.Path,
             })
             .Subscribe("TopicA")
             .RegisterHandler(batch =>

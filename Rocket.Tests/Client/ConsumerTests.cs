@@ -176,9 +176,10 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
         for (int i = 0; i < 4; i++) await producer.SendAsync(Text("TopicA", $"m{i}"));
         int count = 0;
 
+        using var offsets = new Rocket.Tests.Support.TempDirectory("broadcast-offsets");
         var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupD")
             {
-                MessageModel = MessageModel.Broadcasting, ConsumeFrom = ConsumeFrom.First,
+                MessageModel = MessageModel.Broadcasting, ConsumeFrom = ConsumeFrom.First, LocalOffsetStoreDir = offsets.Path,
             })
             .Subscribe("TopicA")
             .RegisterHandler(batch => { Interlocked.Add(ref count, batch.Count); return ConsumeResult.Success; });

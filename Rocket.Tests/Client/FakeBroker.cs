@@ -15,6 +15,10 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public sealed record HoldProduceReplies(bool Hold);
     public sealed record FailProducesWith(ProduceStatus? Status);
     public sealed record GetState;
+    /// <summary>Answered with the consumer actors that sent heartbeats (IActorRef[]), to push broker notices to them.</summary>
+    public sealed record GetConsumerActors;
+    /// <summary>Answered with the offset commits and reset adoptions received, in order (string[]: "commit G T 0 5", "adopted G T 7").</summary>
+    public sealed record GetOffsetEvents;
     public enum SendBackAnswer { Store, Refuse, Hold }
     public sealed record AnswerSendBacks(SendBackAnswer Answer);
     /// <summary>Answers offset questions (stored offset, queue min/max) only after <paramref name="Delay"/>; null never answers.</summary>
@@ -37,6 +41,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private readonly List<(IActorRef Sender, ProduceRequest Request)> _held = new();
     private readonly Dictionary<(string, int), List<PulledMessage>> _stored = new();
     private readonly HashSet<string> _consumers = new();
+    private readonly HashSet<IActorRef> _consumerActors = new();
+    private readonly List<string> _offsetEvents = new();
     private readonly Dictionary<(string, string, int), long> _committed = new();
     private readonly List<(IActorRef Sender, PullRequest Request, long Serial)> _heldPulls = new();
     private long _heldSerial;
@@ -101,6 +107,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         {
             _heartbeats++;
             _consumers.Add(h.ClientId);
+            _consumerActors.Add(h.Consumer);
         });
         Receive<UnregisterConsumer>(u =>
         {
@@ -116,8 +123,15 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         Receive<QueryQueueOffsets>(q => AnswerOffsetQuestion(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null)));
         Receive<CommitOffsets>(c =>
         {
-            foreach (var o in c.Offsets) _committed[(c.Group, o.Topic, o.QueueId)] = o.Offset;
+            foreach (var o in c.Offsets)
+            {
+                _committed[(c.Group, o.Topic, o.QueueId)] = o.Offset;
+                _offsetEvents.Add($"commit {c.Group} {o.Topic} {o.QueueId} {o.Offset}");
+            }
         });
+        Receive<ConsumerOffsetsAdopted>(a => _offsetEvents.Add($"adopted {a.Group} {a.Topic} {a.Epoch}"));
+        Receive<GetConsumerActors>(_ => Sender.Tell(_consumerActors.ToArray()));
+        Receive<GetOffsetEvents>(_ => Sender.Tell(_offsetEvents.ToArray()));
         Receive<GetState>(_ => Sender.Tell(new State(
             _requests.ToArray(),
             _stored.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<PulledMessage>)kv.Value.ToArray()),

@@ -13,9 +13,9 @@ public sealed class Collector
     private Collector(PushConsumer consumer) => Consumer = consumer;
 
     public static async Task<Collector> StartAsync(RocketClient client, string topic, string group,
-        ConsumeFrom from = ConsumeFrom.First, Protocol.MessageModel model = Protocol.MessageModel.Clustering)
+        ConsumeFrom from = ConsumeFrom.First, Protocol.MessageModel model = Protocol.MessageModel.Clustering, string? offsetStoreDir = null)
     {
-        var consumer = client.CreatePushConsumer(new PushConsumerOptions(group) { ConsumeFrom = from, MessageModel = model });
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions(group) { ConsumeFrom = from, MessageModel = model, LocalOffsetStoreDir = offsetStoreDir });
         var collector = new Collector(consumer);
         consumer.Subscribe(topic, "*");
         consumer.RegisterHandler(batch =>

@@ -114,8 +114,9 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
         await using var client = await TwoBrokersWithTopic("Broadcast");
         await using var clientA = _cluster.Client();
         await using var clientB = _cluster.Client();
-        var a = await Collector.StartAsync(clientA, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting);
-        var b = await Collector.StartAsync(clientB, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting);
+        using var offsets = new TempDirectory("broadcast-offsets"); // each member its own local offset file
+        var a = await Collector.StartAsync(clientA, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting, offsets.Combine("a"));
+        var b = await Collector.StartAsync(clientB, "Broadcast", "B1", ConsumeFrom.First, MessageModel.Broadcasting, offsets.Combine("b"));
         await SendAll(client, "Broadcast", Enumerable.Range(0, 1000));
         await MultiProcess.AwaitAsync(() => Task.FromResult(a.Received.Count == 1000 && b.Received.Count == 1000),
             "both members receive all 1000 messages", TimeSpan.FromSeconds(60));

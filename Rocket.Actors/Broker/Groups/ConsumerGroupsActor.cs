@@ -35,6 +35,8 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
         Receive<ConsumerHeartbeat>(OnHeartbeat);
         Receive<UnregisterConsumer>(u => Remove(u.Group, u.ClientId));
         Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, IdsOf(g.Group))));
+        Receive<GetLiveGroupConsumers>(g => Sender.Tell(new LiveGroupConsumers(g.Group, _groups.TryGetValue(g.Group, out var members)
+            ? members.Values.Select(m => new LiveGroupConsumer(m.ClientId, m.Consumer, m.Model)).ToArray() : [])));
         Receive<Admin.GetGroupMembers>(g => Sender.Tell(Admin.GroupMembers.Of(g.Group,
             _groups.TryGetValue(g.Group, out var members)
                 ? members.Values.Select(m => (m.ClientId, m.Consumer, m.Model, m.Topics, m.Subscriptions, m.LastSeen))

@@ -49,11 +49,15 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
     {
         _client = client;
         _config = config;
+        if (config.LoadedOffsets is { } loaded)
+            foreach (var (queue, offset) in loaded) _consumed[queue] = offset; // broadcasting resumes from its local file
 
         Receive<StartConsumer>(s =>
         {
             _starting = s.Reply;
-            Timers.StartPeriodicTimer("heartbeat", new ConsumerTicks.Heartbeat(), config.Client.HeartbeatBrokerInterval);
+            // Assign mode is no group member: no heartbeat, so no rebalance notices for the group's other consumers.
+            if (config.Assigned is null)
+                Timers.StartPeriodicTimer("heartbeat", new ConsumerTicks.Heartbeat(), config.Client.HeartbeatBrokerInterval);
             Timers.StartPeriodicTimer("rebalance", new ConsumerTicks.Rebalance(), ConsumerConfig.RebalanceInterval);
             Timers.StartPeriodicTimer("commit", new ConsumerTicks.CommitOffsets(), config.Client.PersistConsumerOffsetInterval);
             Timers.StartSingleTimer("start-timeout", new ConsumerTicks.StartTimedOut(), config.Client.ConsumerStartTimeout);
@@ -100,7 +104,8 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         });
         Receive<ConsumedOffsetMoved>(m =>
         {
-            if (!_pullers.ContainsKey(m.Queue)) return; // dropped meanwhile
+            // Dropped meanwhile, or from a puller replaced by a seek or an offset reset (its positions are the old ones).
+            if (!_pullers.TryGetValue(m.Queue, out var entry) || !entry.Puller.Equals(Sender)) return;
             _consumed[m.Queue] = m.Offset;
             _dirty.Add(m.Queue);
         });
@@ -110,6 +115,8 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             Commit(_dirty.ToArray());
         });
         Receive<MessagesPulled>(OnPulled);
+        Receive<ResetConsumerOffsets>(OnReset);
+        Receive<SeekQueue>(OnSeek);
         Receive<PollMessages>(OnPoll);
         Receive<ConsumerTicks.PollExpired>(e =>
         {
@@ -127,7 +134,18 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             LeaveGroup();
             foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
             _waiters.Clear();
-            s.Reply.TrySetResult();
+            if (_config.LocalOffsets is { } local)
+            {
+                // StopAsync returns once the last broadcasting offsets are on disk.
+                var reply = s.Reply;
+                local.CloseAsync(new Dictionary<MessageQueue, long>(_consumed)).ContinueWith(t =>
+                {
+                    if (t.IsCompletedSuccessfully) reply.TrySetResult();
+                    else reply.TrySetException(new RocketClientException(
+                        $"group '{_config.Group}': could not write the local offsets to {local.Path}: {t.Exception?.GetBaseException().Message}"));
+                }, TaskScheduler.Default);
+            }
+            else s.Reply.TrySetResult();
             Context.Stop(Self);
         });
     }
@@ -179,7 +197,9 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             return;
         }
         _rebalancing = true;
-        Consuming.RebalancePlanner.PlanAsync(_client, _config, Self)
+        (_config.Assigned is { } assigned
+                ? AssignedQueues.PlanAsync(_client, assigned)
+                : Consuming.RebalancePlanner.PlanAsync(_client, _config, Self))
             .PipeTo(Self, failure: e => new RebalanceFailed(e));
     }
 
@@ -200,10 +220,8 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             // Broadcasting offsets live here; clustering asks the broker, unless we already know better.
             long? known = _consumed.TryGetValue(queue, out var offset) ? offset : null;
             bool createdAfterStart = !_queuesAtStart.Contains(queue);
-            var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, _config, known, createdAfterStart)), $"queue-{++_pullerNames}");
-            _pullers[queue] = new PullerEntry(puller, path);
+            StartPuller(queue, path, known, createdAfterStart);
             if (_starting is not null) _startPending[queue] = null;
-            if (_config.Kind == ConsumerKind.Pull) _buffers[queue] = new QueueBuffer(puller);
         }
         if (plan.Assigned.Count > 0 || _config.Subscriptions.Count > 0)
             _log.Debug("group {0}: {1} owns {2} queue(s)", _config.Group, _config.ClientId, _pullers.Count);
@@ -229,6 +247,61 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         }
     }
 
+    private void StartPuller(MessageQueue queue, string path, long? known, bool createdAfterStart)
+    {
+        var config = _config;
+        var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, config, known, createdAfterStart)), $"queue-{++_pullerNames}");
+        _pullers[queue] = new PullerEntry(puller, path);
+        if (_config.Kind == ConsumerKind.Pull) _buffers[queue] = new QueueBuffer(puller) { NextOffset = known ?? 0 };
+    }
+
+    /// <summary>
+    /// Continues an owned queue at <paramref name="offset"/>: a new puller starts there; the old one's in-flight pull,
+    /// unfinished handler batches and buffered messages no longer count (their offsets are the old position).
+    /// </summary>
+    private void RestartAt(MessageQueue queue, long offset)
+    {
+        _consumed[queue] = offset;
+        _dirty.Add(queue);
+        if (!_pullers.Remove(queue, out var entry)) return;
+        Context.Stop(entry.Puller);
+        StartPuller(queue, entry.BrokerPath, offset, createdAfterStart: false);
+    }
+
+    /// <summary>The broker reset the group's offsets (resetOffsetByTime): adopt them, then tell it so (see OffsetResetActor).</summary>
+    private void OnReset(ResetConsumerOffsets reset)
+    {
+        if (reset.Group != _config.Group) return;
+        int adopted = 0;
+        foreach (var o in reset.Offsets)
+        {
+            var queue = new MessageQueue(reset.Topic, reset.BrokerName, o.QueueId);
+            // Clustering adopts only the queues it owns (the broker stored the others' offsets); broadcasting keeps every queue's.
+            if (!_pullers.ContainsKey(queue) && _config.Model == MessageModel.Clustering) continue;
+            RestartAt(queue, o.Offset);
+            adopted++;
+        }
+        _log.Info("group {0}: {1} adopted the offset reset of topic {2} on broker {3} ({4} queue(s))",
+            _config.Group, _config.ClientId, reset.Topic, reset.BrokerName, adopted);
+        // Through the broker path commits use, so the answer arrives before any commit sent after it.
+        var answer = new ConsumerOffsetsAdopted(_config.ClientId, _config.Group, reset.Topic, reset.Epoch);
+        if (_brokerPaths.TryGetValue(reset.BrokerName, out var path)) Context.ActorSelection(path).Tell(answer, Self);
+        else Sender.Tell(answer, Self);
+        if (_config.LocalOffsets is not null) Commit(_dirty.ToArray());
+    }
+
+    private void OnSeek(SeekQueue seek)
+    {
+        if (!_pullers.ContainsKey(seek.Queue))
+        {
+            seek.Reply.TrySetException(new RocketClientException(
+                $"cannot seek {seek.Queue}: this consumer of group '{_config.Group}' does not hold it (assigned: {string.Join(", ", _pullers.Keys)})"));
+            return;
+        }
+        RestartAt(seek.Queue, seek.Offset);
+        seek.Reply.TrySetResult();
+    }
+
     /// <summary>A queue went to another member: stop pulling it and hand over our progress at once.</summary>
     private void Drop(MessageQueue queue)
     {
@@ -249,7 +322,14 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
     private void Commit(MessageQueue[] queues)
     {
         foreach (var q in queues) _dirty.Remove(q);
-        if (_config.Model == MessageModel.Broadcasting) return; // kept locally
+        if (_config.Model == MessageModel.Broadcasting)
+        {
+            // Kept locally: the whole table, when something moved.
+            if (queues.Length > 0) _config.LocalOffsets?.PersistAsync(new Dictionary<MessageQueue, long>(_consumed))
+                .ContinueWith(t => _log.Warning("group {0}: could not write the local offsets: {1}", _config.Group, t.Exception?.GetBaseException().Message),
+                    TaskContinuationOptions.OnlyOnFaulted);
+            return;
+        }
         foreach (var byBroker in queues.Where(_consumed.ContainsKey).GroupBy(q => q.BrokerName))
         {
             if (!_brokerPaths.TryGetValue(byBroker.Key, out var path)) continue;
@@ -260,7 +340,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
 
     private void OnPulled(MessagesPulled pulled)
     {
-        if (!_buffers.TryGetValue(pulled.Queue, out var buffer)) return; // dropped meanwhile
+        if (!_buffers.TryGetValue(pulled.Queue, out var buffer) || !buffer.Puller.Equals(Sender)) return; // dropped or replaced meanwhile
         foreach (var m in pulled.Messages) buffer.Messages.Enqueue(m);
         buffer.NextOffset = pulled.NextOffset;
         UpdateConsumed(pulled.Queue, buffer);

@@ -33,7 +33,13 @@ internal sealed record ConsumerConfig(
     public int MaxReconsumeTimes { get; init; } = PushConsumerOptions.DefaultMaxReconsumeTimes;
     public bool SendsBack => RetryTopic is not null;
 
+    /// <summary>Broadcasting push: the local offset file, and what it held at start. Else null.</summary>
+    public Offsets.LocalOffsetStore? LocalOffsets { get; init; }
+    public IReadOnlyDictionary<MessageQueue, long>? LoadedOffsets { get; init; }
+
     // Pull consumers
+    /// <summary>Assign mode (no group rebalance): exactly these queues. Null: subscribe mode.</summary>
+    public IReadOnlyList<MessageQueue>? Assigned { get; init; }
     public int PollBatchSize { get; init; } = 32;
     public bool AutoCommit { get; init; } = true;
 

@@ -10,6 +10,9 @@ internal sealed record PollMessages(TimeSpan Timeout, TaskCompletionSource<IRead
 /// <summary>Lite pull: commit the offsets of everything polled so far.</summary>
 internal sealed record CommitPolled(TaskCompletionSource Reply);
 
+/// <summary>Pull API: continue <paramref name="Queue"/> (held by this consumer) at <paramref name="Offset"/>.</summary>
+internal sealed record SeekQueue(MessageQueue Queue, long Offset, TaskCompletionSource Reply);
+
 /// <summary>Puller → consumer: the queue's start offset is known; pulling begins there.</summary>
 internal sealed record QueueStarted(MessageQueue Queue, long Offset);
 

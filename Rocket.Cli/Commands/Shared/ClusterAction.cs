@@ -34,7 +34,7 @@ public static class ClusterAction
                 context.Error($"{name}: {e.Message}");
                 return context.Finish(ExitCodes.Usage);
             }
-            catch (RocketClientException e) when (e.Code == RocketErrorCode.TopicNotFound)
+            catch (RocketClientException e) when (e.Code is RocketErrorCode.TopicNotFound or RocketErrorCode.GroupNotFound)
             {
                 // The cluster answered; what was asked for is not there.
                 context.Error($"{name}: {e.Message}");

@@ -17,6 +17,8 @@ public sealed record ConsumePlan(string Topic, string Group)
     /// <summary>A testing aid: the fraction of deliveries (handler calls) answered RetryLater; 1 = every one.</summary>
     public double FailRate { get; init; }
     public int MaxReconsumeTimes { get; init; } = PushConsumerOptions.DefaultMaxReconsumeTimes;
+    /// <summary>Broadcasting: the local offset folder; null: rocket.client.local-offset-store-dir.</summary>
+    public string? LocalOffsetStoreDir { get; init; }
 }
 
 /// <summary>A push consumer feeding a <see cref="ConsumeTally"/>, and the wait for "enough" or "quiet for too long".</summary>
@@ -47,6 +49,7 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
             // With failures asked for, each delivery is one message, so the rate is per message.
             ConsumeBatchSize = plan.FailRate > 0 ? 1 : plan.HandlerBatch,
             MaxReconsumeTimes = plan.MaxReconsumeTimes,
+            LocalOffsetStoreDir = plan.LocalOffsetStoreDir,
         });
         _consumer.Subscribe(plan.Topic, plan.Filter);
         double failRate = plan.FailRate;
