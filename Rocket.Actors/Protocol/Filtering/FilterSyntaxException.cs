@@ -7,7 +7,7 @@ namespace Rocket.Protocol.Filtering;
 public sealed class FilterSyntaxException : Exception
 {
     public FilterSyntaxException(string expression, int column, string reason)
-        : base($"{reason} at column {column} in SQL92 expression '{expression}'")
+        : base($"{reason} at column {column} of SQL92 expression '{expression}'")
     {
         Expression = expression;
         Column = column;

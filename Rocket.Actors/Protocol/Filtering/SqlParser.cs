@@ -78,7 +78,7 @@ internal sealed class SqlParser
         if (Accept("("))
         {
             var inner = Or();
-            Expect(")", $"to close the '(' at column {token.Column}");
+            Expect(")", $"to close the '(' of column {token.Column}");
             return inner;
         }
         if (Accept("TRUE")) return ConstantCondition.True;
