@@ -19,7 +19,10 @@ public sealed class StandaloneNode : IDisposable
     {
         Port = FreePort.Next();
         StorePath = store ?? _dir.Combine("store");
-        _process = ChildProcess.StartDotnet("Rocket.Node.dll", [.. Arguments(Port, StorePath), .. extraArguments]);
+        // SQL92 filtering on (RocketMQ's default is off), so that `consume --sql` can be tested against the shared node.
+        string config = _dir.Combine("standalone.conf");
+        File.WriteAllText(config, "rocket.broker.enable-property-filter = on\n");
+        _process = ChildProcess.StartDotnet("Rocket.Node.dll", [.. Arguments(Port, StorePath), "--config", config, .. extraArguments]);
         try
         {
             ReadyLine = AwaitReady(_process);
