@@ -53,7 +53,7 @@ internal sealed class PullFilterCache(BrokerSettings settings)
 
     public PullFilter For(FilterType type, string? expression)
     {
-        if (type == FilterType.Tag && string.IsNullOrWhiteSpace(expression)) return PullFilter.All;
+        if (type == FilterType.Tag && (expression is "*" || string.IsNullOrWhiteSpace(expression))) return PullFilter.All; // the common case, no lookup
         var key = (type, expression ?? "");
         if (_filters.TryGetValue(key, out var filter)) return filter;
         if (_filters.Count >= Capacity) _filters.Clear();
