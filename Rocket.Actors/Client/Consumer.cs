@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Rocket.Client.Consuming;
 using Rocket.Protocol;
+using Rocket.Protocol.Filtering;
 
 namespace Rocket.Client;
 
@@ -12,7 +13,7 @@ public abstract class Consumer : IAsyncDisposable
 {
     private readonly int _instance;
     private int _starts;
-    private readonly Dictionary<string, TagExpression> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SubscriptionFilter> _subscriptions = new(StringComparer.Ordinal);
     private IActorRef? _actor;
 
     private protected Consumer(RocketClient client, string group, int instance)
@@ -33,31 +34,32 @@ public abstract class Consumer : IAsyncDisposable
     /// </summary>
     public string MemberId => $"{Client.ClientId}-c{_instance}";
 
-    /// <summary>Records a subscription to <paramref name="topic"/>. Before start only; SQL92 is refused (not supported yet).</summary>
+    /// <summary>
+    /// Records a subscription to <paramref name="topic"/>, its filter compiled here so that an invalid one is refused at
+    /// once (a SQL92 error names the column and the reason, in the words the broker would use). Before start only.
+    /// </summary>
     private protected void AddSubscription(string topic, MessageSelector selector)
     {
         Producing.MessageValidator.ValidateTopic(topic);
         if (SystemTopics.IsInternal(topic)) throw new RocketClientException(InternalTopicRefusals.Pull(topic));
         ArgumentNullException.ThrowIfNull(selector);
         ThrowIfStarted();
-        if (selector.Type == ExpressionType.Sql92)
+        if (selector.Type == ExpressionType.Tag && TagExpression.Sql92Hint(selector.Expression) is { } why)
             throw new RocketClientException(
-                $"SQL92 filtering is not supported yet (group '{Group}', topic '{topic}', expression '{selector.Expression}'); subscribe by tag",
-                RocketErrorCode.NotSupported);
-        if (TagExpression.Sql92Hint(selector.Expression) is { } why)
-            throw new RocketClientException(
-                $"tag expression '{selector.Expression}' (group '{Group}', topic '{topic}') looks like SQL92 ({why}); SQL92 filtering is not " +
-                "supported yet, and a tag expression is '*' or tags joined by '||'", RocketErrorCode.NotSupported);
-        try { _subscriptions[topic] = TagExpression.Parse(selector.Expression); }
+                $"tag expression '{selector.Expression}' (group '{Group}', topic '{topic}') looks like SQL92 ({why}); a tag expression " +
+                "is '*' or tags joined by '||', and a SQL92 condition is subscribed with MessageSelector.BySql");
+        var type = selector.Type == ExpressionType.Sql92 ? FilterType.Sql92 : FilterType.Tag;
+        try { _subscriptions[topic] = SubscriptionFilter.Compile(type, selector.Expression); }
+        catch (FilterSyntaxException e) { throw new RocketClientException(e.Message, e); }
         catch (ArgumentException e) { throw new RocketClientException(e.Message); }
     }
 
     private protected bool HasSubscriptions => _subscriptions.Count > 0;
 
-    private protected Dictionary<string, TagExpression> Subscriptions()
+    private protected Dictionary<string, SubscriptionFilter> Subscriptions()
     {
         if (_subscriptions.Count == 0) throw new RocketClientException($"consumer of group '{Group}' has no subscription; call Subscribe first");
-        return new Dictionary<string, TagExpression>(_subscriptions);
+        return new Dictionary<string, SubscriptionFilter>(_subscriptions);
     }
 
     /// <summary>Starts the consumer actor and waits until its first rebalance assigned the queues.</summary>

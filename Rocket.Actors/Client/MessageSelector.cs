@@ -5,7 +5,7 @@ public enum ExpressionType
 {
     /// <summary>"*", "TagA" or "TagA || TagB".</summary>
     Tag,
-    /// <summary>A SQL92 condition over message properties. Not supported yet: subscribing with one is refused.</summary>
+    /// <summary>A SQL92 condition over message properties and TAGS, evaluated on the broker (docs/sql-filter.md).</summary>
     Sql92,
 }
 
@@ -27,7 +27,10 @@ public sealed record MessageSelector
     /// <summary>By tag: "*", "TagA" or "TagA || TagB".</summary>
     public static MessageSelector ByTag(string expression) => new(ExpressionType.Tag, expression ?? "*");
 
-    /// <summary>By a SQL92 condition. Rocket does not filter by SQL92 yet: a subscription with this selector is refused.</summary>
+    /// <summary>
+    /// By a SQL92 condition over message properties (and TAGS), e.g. "a > 5 AND region IN ('eu', 'us')". Compiled at
+    /// subscribe (an invalid one is refused with its column and reason); the brokers need enable-property-filter = on.
+    /// </summary>
     public static MessageSelector BySql(string expression) => new(ExpressionType.Sql92, expression ?? "");
 
     public override string ToString() => $"{Type}: {Expression}";

@@ -1,3 +1,4 @@
+using Rocket.Protocol.Filtering;
 using Akka.Actor;
 using Rocket.Client.Consuming;
 using Rocket.Client.Routing;
@@ -58,8 +59,8 @@ public sealed partial class PullConsumer
     /// <summary>The queues given to <see cref="Assign"/>; null in subscribe mode.</summary>
     public IReadOnlyList<MessageQueue>? Assignment => _assigned;
 
-    private Dictionary<string, TagExpression> AssignedSubscriptions() =>
-        _assigned!.Select(q => q.Topic).Distinct().ToDictionary(t => t, _ => TagExpression.Parse("*"), StringComparer.Ordinal);
+    private Dictionary<string, SubscriptionFilter> AssignedSubscriptions() =>
+        _assigned!.Select(q => q.Topic).Distinct().ToDictionary(t => t, _ => SubscriptionFilter.All, StringComparer.Ordinal);
 
     /// <summary>
     /// The running consumer continues <paramref name="queue"/> (assigned, or given by the rebalance) at
@@ -89,18 +90,27 @@ public sealed partial class PullConsumer
     /// <see cref="CommitAsync(MessageQueue, long)"/>.
     /// </summary>
     /// <exception cref="RocketClientException">The broker refuses the pull (unknown queue, no read permission), or did not answer.</exception>
-    public async Task<PullResult> PullAsync(MessageQueue queue, long offset, int maxCount, string tagExpression = "*")
+    public Task<PullResult> PullAsync(MessageQueue queue, long offset, int maxCount, string tagExpression = "*")
+    {
+        if (TagExpression.Sql92Hint(tagExpression) is { } why)
+            throw new RocketClientException($"tag expression '{tagExpression}' looks like SQL92 ({why}); a tag expression is '*' or tags joined by '||', " +
+                "and a SQL92 condition is pulled with MessageSelector.BySql", RocketErrorCode.NotSupported);
+        return PullAsync(queue, offset, maxCount, MessageSelector.ByTag(tagExpression));
+    }
+
+    /// <summary>As <see cref="PullAsync(MessageQueue, long, int, string)"/>, filtered by tag or by SQL92 (evaluated on the broker).</summary>
+    public async Task<PullResult> PullAsync(MessageQueue queue, long offset, int maxCount, MessageSelector selector)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(selector);
         if (maxCount is < 1 or > 1024) throw new RocketClientException($"maxCount must be in [1, 1024], not {maxCount}");
         if (offset < 0) throw new RocketClientException($"offset must be 0 or more, not {offset}");
-        if (TagExpression.Sql92Hint(tagExpression) is { } why)
-            throw new RocketClientException($"tag expression '{tagExpression}' looks like SQL92 ({why}); a tag expression is '*' or tags joined by '||'",
-                RocketErrorCode.NotSupported);
-        try { TagExpression.Parse(tagExpression); }
+        SubscriptionFilter filter;
+        try { filter = SubscriptionFilter.Compile(selector.Type == ExpressionType.Sql92 ? FilterType.Sql92 : FilterType.Tag, selector.Expression); }
+        catch (FilterSyntaxException e) { throw new RocketClientException(e.Message, e); }
         catch (ArgumentException e) { throw new RocketClientException(e.Message); }
         var broker = await BrokerOfAsync(queue).ConfigureAwait(false);
-        var request = new PullRequest(0, Group, queue.Topic, queue.QueueId, offset, maxCount, tagExpression, SuspendMillis: 0);
+        var request = new PullRequest(0, Group, queue.Topic, queue.QueueId, offset, maxCount, filter.Expression, SuspendMillis: 0, filter.Type);
         var response = await AskAsync<PullResponse>(broker, request, $"pull of {queue} at offset {offset}").ConfigureAwait(false);
         if (response.Status is not (PullStatus.Found or PullStatus.NoNewMessage or PullStatus.NoMatchedMessage or PullStatus.OffsetIllegal))
             throw new RocketClientException($"broker {queue.BrokerName} refuses the pull of {queue}: {response.Status}: {response.Error ?? "no reason given"}");

@@ -28,8 +28,8 @@ public sealed class PushConsumer : Consumer
     public PushConsumer Subscribe(string topic, string tagExpression = "*") => Subscribe(topic, MessageSelector.ByTag(tagExpression));
 
     /// <summary>
-    /// Subscribes to <paramref name="topic"/> with an explicit selector. <see cref="MessageSelector.BySql"/> is refused:
-    /// SQL92 filtering is not supported yet. Before start only.
+    /// Subscribes to <paramref name="topic"/> with an explicit selector: by tag, or <see cref="MessageSelector.BySql"/>
+    /// (filtered on the broker; an invalid expression throws here, naming its column and the reason). Before start only.
     /// </summary>
     public PushConsumer Subscribe(string topic, MessageSelector selector)
     {

@@ -7,7 +7,7 @@ public enum RocketErrorCode
 {
     /// <summary>Bad input, no reachable seed, a consumer used wrongly, a failed send: read the message.</summary>
     Failed = 0,
-    /// <summary>A RocketMQ feature Rocket does not implement yet (delay levels, SQL92 filters, transactions, timers).</summary>
+    /// <summary>A RocketMQ feature Rocket does not implement yet (e.g. master/slave replication).</summary>
     NotSupported = 1,
     /// <summary>A consumer could not join its group and resolve where to start on each of its queues in time.</summary>
     ConsumerStartTimeout = 2,

@@ -1,12 +1,16 @@
+using Rocket.Protocol.Filtering;
+
 namespace Rocket.Protocol;
 
 /// <summary>
 /// Reads a queue from <see cref="Offset"/>. With nothing to return the broker holds the request up to
 /// <see cref="SuspendMillis"/> (long polling) and answers as soon as a message arrives.
-/// <see cref="TagExpression"/> is RocketMQ's subscription expression: "*", "TagA" or "TagA || TagB".
+/// <see cref="FilterExpression"/> is RocketMQ's subscription expression in the language <see cref="FilterType"/> names:
+/// a tag expression ("*", "TagA" or "TagA || TagB") or a SQL92 condition over message properties.
 /// </summary>
 public sealed record PullRequest(
-    long RequestId, string Group, string Topic, int QueueId, long Offset, int MaxCount, string? TagExpression, long SuspendMillis) : IRocketWire;
+    long RequestId, string Group, string Topic, int QueueId, long Offset, int MaxCount, string? FilterExpression, long SuspendMillis,
+    FilterType FilterType = FilterType.Tag) : IRocketWire;
 
 /// <summary>
 /// The answer to a <see cref="PullRequest"/>: the queue it read (<see cref="Topic"/>, <see cref="QueueId"/>, once for
@@ -29,6 +33,11 @@ public enum PullStatus
     NoSuchQueue = 4,
     /// <summary>The topic's perm has no read bit (4) on this broker.</summary>
     NoPermission = 5,
+    /// <summary>
+    /// The broker cannot apply the request's filter: SQL92 while its enable-property-filter is off, or an expression
+    /// that does not compile (Error says which, with the column and reason).
+    /// </summary>
+    FilterRefused = 6,
 }
 
 /// <summary>A message as consumers receive it; its topic and queue are the response's.</summary>

@@ -1,9 +1,11 @@
 using Rocket.Protocol;
+using Rocket.Protocol.Filtering;
 
 namespace Rocket.Serialization;
 
 /// <summary>
-/// <see cref="PullRequest"/>: request id, group, topic, queue id, offset, max count, tag expression, suspend millis.
+/// <see cref="PullRequest"/>: request id, group, topic, queue id, offset, max count, filter expression, suspend millis,
+/// filter type.
 /// </summary>
 internal sealed class PullRequestCodec : IWireCodec<PullRequest>
 {
@@ -15,8 +17,9 @@ internal sealed class PullRequestCodec : IWireCodec<PullRequest>
         sink.VarLong(message.QueueId);
         sink.VarLong(message.Offset);
         sink.VarLong(message.MaxCount);
-        sink.String(message.TagExpression);
+        sink.String(message.FilterExpression);
         sink.VarLong(message.SuspendMillis);
+        sink.VarLong((int)message.FilterType);
     }
 
     public static PullRequest Read(ref WireReader reader) => new(
@@ -26,8 +29,9 @@ internal sealed class PullRequestCodec : IWireCodec<PullRequest>
         QueueId: reader.VarInt("queue id"),
         Offset: reader.VarLong("offset"),
         MaxCount: reader.VarInt("max count"),
-        TagExpression: reader.Name("tag expression"),
-        SuspendMillis: reader.VarLong("suspend millis"));
+        FilterExpression: reader.Name("filter expression"),
+        SuspendMillis: reader.VarLong("suspend millis"),
+        FilterType: (FilterType)reader.VarInt("filter type"));
 }
 
 /// <summary>

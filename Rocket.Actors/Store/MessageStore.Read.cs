@@ -34,10 +34,11 @@ public sealed partial class MessageStore
     /// <summary>
     /// Reads up to <paramref name="maxCount"/> messages (and about <paramref name="maxBytes"/>; the first message
     /// always fits) from a queue starting at <paramref name="offset"/>, skipping entries whose tag code
-    /// <paramref name="tagFilter"/> rejects. Any thread.
+    /// <paramref name="tagFilter"/> rejects and records whose properties <paramref name="propertiesFilter"/> rejects
+    /// (checked in place: a rejected record is never decoded, and the scan goes on past it). Any thread.
     /// </summary>
     public GetMessagesResult GetMessages(string topic, int queueId, long offset, int maxCount,
-        int maxBytes = 256 * 1024, Func<long, bool>? tagFilter = null)
+        int maxBytes = 256 * 1024, Func<long, bool>? tagFilter = null, PropertiesFilter? propertiesFilter = null)
     {
         var queue = ConsumeQueues.Find(topic, queueId);
         if (queue is null) return new(GetMessageStatus.NoMatchedLogicQueue, 0, 0, 0, []);
@@ -64,7 +65,8 @@ public sealed partial class MessageStore
                 next = offset + i + 1;
                 if (entry.Size <= 0) continue; // a filler slot (queue started mid-file): no message behind it
                 if (tagFilter is not null && !tagFilter(entry.TagCode)) continue;
-                var outcome = CommitLog.TryRead(entry.PhysicalOffset, entry.Size, out var message);
+                var outcome = CommitLog.TryRead(entry.PhysicalOffset, entry.Size, propertiesFilter, out var message);
+                if (outcome == ReadOutcome.Filtered) continue;
                 if (outcome == ReadOutcome.Corrupt)
                 {
                     // Never served as valid: the reader moves past it (next is already beyond it), loudly.

@@ -27,8 +27,9 @@ public static class ConsumeCommand
             // Refused before anything is attempted: parsed as tags, a SQL92 condition would match nothing, silently.
             var expression = r.GetValueOrDefault<string>();
             if (Protocol.TagExpression.Sql92Hint(expression) is { } why)
-                r.AddError($"--filter '{expression}' looks like SQL92 ({why}); SQL92 filtering is not supported yet, and a tag expression is * or TagA || TagB");
+                r.AddError($"--filter '{expression}' looks like SQL92 ({why}); a tag expression is * or TagA || TagB, and a SQL92 condition goes in --sql");
         });
+        var sql = SqlOption.Create();
         var count = new Option<long?>("--count") { Description = "Stop after this many messages" }.AtLeast(1);
         var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a new message", DefaultValueFactory = _ => 10 };
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
@@ -65,12 +66,14 @@ public static class ConsumeCommand
         }.AtLeast(0);
         var command = new Command("consume", "Consume with a push consumer; report received, unique, duplicates, missing")
         {
-            topic, group, filter, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume, offsetStoreDir,
+            topic, group, filter, sql, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume, offsetStoreDir,
         };
         command.Validators.Add(result =>
         {
             if ((result.ValueOrDefault(verifyId) is null) != (result.ValueOrDefault(expect) is null))
                 result.AddError("--verify-id and --expect go together: the id to check and how many sequence numbers were sent");
+            if (result.ValueOrDefault(sql) is not null && result.GetResult(filter) is { Implicit: false })
+                result.AddError("--filter (tags) and --sql are two kinds of subscription: give one (TAGS can be tested in --sql, e.g. TAGS = 'TagA')");
             if (result.ValueOrDefault(broadcast) && result.GetResult(maxReconsume) is { Implicit: false })
                 result.AddError("--max-reconsume-times applies to clustering only: a broadcasting consumer has no retry topic and redelivers locally");
             if (!result.ValueOrDefault(broadcast) && result.ValueOrDefault(offsetStoreDir) is not null)
@@ -82,6 +85,7 @@ public static class ConsumeCommand
             var plan = new ConsumePlan(parse.GetValue(topic)!, parse.GetValue(group)!)
             {
                 Filter = parse.GetValue(filter)!,
+                Sql = parse.GetValue(sql),
                 From = consumeFrom,
                 FromTime = fromTime,
                 Broadcast = parse.GetValue(broadcast),

@@ -30,6 +30,7 @@ public static class SendCommand
         {
             Description = "Delay level of every message: 1..N of the broker's message-delay-level (default 1s 5s 10s 30s 1m ... 2h); the broker refuses a level above its table",
         }.AtLeast(1);
+        var properties = PropertyTemplate.Option();
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var (deliverAfter, deliverAt) = (TimerOptions.DeliverAfterMs(), TimerOptions.DeliverAt());
         var transaction = new Option<string?>("--transaction")
@@ -42,7 +43,7 @@ public static class SendCommand
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
         var command = new Command("send", "Send generated messages; report sent/failed, rate and latency percentiles")
         {
-            topic, count, size, tag, keys, mode, batch, verifyId, concurrency, delayLevel, transaction, group, timeout, deliverAfter, deliverAt,
+            topic, count, size, tag, keys, mode, batch, verifyId, properties, concurrency, delayLevel, transaction, group, timeout, deliverAfter, deliverAt,
         };
         TimerOptions.NotBoth(command, deliverAfter, deliverAt);
         command.Validators.Add(result =>
@@ -65,6 +66,7 @@ public static class SendCommand
                 DeliverAfter = parse.GetValue(deliverAfter) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 DeliverAt = TimerOptions.ParseTime(parse.GetValue(deliverAt)) is { } at ? _ => at : null,
                 DelayLevel = parse.GetValue(delayLevel),
+                Properties = PropertyTemplate.ParseAll(parse.GetValue(properties)),
             };
             await using var client = cli.CreateClient();
             // One route look-up first: fails fast and clearly when no seed answers, instead of N failed sends.

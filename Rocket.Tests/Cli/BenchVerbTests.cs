@@ -40,6 +40,19 @@ public class BenchVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
     }
 
     [Fact]
+    public async Task Bench_consume_with_sql_drains_only_the_matching_tenth_and_knows_how_many_to_expect()
+    {
+        var report = (await node.RocketAsync("bench", "consume", "--topic", "BenchConsumeSql", "--prefill", "2000", "--size", "64",
+            "--prop", "a={i%10}", "--sql", "a = 0", "--broker-pid", node.Process.Id.ToString())).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(2000, report.GetProperty("sent").GetInt64());
+        Assert.Equal(200, report.GetProperty("matching").GetInt64());
+        Assert.Equal(200, report.GetProperty("received").GetInt64());
+        Assert.Equal(0, report.GetProperty("missing").GetInt64());
+        Assert.Equal("a = 0", report.GetProperty("sql").GetString());
+        Assert.True(report.GetProperty("broker_cpu_ms").GetDouble() >= 0);
+    }
+
+    [Fact]
     public async Task Bench_e2e_receives_every_message_sent_at_the_rate_and_reports_end_to_end_latency()
     {
         var run = await node.RocketAsync("bench", "e2e", "--topic", "BenchE2e", "--rate", "400", "--duration", "2", "--warmup", "0.5",

@@ -198,6 +198,31 @@ public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<Standalon
         Assert.Equal(0, report.GetProperty("received").GetInt64());
     }
 
+    [Fact]
+    public async Task Consume_with_sql_receives_only_the_messages_whose_send_prop_values_match()
+    {
+        const string topic = "SqlRoundTrip";
+        (await node.RocketAsync("topic", "create", "--topic", topic, "--queues", "4")).Exits(ExitCodes.Ok);
+        (await node.RocketAsync("send", "--topic", topic, "--count", "200", "--size", "32", "--verify-id", "sql1",
+            "--prop", "a={i%10}", "--prop", "region=eu-{i}", "--tag", "TagA")).Exits(ExitCodes.Ok);
+
+        // a = 3 keeps sequence numbers 3, 13, ..., 193; every other one is reported missing, so the run exits 1.
+        var consumed = (await node.RocketAsync("consume", "--topic", topic, "--group", "sql-group", "--from", "first", "--timeout", "3",
+            "--sql", "a = 3 AND region STARTSWITH 'eu-' AND TAGS = 'TagA'", "--verify-id", "sql1", "--expect", "200")).Exits(ExitCodes.Failed).Json();
+        Assert.Equal(20, consumed.GetProperty("received").GetInt64());
+        Assert.Equal(20, consumed.GetProperty("unique").GetInt64());
+        Assert.Equal(0, consumed.GetProperty("duplicates").GetInt64());
+        Assert.Equal(180, consumed.GetProperty("missing").GetInt64());
+        var missing = consumed.GetProperty("missing_seqs").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        Assert.NotEmpty(missing);
+        Assert.All(missing, seq => Assert.NotEqual(3, seq % 10));
+
+        // The broker moved the group past the 180 messages that did not match: nothing is left to consume.
+        var progress = (await node.RocketAsync("progress", "--group", "sql-group")).Exits(ExitCodes.Ok).Json();
+        Assert.Equal(200, QueuesOf(progress, topic).Sum(q => q.GetProperty("consumer_offset").GetInt64()));
+        Assert.Equal(0, QueuesOf(progress, topic).Sum(q => q.GetProperty("lag").GetInt64()));
+    }
+
     private static JsonElement[] QueuesOf(JsonElement progress, string topic) =>
         progress.GetProperty("queues").EnumerateArray().Where(q => q.GetProperty("topic").GetString() == topic).ToArray();
 

@@ -206,9 +206,9 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         }
         if (p.Offset == list.Count) return false;
         var scanned = list.Skip((int)p.Offset).Take(p.MaxCount).ToArray();
-        // As a real broker does: the exact tag check is the broker's (clients trust it).
-        var filter = TagExpression.Parse(p.TagExpression);
-        var found = scanned.Where(m => filter.Matches(Rocket.Protocol.MessageProperties.Get(m.Properties, "TAGS"))).ToArray();
+        // As a real broker does: the exact tag check (or the SQL92 condition) is the broker's (clients trust it).
+        var filter = Rocket.Protocol.Filtering.SubscriptionFilter.Compile(p.FilterType, p.FilterExpression);
+        var found = scanned.Where(m => filter.Sql?.Matches(m.Properties) ?? filter.Tags!.Matches(Rocket.Protocol.MessageProperties.Get(m.Properties, "TAGS"))).ToArray();
         sender.Tell(new PullResponse(p.RequestId, found.Length > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, p.Topic, p.QueueId,
             p.Offset + scanned.Length, 0, list.Count, found));
         return true;

@@ -89,15 +89,17 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
     }
 
     [Fact]
-    public async Task A_SQL92_subscription_is_refused_by_push_and_pull_consumers()
+    public async Task An_invalid_SQL92_subscription_is_refused_at_subscribe_with_its_column_and_reason()
     {
         await using var client = RocketClient.Create(Settings());
         var push = client.CreatePushConsumer(new PushConsumerOptions("GroupSql"));
-        var error = Assert.Throws<RocketClientException>(() => push.Subscribe("TopicR", MessageSelector.BySql("a > 5")));
-        Assert.Equal(RocketErrorCode.NotSupported, error.Code);
-        Assert.StartsWith("SQL92 filtering is not supported yet", error.Message);
+        push.Subscribe("TopicR", MessageSelector.BySql("a > 5 AND TAGS IN ('TagA')")); // a valid one is taken
+        var error = Assert.Throws<RocketClientException>(() => push.Subscribe("TopicR", MessageSelector.BySql("a > 5 AND (b = 1")));
+        Assert.Equal("expected ')' to close the '(' of column 11, found the end of the expression at column 17 of SQL92 expression 'a > 5 AND (b = 1'",
+            error.Message);
+        Assert.IsType<Rocket.Protocol.Filtering.FilterSyntaxException>(error.InnerException);
         var pull = client.CreatePullConsumer(new PullConsumerOptions("GroupSql"));
-        Assert.Equal(RocketErrorCode.NotSupported, Assert.Throws<RocketClientException>(() => pull.Subscribe("TopicR", MessageSelector.BySql("TRUE"))).Code);
+        Assert.Contains("at column 3", Assert.Throws<RocketClientException>(() => pull.Subscribe("TopicR", MessageSelector.BySql("a LIKE 'x'"))).Message);
     }
 
     [Theory]
@@ -114,8 +116,8 @@ public sealed class RefusalTests(ITestOutputHelper output) : FakeClusterTestBase
         await using var client = RocketClient.Create(Settings());
         var push = client.CreatePushConsumer(new PushConsumerOptions("GroupSql"));
         var error = Assert.Throws<RocketClientException>(() => push.Subscribe("TopicR", expression));
-        Assert.Equal(RocketErrorCode.NotSupported, error.Code);
         Assert.Contains("looks like SQL92", error.Message);
+        Assert.Contains("MessageSelector.BySql", error.Message);
         Assert.Contains(named, error.Message);
     }
 

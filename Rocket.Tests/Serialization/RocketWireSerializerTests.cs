@@ -6,6 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Rocket.Protocol;
+using Rocket.Protocol.Filtering;
 using Rocket.Serialization;
 using Rocket.Store;
 using Xunit;
@@ -44,6 +45,7 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
             new ProduceResult(ProduceStatus.TopicNotExist, -1, -1, -1, 0, "topic 主题 does not exist"),
         ]),
         new PullRequest(7, "GroupA", "TopicA", 1, 1234, 32, "TagA || TagB", 15_000),
+        new PullRequest(8, "GroupA", "TopicA", 1, 1234, 32, "a > 5 AND region IN ('eu', 'üs')", 15_000, FilterType.Sql92),
         new PullResponse(7, PullStatus.Found, "TopicA", 1, 1236, 0, 5000, [
             new PulledMessage(1234, 8192, Born, Born + 1, 0, 0, "KEYS\u0001ключ", Utf8("a")),
             new PulledMessage(1235, 8300, Born, Born + 2, 16, int.MinValue, null, []),
@@ -127,7 +129,7 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
     public void A_lone_surrogate_is_sent_as_the_replacement_character_as_the_commit_log_stores_it()
     {
         var back = (PullRequest)RoundTrip(new PullRequest(1, "G", "T", 0, 0, 1, "bad\uD800tag", 0));
-        Assert.Equal("bad\uFFFDtag", back.TagExpression);
+        Assert.Equal("bad\uFFFDtag", back.FilterExpression);
     }
 
     [Property(MaxTest = 500)]

@@ -70,7 +70,8 @@ public static class WireGenerators
         from maxCount in AnyInt
         from tags in NullableText
         from suspend in AnyLong
-        select (IRocketWire)new PullRequest(id, names.Item1, names.Item2, queueId, offset, maxCount, tags, suspend),
+        from filterType in Gen.Elements(Enum.GetValues<Rocket.Protocol.Filtering.FilterType>())
+        select (IRocketWire)new PullRequest(id, names.Item1, names.Item2, queueId, offset, maxCount, tags, suspend, filterType),
         from id in AnyLong
         from status in Gen.Elements(Enum.GetValues<PullStatus>())
         from topic in Text

@@ -19,7 +19,15 @@ public sealed class StandaloneNode : IDisposable
     {
         Port = FreePort.Next();
         StorePath = store ?? _dir.Combine("store");
-        _process = ChildProcess.StartDotnet("Rocket.Node.dll", [.. Arguments(Port, StorePath), .. extraArguments]);
+        // SQL92 filtering on (RocketMQ's default is off), so that `consume --sql` can be tested against the shared node;
+        // a caller that brings its own --config keeps it (the flag takes one file).
+        string[] config = [];
+        if (!extraArguments.Contains("--config"))
+        {
+            config = ["--config", _dir.Combine("standalone.conf")];
+            File.WriteAllText(config[1], "rocket.broker.enable-property-filter = on\n");
+        }
+        _process = ChildProcess.StartDotnet("Rocket.Node.dll", [.. Arguments(Port, StorePath), .. config, .. extraArguments]);
         try
         {
             ReadyLine = AwaitReady(_process);

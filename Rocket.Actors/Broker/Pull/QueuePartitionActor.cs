@@ -26,7 +26,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
     private readonly string _topic;
     private readonly int _queueId;
     private readonly List<Held> _held = new();
-    private readonly Dictionary<string, TagExpression> _filters = new(StringComparer.Ordinal); // consumers repeat a few expressions
+    private readonly PullFilterCache _filters;
 
     public QueuePartitionActor(MessageStore store, BrokerSettings settings, string topic, int queueId)
     {
@@ -34,6 +34,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         _settings = settings;
         _topic = topic;
         _queueId = queueId;
+        _filters = new PullFilterCache(settings);
         Receive<PullRequest>(r => Serve(r, Sender, mayHold: true));
         Receive<Arrived>(_ => ServeHeld(expiredOnly: false));
         Receive<CheckHolds>(_ => ServeHeld(expiredOnly: true));
@@ -91,10 +92,11 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
 
     private PullResponse Read(PullRequest request)
     {
-        var filter = FilterOf(request.TagExpression);
+        var filter = _filters.For(request.FilterType, request.FilterExpression);
+        if (filter.Refusal is { } refusal)
+            return new PullResponse(request.RequestId, PullStatus.FilterRefused, _topic, _queueId, request.Offset, 0, 0, [], refusal);
         int max = Math.Clamp(request.MaxCount, 1, _settings.MaxPullBatch);
-        var result = _store.GetMessages(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes,
-            filter.AcceptsEverything ? null : filter.AcceptsCode);
+        var result = _store.GetMessages(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes, filter.TagCodes, filter.Properties);
         var status = result.Status switch
         {
             GetMessageStatus.Found => PullStatus.Found,
@@ -109,28 +111,18 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         if (status != PullStatus.Found)
             return new PullResponse(request.RequestId, status, _topic, _queueId, next, result.MinOffset, result.MaxOffset, []);
 
-        // The store filtered by tag hash; hashes can collide, so the exact tag is checked here, the only place it is
-        // (clients trust it). "*" needs no check, and no properties are parsed for it.
+        // The store filtered by tag hash (and SQL92 by the real properties); hashes can collide, so the exact tag is
+        // checked here, the only place it is (clients trust it). "*" and SQL92 need no check, and no properties are
+        // parsed for them.
         var found = result.Messages;
         var messages = new PulledMessage[found.Count];
         int count = 0;
         foreach (var m in found)
-            if (filter.AcceptsEverything || filter.Matches(m.Tags)) messages[count++] = ToPulled(m);
+            if (!filter.ChecksTags || filter.MatchesTag(m.Tags)) messages[count++] = ToPulled(m);
         if (count < messages.Length) Array.Resize(ref messages, count);
         _store.Stats.Delivered.Add(count);
         return new PullResponse(request.RequestId, count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, _topic, _queueId,
             result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages);
-    }
-
-    /// <summary>The parsed expression; a malformed one (no tag) takes everything, as an empty one does.</summary>
-    private TagExpression FilterOf(string? expression)
-    {
-        if (string.IsNullOrWhiteSpace(expression)) return TagExpression.All;
-        if (_filters.TryGetValue(expression, out var filter)) return filter;
-        try { filter = TagExpression.Parse(expression); }
-        catch (ArgumentException) { filter = TagExpression.All; }
-        if (_filters.Count > 1000) _filters.Clear();
-        return _filters[expression] = filter;
     }
 
     private static PulledMessage ToPulled(StoredMessage m) =>

@@ -1,4 +1,5 @@
 using Rocket.Protocol;
+using Rocket.Protocol.Filtering;
 
 namespace Rocket.Client.Consuming;
 
@@ -11,7 +12,7 @@ internal sealed record ConsumerConfig(
     MessageModel Model,
     ConsumeFrom ConsumeFrom,
     DateTimeOffset? ConsumeTimestamp,
-    IReadOnlyDictionary<string, TagExpression> Subscriptions,
+    IReadOnlyDictionary<string, SubscriptionFilter> Subscriptions,
     string ClientId,
     ClientSettings Client)
 {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Rocket.Client.Routing;
 using Rocket.Protocol;
+using Rocket.Protocol.Filtering;
 
 namespace Rocket.Client.Consuming;
 
@@ -28,7 +29,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private readonly MessageQueue _queue;
     private readonly BrokerLink _broker;
     private readonly ConsumerConfig _config;
-    private readonly TagExpression _filter;
+    private readonly SubscriptionFilter _filter;
     private readonly IActorRef _consumer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SortedSet<long> _unfinished = new(); // push: offsets handed to the handler and not yet Success
@@ -166,7 +167,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         _pulling = true;
         long id = ++_requestId;
         var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
-            _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds);
+            _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds, _filter.Type);
         _broker.Tell(request, Self);
         Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
     }
@@ -181,7 +182,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
             case PullStatus.Found:
                 _refusal = null;
                 _nextOffset = response.NextOffset;
-                // The broker checked the exact tag (after its tag-hash filter): every message here matches.
+                // The broker checked the exact tag (after its tag-hash filter) or the SQL92 condition: every message here matches.
                 var received = new List<ReceivedMessage>(response.Messages.Length);
                 foreach (var m in response.Messages) received.Add(new ReceivedMessage(m, _queue));
                 HandOn(received);

@@ -1,4 +1,5 @@
 using Rocket.Protocol;
+using Rocket.Protocol.Filtering;
 
 namespace Rocket.Client.Consuming;
 
@@ -9,13 +10,13 @@ namespace Rocket.Client.Consuming;
 internal static class RetrySubscription
 {
     /// <summary>Adds the retry topic to <paramref name="subscriptions"/> (an explicit subscription to it is kept) and returns its name.</summary>
-    public static string Add(string group, Dictionary<string, TagExpression> subscriptions)
+    public static string Add(string group, Dictionary<string, SubscriptionFilter> subscriptions)
     {
         string topic = SystemTopics.RetryTopic(group);
         if (ResourceNames.CheckTopic(topic) is { } error)
             throw new RocketClientException(
                 $"group '{group}' is too long for a clustering push consumer: its retry topic cannot be named ({error})");
-        subscriptions.TryAdd(topic, TagExpression.Parse("*"));
+        subscriptions.TryAdd(topic, SubscriptionFilter.All);
         return topic;
     }
 }

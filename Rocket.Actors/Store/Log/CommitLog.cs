@@ -234,7 +234,13 @@ public sealed class CommitLog : IDisposable
     /// Reads and decodes the record at <paramref name="offset"/> after checking it whole: size, magic, own offset,
     /// lengths and CRC (one pass over bytes the decode copies anyway), so a corrupt record is never served as valid.
     /// </summary>
-    public ReadOutcome TryRead(long offset, int size, out StoredMessage? message)
+    public ReadOutcome TryRead(long offset, int size, out StoredMessage? message) => TryRead(offset, size, null, out message);
+
+    /// <summary>
+    /// <see cref="TryRead(long,int,out StoredMessage?)"/> that first shows the checked record's properties (UTF-8, in
+    /// place) to <paramref name="filter"/>: a record it rejects is <see cref="ReadOutcome.Filtered"/> and never decoded.
+    /// </summary>
+    public ReadOutcome TryRead(long offset, int size, PropertiesFilter? filter, out StoredMessage? message)
     {
         message = null;
         if (offset < 0 || size <= 0 || offset + size > MaxOffset) return ReadOutcome.Gone;
@@ -247,6 +253,9 @@ public sealed class CommitLog : IDisposable
             var span = segment.ReadOnlySpan(position, size);
             if (MessageRecord.ReadTotalSize(span) != size || MessageRecord.Check(span, offset, verifyCrc: true) != RecordCheck.Valid)
                 return ReadOutcome.Corrupt;
+            if (filter is not null && MessageRecord.TryLocateParts(span, out var parts)
+                && !filter(span.Slice(parts.PropertiesOffset, parts.PropertiesLength)))
+                return ReadOutcome.Filtered;
             message = MessageRecord.Decode(span);
             return ReadOutcome.Ok;
         }
@@ -290,6 +299,9 @@ public sealed class CommitLog : IDisposable
 
 public delegate void ReadOnlySpanAction(ReadOnlySpan<byte> span);
 
+/// <summary>Decides from a record's encoded properties (<c>name\u0001value\u0002…</c>, UTF-8) whether a reader wants it.</summary>
+public delegate bool PropertiesFilter(ReadOnlySpan<byte> utf8Properties);
+
 public enum ReadOutcome
 {
     Ok,
@@ -297,4 +309,6 @@ public enum ReadOutcome
     Gone,
     /// <summary>The bytes there fail the record checks (framing or CRC): damaged on disk.</summary>
     Corrupt,
+    /// <summary>Valid, but the reader's <see cref="PropertiesFilter"/> rejected it (not decoded).</summary>
+    Filtered,
 }

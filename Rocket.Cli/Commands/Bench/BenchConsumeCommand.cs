@@ -6,7 +6,9 @@ namespace Rocket.Cli.Commands.Bench;
 
 /// <summary>
 /// <c>rocket bench consume</c>: drains a backlog with a push consumer in a new group (from the first message) and
-/// measures the receive rate from the first to the last message. <c>--prefill N</c> produces the backlog first.
+/// measures the receive rate from the first to the last message. <c>--prefill N</c> produces the backlog first (with
+/// <c>--prop</c> properties); <c>--sql</c> consumes through a broker-side SQL92 filter, and the report gives the
+/// broker's CPU per delivered message.
 /// </summary>
 public static class BenchConsumeCommand
 {
@@ -18,7 +20,13 @@ public static class BenchConsumeCommand
         var group = new Option<string?>("--group") { Description = "Consumer group (default: a new one, so the backlog starts at the first message)" };
         var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a message", DefaultValueFactory = _ => 5 };
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight while prefilling", DefaultValueFactory = _ => 256 }.AtLeast(1);
-        var command = new Command("consume", "Drain a backlog (optionally --prefill it first); report the consume rate") { prefill, count, group, timeout, concurrency };
+        var properties = PropertyTemplate.Option();
+        var sql = SqlOption.Create();
+        var brokerPid = new Option<int?>("--broker-pid") { Description = "Broker process whose CPU is measured (default: the only local Rocket.Node)" };
+        var command = new Command("consume", "Drain a backlog (optionally --prefill it first); report the consume rate")
+        {
+            prefill, count, group, timeout, concurrency, properties, sql, brokerPid,
+        };
         bench.AddTo(command);
         ClusterAction.Set(command, async (parse, cli, cancel) =>
         {
@@ -27,10 +35,12 @@ public static class BenchConsumeCommand
             await using var client = cli.CreateClient();
             await TopicSetup.EnsureAsync(client, cli, topic, parse.GetValue(bench.Queues));
 
+            var templates = PropertyTemplate.ParseAll(parse.GetValue(properties));
+            string? condition = parse.GetValue(sql);
             long prefilled = 0;
             if (parse.GetValue(prefill) is > 0 and var n)
             {
-                var load = new SendLoad(client.CreateProducer("BENCH_PRODUCER"), new SendPlan(topic, n, size) { Concurrency = parse.GetValue(concurrency) });
+                var load = new SendLoad(client.CreateProducer("BENCH_PRODUCER"), new SendPlan(topic, n, size) { Concurrency = parse.GetValue(concurrency), Properties = templates });
                 var fill = load.RunAsync(cancel);
                 await ProgressDisplay.TrackAsync(cli.Err, "prefill", n, () => load.Completed, fill);
                 var took = await fill;
@@ -38,19 +48,26 @@ public static class BenchConsumeCommand
                 cli.Info($"prefilled {load.Sent:N0} messages in {took.TotalSeconds:F1} s ({load.Failed:N0} failed)");
             }
 
-            long target = parse.GetValue(count) ?? prefilled;
+            long? matching = condition is null ? null : FilterTarget.Matching(condition, templates, prefilled);
+            if (condition is not null && matching is null)
+                cli.Info("--sql reads properties --prop does not set: the matching count is unknown, so the drain stops when idle");
+            long target = parse.GetValue(count) ?? (condition is null ? prefilled : matching ?? 0);
             var plan = new ConsumePlan(topic, parse.GetValue(group) ?? $"bench-consume-{Guid.NewGuid():N}"[..27])
             {
                 From = ConsumeFrom.First,
                 IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                Sql = condition,
             };
             var tally = new ConsumeTally(null, 0, trackIds: false, bornLatency: false);
             tally.SetTarget(target);
             var session = new ConsumeSession(client, plan, tally);
             cli.Info($"consuming {(target > 0 ? $"{target:N0} messages" : "until idle")} from {topic} as {plan.Group} ...");
+            var cpu = BrokerCpu.Start(parse.GetValue(brokerPid), out var noCpu);
+            if (cpu is null) cli.Info($"broker CPU not measured: {noCpu}");
             await session.StartAsync();
             var wait = session.WaitAsync(cancel);
             await ProgressDisplay.TrackAsync(cli.Err, "consume", target, () => tally.Received, wait);
+            double? brokerCpuMs = cpu?.ElapsedMs();
             await session.StopAsync();
 
             // The rate runs from the first to the last message: the group's join is start-up, not consuming.
@@ -67,6 +84,10 @@ public static class BenchConsumeCommand
                 // Short of the target; duplicates are not counted (telling them apart needs an id per message,
                 // which would slow the drain being measured), so they are reported as unknown (null).
                 Missing = target > 0 ? Math.Max(0, target - tally.Received) : null,
+                Sql = condition,
+                Matching = matching,
+                BrokerCpuMs = brokerCpuMs,
+                BrokerCpuUsPerMsg = brokerCpuMs is { } ms && tally.Received > 0 ? ms * 1000 / tally.Received : null,
             });
         });
         return command;

@@ -24,6 +24,12 @@ public sealed record BenchReport(string Bench, string Topic, int Size)
     public long? Missing { get; init; }
     public long? Duplicates { get; init; }
     public string[] Errors { get; init; } = [];
+    /// <summary>bench consume --sql: the filter, and how many of the sent messages it keeps.</summary>
+    public string? Sql { get; init; }
+    public long? Matching { get; init; }
+    /// <summary>bench consume: the broker's CPU time (user + system) while consuming, and per delivered message.</summary>
+    public double? BrokerCpuMs { get; init; }
+    public double? BrokerCpuUsPerMsg { get; init; }
 
     public void PrintHuman(TextWriter o)
     {
@@ -32,6 +38,8 @@ public sealed record BenchReport(string Bench, string Topic, int Size)
         o.WriteLine($"  {MsgsPerS,12:N0} msgs/s   {MbPerS,8:N1} MB/s" + (TargetRate is null ? "" : $"   (target {TargetRate:N0} msgs/s)"));
         if (P50Us is not null)
             o.WriteLine($"  {LatencyOf}: p50 {P50Us:N0} us, p99 {P99Us:N0} us, p99.9 {P999Us:N0} us, max {MaxUs:N0} us");
+        if (Sql is not null) o.WriteLine($"  --sql {Sql}: {Matching:N0} of the sent messages match");
+        if (BrokerCpuMs is not null) o.WriteLine($"  broker CPU {BrokerCpuMs:N0} ms while consuming: {BrokerCpuUsPerMsg:N1} us per delivered message");
         if (Missing is not null) o.WriteLine($"  missing {Missing:N0}" + (Duplicates is null ? "" : $", duplicates {Duplicates:N0}"));
     }
 }

@@ -40,7 +40,7 @@ public sealed class BrokerMemory : IAsyncDisposable
         return null;
     }
 
-    private static List<int> LocalNodes()
+    internal static List<int> LocalNodes()
     {
         var found = new List<int>();
         if (!Directory.Exists("/proc")) return found;

@@ -7,6 +7,8 @@ namespace Rocket.Cli.Commands.Shared;
 public sealed record ConsumePlan(string Topic, string Group)
 {
     public string Filter { get; init; } = "*";
+    /// <summary>A SQL92 condition (<c>--sql</c>) instead of the tag <see cref="Filter"/>.</summary>
+    public string? Sql { get; init; }
     public ConsumeFrom From { get; init; } = ConsumeFrom.Last;
     public DateTimeOffset? FromTime { get; init; }
     public bool Broadcast { get; init; }
@@ -51,7 +53,7 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
             MaxReconsumeTimes = plan.MaxReconsumeTimes,
             LocalOffsetStoreDir = plan.LocalOffsetStoreDir,
         });
-        _consumer.Subscribe(plan.Topic, plan.Filter);
+        _consumer.Subscribe(plan.Topic, plan.Sql is null ? MessageSelector.ByTag(plan.Filter) : MessageSelector.BySql(plan.Sql));
         double failRate = plan.FailRate;
         _consumer.RegisterHandler(batch =>
         {

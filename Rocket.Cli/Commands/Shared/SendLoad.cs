@@ -29,6 +29,8 @@ public sealed record SendPlan(string Topic, long Count, int Size)
     public TimeSpan? DeliverAfter { get; init; }
     /// <summary>Timer messages: the delivery time of message <c>seq</c>.</summary>
     public Func<long, DateTimeOffset>? DeliverAt { get; init; }
+    /// <summary>User properties (<c>--prop</c>), rendered per message.</summary>
+    public IReadOnlyList<PropertyTemplate> Properties { get; init; } = [];
 }
 
 /// <summary>Property names carried by verifiable and benchmark messages.</summary>
@@ -195,6 +197,7 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
             message.Properties[VerifyProperties.Id] = plan.VerifyId;
             message.Properties[VerifyProperties.Seq] = seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        foreach (var property in plan.Properties) message.Properties[property.Name] = property.Render(seq);
         if (plan.StampBornMicros)
             message.Properties[VerifyProperties.BornMicros] = VerifyProperties.NowMicros().ToString(System.Globalization.CultureInfo.InvariantCulture);
         return message;
