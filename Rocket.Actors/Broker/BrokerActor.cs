@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Groups;
+using Rocket.Broker.Locks;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.Produce;
@@ -27,6 +28,7 @@ namespace Rocket.Broker;
 /// ├── produce    write path: validation, auto-create, journal batches
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
+/// ├── locks      queue locks of orderly consumers (lockBatchMQ / unlockBatchMQ)
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
@@ -53,6 +55,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _produce = ActorRefs.Nobody;
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
+    private IActorRef _locks = ActorRefs.Nobody;
     private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
@@ -82,6 +85,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<ConsumerSendBack>(m => _retry.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
         Receive<GetConsumerIds>(m => _groups.Forward(m));
+        Receive<LockBatchRequest>(m => _locks.Forward(m));
+        Receive<UnlockBatchRequest>(m => _locks.Forward(m));
         Receive<EndTransaction>(m => _transactions.Forward(m));
         Receive<ProducerHeartbeat>(m => _transactions.Forward(m));
         Receive<UnregisterProducer>(m => _transactions.Forward(m));
@@ -113,6 +118,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
+        _locks = Context.ActorOf(QueueLockActor.Props(_settings.RebalanceLockMaxLiveTime), QueueLockActor.Name);
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");

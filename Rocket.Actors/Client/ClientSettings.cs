@@ -20,6 +20,8 @@ public sealed record ClientSettings
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
     public long TimerMaxDelaySec { get; init; } = 259200;
     public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RebalanceLockInterval { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan RebalanceLockMaxLiveTime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Where the client logs (its own messages and its actor system's). Null: warnings and errors go to stderr, never to
@@ -53,6 +55,8 @@ public sealed record ClientSettings
             MaxMessageSize = r.Bytes("max-message-size", 1, 64 * 1024 * 1024),
             TimerMaxDelaySec = r.Long("timer-max-delay-sec", 1, 10L * 365 * 86400),
             ConsumerStartTimeout = r.Duration("consumer-start-timeout"),
+            RebalanceLockInterval = r.Duration("rebalance-lock-interval"),
+            RebalanceLockMaxLiveTime = r.Duration("rebalance-lock-max-live-time"),
         };
     }
 }
