@@ -18,7 +18,8 @@ public static class BenchConsumeCommand
         var group = new Option<string?>("--group") { Description = "Consumer group (default: a new one, so the backlog starts at the first message)" };
         var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a message", DefaultValueFactory = _ => 5 };
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight while prefilling", DefaultValueFactory = _ => 256 }.AtLeast(1);
-        var command = new Command("consume", "Drain a backlog (optionally --prefill it first); report the consume rate") { prefill, count, group, timeout, concurrency };
+        var orderly = new Option<bool>("--orderly") { Description = "Orderly handler (per queue one batch at a time, under the queue's broker lock)" };
+        var command = new Command("consume", "Drain a backlog (optionally --prefill it first); report the consume rate") { prefill, count, group, timeout, concurrency, orderly };
         bench.AddTo(command);
         ClusterAction.Set(command, async (parse, cli, cancel) =>
         {
@@ -43,6 +44,7 @@ public static class BenchConsumeCommand
             {
                 From = ConsumeFrom.First,
                 IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                Orderly = parse.GetValue(orderly),
             };
             var tally = new ConsumeTally(null, 0, trackIds: false, bornLatency: false);
             tally.SetTarget(target);
@@ -63,7 +65,7 @@ public static class BenchConsumeCommand
                 ElapsedMs = tally.ReceiveSpan.TotalMilliseconds,
                 MsgsPerS = tally.Received / seconds,
                 MbPerS = tally.Bytes / 1e6 / seconds,
-                LatencyOf = "none (backlog)",
+                LatencyOf = plan.Orderly ? "none (backlog, orderly)" : "none (backlog)",
                 // Short of the target; duplicates are not counted (telling them apart needs an id per message,
                 // which would slow the drain being measured), so they are reported as unknown (null).
                 Missing = target > 0 ? Math.Max(0, target - tally.Received) : null,
