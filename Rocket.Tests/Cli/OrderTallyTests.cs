@@ -17,7 +17,8 @@ public class OrderTallyTests
         Assert.Equal(OrderTally.Step.Redelivered, tally.Observe("k0", 16)); // the uncommitted batch again
         Assert.Equal(OrderTally.Step.Redelivered, tally.Observe("k0", 32));
         Assert.Equal(OrderTally.Step.InOrder, tally.Observe("k0", 48));
-        Assert.Equal(OrderTally.Step.Violation, tally.Observe("k1", 0 + 1 - 1)); // 0 was k0's, never k1's: a new, lower sequence
+        Assert.Equal(OrderTally.Step.InOrder, tally.Observe("k1", 17));
+        Assert.Equal(OrderTally.Step.Violation, tally.Observe("k1", 9));  // below 17 and never handled
         Assert.Equal(OrderTally.Step.Violation, tally.Observe("k0", 40));         // never handled, below 48
     }
 }

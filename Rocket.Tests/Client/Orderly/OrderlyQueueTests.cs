@@ -12,7 +12,7 @@ public class OrderlyQueueTests
 
     private static ReceivedMessage[] Messages(long from, int count) =>
         Enumerable.Range(0, count).Select(i => new ReceivedMessage(
-            new PulledMessage(from + i, 1000 + from + i, 0, 0, 0, 0, [], [(byte)i]), Queue)).ToArray();
+            new PulledMessage(from + i, 1000 + from + i, 0, 0, 0, 0, null, [(byte)i]), Queue)).ToArray();
 
     [Fact]
     public void One_batch_at_a_time_in_queue_order()
