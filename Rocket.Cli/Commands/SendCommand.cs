@@ -53,7 +53,7 @@ public static class SendCommand
         {
             if (result.ValueOrDefault(mode) == "oneway" && result.ValueOrDefault(batch) > 1)
                 result.AddError("--batch cannot be combined with --mode oneway (there is no one-way batch send)");
-            if (result.ValueOrDefault(orderKeys) is not null && (result.ValueOrDefault(mode) != "sync" || result.ValueOrDefault(batch) > 1
+            if (result.ValueOrDefault(orderKeys) is not null && (result.ValueOrDefault(mode) is "async" or "oneway" || result.ValueOrDefault(batch) > 1
                     || result.ValueOrDefault(keys) is not null || result.ValueOrDefault(transaction) is not null))
                 result.AddError("--order-keys sends each key's messages one at a time to its hash-selected queue: it cannot be combined with --mode async/oneway, --batch, --keys or --transaction");
             if (result.ValueOrDefault(transaction) is not null && (result.ValueOrDefault(mode) is "async" or "oneway" || result.ValueOrDefault(batch) > 1))
