@@ -67,7 +67,9 @@ public class OrderlyProcessTests(ITestOutputHelper output) : IDisposable
 
         // The group's handling order per key: both logs merged by time (a queue is handled by one consumer at a time).
         var handled = Merged();
-        var killedHandled = Lines(LogOf(2)).Select(l => l.Seq).ToHashSet();
+        var killedLines = Lines(LogOf(2));
+        var killedHandled = killedLines.Select(l => l.Seq).ToHashSet();
+        var redeliveredByKey = new Dictionary<string, List<long>>();
         var order = new OrderTally();
         int redelivered = 0;
         foreach (var h in handled)
@@ -78,11 +80,18 @@ public class OrderlyProcessTests(ITestOutputHelper output) : IDisposable
                 case OrderTally.Step.Violation: Assert.Fail($"key {h.Key} went back to {h.Seq}, which nobody had handled"); break;
                 case OrderTally.Step.Redelivered:
                     Assert.Contains(h.Seq, killedHandled); // only the killed consumer's unacknowledged messages come again
+                    (redeliveredByKey.TryGetValue(h.Key, out var list) ? list : redeliveredByKey[h.Key] = []).Add(h.Seq);
                     redelivered++;
                     break;
             }
         }
         Assert.Equal(Enumerable.Range(0, count).Select(i => (long)i), handled.Select(h => h.Seq).Distinct().Order());
+        // Per key, what came again is exactly the tail the killed consumer handled after its last commit, in order.
+        foreach (var (key, again) in redeliveredByKey)
+        {
+            var killedOfKey = killedLines.Where(l => l.Key == key).Select(l => l.Seq).ToArray();
+            Assert.Equal(killedOfKey[^again.Count..], again);
+        }
         Assert.True(redelivered < 4 * 1000, $"{redelivered} redeliveries: more than the killed consumer's in-flight queues could hold");
         Assert.Equal(0, report.GetProperty("order_violations").GetInt64());
         output.WriteLine($"handled: survivor {Lines(LogOf(1)).Count}, killed {killedHandled.Count} (before the kill: {handledBeforeKill} in all); " +
