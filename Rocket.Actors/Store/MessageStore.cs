@@ -172,6 +172,24 @@ public sealed partial class MessageStore : IDisposable
     private long _projectionsFlushedOffset; // projected offset covered by the last thorough projection flush
 
     /// <summary>
+    /// Unmaps the store's cold pages from this process (flush actor only; see <c>rocket.store.resident-commit-log-tail</c>):
+    /// the broker's resident memory then stays flat however much it writes or reads, while the data stays in the page
+    /// cache. Kept mapped: the commit log's last <see cref="StoreSettings.ResidentCommitLogTail"/> bytes (tailing
+    /// consumers read there) and the pages ahead of the writer, and the page being filled in each consume queue and
+    /// index file.
+    /// </summary>
+    public void ReleaseColdPages()
+    {
+        if (Settings.ResidentCommitLogTail < 0) return; // off
+        CommitLog.ReleasePagesBelow(CommitLog.MaxOffset - Settings.ResidentCommitLogTail);
+        ConsumeQueues.ReleaseColdPages(ProjectionTailBytes);
+        KeyIndex.ReleaseColdPages(ProjectionTailBytes);
+    }
+
+    /// <summary>How much of each consume queue's and index file's written end stays mapped: the projector's next writes.</summary>
+    private const int ProjectionTailBytes = 64 << 10;
+
+    /// <summary>
     /// Clean shutdown: flushes everything, writes the final checkpoint and removes the abort file, so the next
     /// start skips crash recovery. Callers must have stopped the store actors first.
     /// </summary>

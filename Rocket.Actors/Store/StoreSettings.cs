@@ -19,6 +19,8 @@ public sealed record StoreSettings
     public TimeSpan FlushConsumeQueueInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan FlushConsumeQueueThoroughInterval { get; init; } = TimeSpan.FromSeconds(60);
     public bool CheckCrcOnRecover { get; init; } = true;
+    /// <summary>Bytes below the commit log's end kept mapped by <see cref="MessageStore.ReleaseColdPages"/>; negative: release nothing.</summary>
+    public long ResidentCommitLogTail { get; init; } = 16 << 20;
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
     public int MaxPropertiesSize { get; init; } = short.MaxValue;
     public int FileReservedHours { get; init; } = 72;
@@ -74,6 +76,7 @@ public sealed record StoreSettings
             FlushConsumeQueueInterval = r.Duration("flush-interval-consume-queue"),
             FlushConsumeQueueThoroughInterval = r.Duration("flush-consume-queue-thorough-interval"),
             CheckCrcOnRecover = r.Bool("check-crc-on-recover"),
+            ResidentCommitLogTail = r.Bool("release-cold-pages") ? r.Bytes("resident-commit-log-tail", min: 0, max: int.MaxValue) : -1,
             MaxMessageSize = r.Bytes("max-message-size", min: 1, max: 64 * 1024 * 1024),
             MaxPropertiesSize = r.Int("max-properties-size", 0, short.MaxValue),
             FileReservedHours = r.Int("file-reserved-time", 0, 100_000),

@@ -285,6 +285,7 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         {
             _engine.Checkpoint(_enqueueOffset, DequeuedSlot);
             _dirty = false;
+            if (_store.Settings.ResidentCommitLogTail >= 0) _engine.Log.ReleaseColdPages(); // rocket.store.release-cold-pages
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

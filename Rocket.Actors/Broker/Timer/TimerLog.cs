@@ -27,6 +27,12 @@ public sealed class TimerLog : IDisposable
     public IReadOnlyList<MappedSegment> Segments => _file.Segments;
 
     /// <summary>
+    /// Drops all but the last few pages from the process's resident set (they stay in the page cache): the records of
+    /// a million pending timers are 48 MB, read back only when their slot comes.
+    /// </summary>
+    public void ReleaseColdPages() => _file.ReleasePagesBelow(EndOffset - (64 << 10));
+
+    /// <summary>
     /// Maps the segments and finds the end: the first position holding no intact record. Whatever follows it is cut
     /// (a torn tail, or damage; the timer queue is re-read from the checkpoint's offset, so what was written after
     /// the checkpoint comes back). Calls <paramref name="onRecord"/> for every intact record in order. Returns a description of what was

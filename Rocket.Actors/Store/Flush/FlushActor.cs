@@ -146,6 +146,7 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         {
             _store.FlushProjections(thorough);
             if (thorough) _lastThoroughProjections = DateTime.UtcNow;
+            _store.ReleaseColdPages(); // after the flush: pages leave the process once written back, not while dirty
         }
         catch (Exception e) { Failed(e, $"flushing consume queues, key index or checkpoint failed: {e.Message}"); }
     }

@@ -153,6 +153,17 @@ internal sealed unsafe class IndexFile
         _flushedEntryCount = count;
     }
 
+    /// <summary>
+    /// Drops the hash slots and all but the last <paramref name="keepTailBytes"/> of entries from the process's
+    /// resident set (flush thread). The slots are written all over the file, one page per new key at most, so
+    /// mapping them again costs a minor fault per touched page; keeping them would keep 20 MB per file resident.
+    /// </summary>
+    public void ReleaseColdPages(int keepTailBytes)
+    {
+        int entriesEnd = Layout.EntryPosition(EntryCount + 1);
+        _segment.ReleasePages(HeaderSize, entriesEnd - keepTailBytes);
+    }
+
     public bool TryRetain() => _segment.TryRetain();
     public void Release() => _segment.Release();
 

@@ -229,6 +229,12 @@ public sealed class KeyIndex : IDisposable
         Volatile.Write(ref _flushedPhysicalOffset, end);
     }
 
+    /// <summary>See <see cref="IndexFile.ReleaseColdPages"/> (flush thread).</summary>
+    public void ReleaseColdPages(int keepTailBytes)
+    {
+        foreach (var file in Volatile.Read(ref _files)) file.ReleaseColdPages(keepTailBytes);
+    }
+
     /// <summary>Unmaps every file and keeps them on disk; callers flush first for a clean shutdown.</summary>
     public void Dispose()
     {

@@ -37,6 +37,9 @@ public sealed class CommitLog : IDisposable
 
     public void Load() => _segments.Load();
 
+    /// <summary>Drops the pages below <paramref name="offset"/> from the process's resident set (see <see cref="SegmentedFile.ReleasePagesBelow"/>).</summary>
+    public void ReleasePagesBelow(long offset) => _segments.ReleasePagesBelow(offset);
+
     /// <summary>
     /// Appends every acceptable message of <paramref name="batch"/>; rejected ones get their error in
     /// <paramref name="results"/> and write nothing. Readers see the batch once it is complete in a segment.

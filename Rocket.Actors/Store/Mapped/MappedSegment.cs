@@ -162,6 +162,26 @@ public sealed unsafe class MappedSegment : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the pages of [<paramref name="from"/>, <paramref name="to"/>) from the process's resident set (they stay
+    /// in the page cache; see <see cref="NativeSync.ReleasePages"/>). Safe while others read or write the range: an
+    /// access after this maps the same page again.
+    /// </summary>
+    public void ReleasePages(int from, int to)
+    {
+        from = Math.Max(from, 0);
+        to = Math.Min(to, Size);
+        if (to <= from || !TryRetain()) return;
+        try
+        {
+            NativeSync.ReleasePages((nint)(_base + from), to - from);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
     public bool TryRetain()
     {
         while (true)

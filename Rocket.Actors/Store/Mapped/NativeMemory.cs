@@ -11,6 +11,7 @@ internal static partial class NativeSync
     private static partial int Msync(nint address, nuint length, int flags);
 
     private const int MadvPopulateWrite = 23; // Linux 5.14+
+    private const int MadvDontNeed = 4;
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int Madvise(nint address, nuint length, int advice);
@@ -26,6 +27,19 @@ internal static partial class NativeSync
         if (length <= 0) return true;
         long misalign = address % PageSize;
         return Madvise(address - (nint)misalign, (nuint)(length + misalign), MadvPopulateWrite) == 0;
+    }
+
+    /// <summary>
+    /// Unmaps the whole pages inside [address, address + length) from this process (madvise MADV_DONTNEED). On a shared
+    /// file mapping nothing is lost: the pages, dirty or not, stay in the page cache (and are written back as usual),
+    /// and the next access maps them again with a minor fault. Only the process's resident set shrinks.
+    /// Returns false if the kernel refused (the pages then simply stay mapped).
+    /// </summary>
+    public static bool ReleasePages(nint address, long length)
+    {
+        long start = (address + PageSize - 1) / PageSize * PageSize; // inward: never touch a page partly outside
+        long end = (address + length) / PageSize * PageSize;
+        return end <= start || Madvise((nint)start, (nuint)(end - start), MadvDontNeed) == 0;
     }
 
     /// <summary>Writes the pages covering [address, address + length) to disk and waits for the device.</summary>

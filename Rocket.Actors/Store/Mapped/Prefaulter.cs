@@ -9,7 +9,7 @@ namespace Rocket.Store.Mapped;
 internal sealed class Prefaulter : IDisposable
 {
     /// <summary>How far ahead of the writer pages are kept mapped.</summary>
-    public const int Window = 64 << 20;
+    public const int Window = 32 << 20;
 
     /// <summary>The unit of work, and how far the writer moves before it wakes the prefaulter again.</summary>
     public const int Chunk = 8 << 20;

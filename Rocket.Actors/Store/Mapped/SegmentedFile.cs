@@ -277,6 +277,20 @@ public sealed unsafe class SegmentedFile : IDisposable
         return flushed;
     }
 
+    /// <summary>
+    /// Drops every page below <paramref name="hotFrom"/> from the process's resident set (see
+    /// <see cref="MappedSegment.ReleasePages"/>); pages at or above it, and the prepared next segment, stay mapped.
+    /// Cheap to repeat: the kernel skips ranges that are not mapped.
+    /// </summary>
+    public void ReleasePagesBelow(long hotFrom)
+    {
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            if (segment.StartOffset >= hotFrom) break;
+            segment.ReleasePages(0, (int)Math.Min(segment.Size, hotFrom - segment.StartOffset));
+        }
+    }
+
     /// <summary>How many bytes are written but not yet flushed.</summary>
     public long UnflushedBytes
     {

@@ -124,6 +124,12 @@ public sealed partial class ConsumeQueue : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops the pages of entries more than <paramref name="keepTailBytes"/> below the last one from the process's
+    /// resident set (flush thread); they stay in the page cache, and a consumer reading far behind maps them again.
+    /// </summary>
+    public void ReleaseColdPages(int keepTailBytes) => _file.ReleasePagesBelow(PositionOf(MaxOffset) - keepTailBytes);
+
     /// <summary>Deletes every file of the queue (its topic was deleted) and closes it.</summary>
     public void Delete()
     {

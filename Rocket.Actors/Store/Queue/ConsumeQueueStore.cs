@@ -143,6 +143,12 @@ public sealed class ConsumeQueueStore : IDisposable
         foreach (var queue in All) queue.Flush(wholePagesOnly);
     }
 
+    /// <summary>See <see cref="ConsumeQueue.ReleaseColdPages"/>.</summary>
+    public void ReleaseColdPages(int keepTailBytes)
+    {
+        foreach (var (_, queue) in _queues) queue.ReleaseColdPages(keepTailBytes);
+    }
+
     public void Dispose()
     {
         foreach (var queue in All) queue.Dispose();
