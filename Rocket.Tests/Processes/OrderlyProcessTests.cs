@@ -63,6 +63,7 @@ public class OrderlyProcessTests(ITestOutputHelper output) : IDisposable
         await MultiProcess.AwaitAsync(() => Task.FromResult(Merged().Select(h => h.Seq).Distinct().Count() == count),
             "every message handled by one of the consumers", TimeSpan.FromSeconds(90));
         Assert.Equal(130, survivor.Terminate(TimeSpan.FromSeconds(30)));
+        survivor.WaitForExit(TimeSpan.FromSeconds(10)); // and its stdout read to the end
         var report = JsonDocument.Parse(survivor.StandardOutput).RootElement;
 
         // The group's handling order per key: both logs merged by time (a queue is handled by one consumer at a time).
