@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Admin;
 using Rocket.Broker.Groups;
+using Rocket.Broker.Locks;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.OffsetReset;
@@ -30,6 +31,7 @@ namespace Rocket.Broker;
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
 /// ├── offset-resets  resetOffsetByTime; every commit passes here (fenced while consumers adopt a reset)
+/// ├── locks      queue locks of orderly consumers (lockBatchMQ / unlockBatchMQ)
 /// ├── retry      consumer send-back: %RETRY%&lt;group&gt; through the delay levels, %DLQ%&lt;group&gt; at max reconsume times
 /// ├── schedule   delay levels: one actor per level delivers due messages (masters only)
 /// ├── transactions  half messages: commit / rollback, producer groups, check-back (see TransactionServiceActor)
@@ -58,6 +60,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _pulls = ActorRefs.Nobody;
     private IActorRef _groups = ActorRefs.Nobody;
     private IActorRef _resets = ActorRefs.Nobody;
+    private IActorRef _locks = ActorRefs.Nobody;
     private IActorRef _retry = ActorRefs.Nobody;
     private IActorRef _transactions = ActorRefs.Nobody;
     private IActorRef _storeActor = ActorRefs.Nobody;
@@ -93,6 +96,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<ConsumerSendBack>(m => _retry.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
         Receive<GetConsumerIds>(m => _groups.Forward(m));
+        Receive<LockBatchRequest>(m => _locks.Forward(m));
+        Receive<UnlockBatchRequest>(m => _locks.Forward(m));
         Receive<EndTransaction>(m => _transactions.Forward(m));
         Receive<ProducerHeartbeat>(m => _transactions.Forward(m));
         Receive<UnregisterProducer>(m => _transactions.Forward(m));
@@ -141,6 +146,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         _resets = Context.ActorOf(OffsetResetActor.Props(_store, _settings.BrokerName, _offsets, _groups), "offset-resets");
+        _locks = Context.ActorOf(QueueLockActor.Props(_settings.RebalanceLockMaxLiveTime), QueueLockActor.Name);
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");

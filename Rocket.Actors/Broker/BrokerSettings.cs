@@ -19,6 +19,7 @@ public sealed record BrokerSettings
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>RocketMQ's enablePropertyFilter: whether pulls may filter by SQL92 (off: such pulls are refused).</summary>
     public bool EnablePropertyFilter { get; init; }
+    public TimeSpan RebalanceLockMaxLiveTime { get; init; } = TimeSpan.FromSeconds(60);
     public TimerSettings Timer { get; init; } = new();
     /// <summary>RocketMQ's messageDelayLevel (the table in reference.conf; tests shorten it).</summary>
     public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
@@ -41,6 +42,7 @@ public sealed record BrokerSettings
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
             ConsumerExpiry = r.Duration("consumer-expiry"),
             EnablePropertyFilter = r.Bool("enable-property-filter"),
+            RebalanceLockMaxLiveTime = r.Duration("rebalance-lock-max-live-time"),
             Timer = TimerSettings.Read(r),
             MessageDelayLevel = DelayLevels(r.Text("message-delay-level")),
             Transaction = TransactionSettings.Read(r),

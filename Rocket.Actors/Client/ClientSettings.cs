@@ -24,6 +24,8 @@ public sealed record ClientSettings
     public string LocalOffsetStoreDir { get; init; } = "~/.rocketmq_offsets";
     /// <summary>Names this client in broadcasting offset files (<c>host@instance-name</c>); stable across restarts. [instanceName]</summary>
     public string InstanceName { get; init; } = "DEFAULT";
+    public TimeSpan RebalanceLockInterval { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan RebalanceLockMaxLiveTime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Where the client logs (its own messages and its actor system's). Null: warnings and errors go to stderr, never to
@@ -59,6 +61,8 @@ public sealed record ClientSettings
             ConsumerStartTimeout = r.Duration("consumer-start-timeout"),
             LocalOffsetStoreDir = r.Text("local-offset-store-dir"),
             InstanceName = r.Text("instance-name"),
+            RebalanceLockInterval = r.Duration("rebalance-lock-interval"),
+            RebalanceLockMaxLiveTime = r.Duration("rebalance-lock-max-live-time"),
         };
     }
 }

@@ -46,11 +46,20 @@ public sealed record PushConsumerOptions(string Group)
     public TimeSpan RetryLaterDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>
     /// Clustering: how often a message may come back through the retry topic before it goes to the dead-letter queue
-    /// <c>%DLQ%&lt;group&gt;</c> (RocketMQ's maxReconsumeTimes, default 16: about 4 h 46 min of retries).
+    /// <c>%DLQ%&lt;group&gt;</c> (RocketMQ's maxReconsumeTimes). Null: RocketMQ's default, 16 (about 4 h 46 min of
+    /// retries), and unlimited for an orderly handler (a suspended queue is retried in place until it succeeds).
+    /// Orderly (either model): a message suspended this many times more goes to the dead-letter queue.
     /// </summary>
-    public int MaxReconsumeTimes { get; init; } = DefaultMaxReconsumeTimes;
+    public int? MaxReconsumeTimes { get; init; }
+
     /// <summary>Broadcasting: the offset file's folder instead of <see cref="ClientSettings.LocalOffsetStoreDir"/>.</summary>
     public string? LocalOffsetStoreDir { get; init; }
+
+    /// <summary>
+    /// Orderly handler: how long a queue waits after <see cref="ConsumeOrderlyStatus.SuspendCurrentQueueAMoment"/>
+    /// before its batch is delivered again (RocketMQ's suspendCurrentQueueTimeMillis, 1 s).
+    /// </summary>
+    public TimeSpan SuspendCurrentQueueTime { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>RocketMQ's default max reconsume times.</summary>
     public const int DefaultMaxReconsumeTimes = 16;

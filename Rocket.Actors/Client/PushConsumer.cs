@@ -14,6 +14,7 @@ public sealed class PushConsumer : Consumer
 {
     private readonly PushConsumerOptions _options;
     private Func<IReadOnlyList<ReceivedMessage>, ConsumeResult>? _handler;
+    private Func<IReadOnlyList<ReceivedMessage>, ConsumeOrderlyStatus>? _orderlyHandler;
 
     internal PushConsumer(RocketClient client, PushConsumerOptions options, int instance) : base(client, options.Group, instance)
     {
@@ -21,6 +22,8 @@ public sealed class PushConsumer : Consumer
         if (options.ConsumeBatchSize < 1) throw new RocketClientException("ConsumeBatchSize must be at least 1");
         if (options.MaxReconsumeTimes < 0)
             throw new RocketClientException($"MaxReconsumeTimes must be 0 or more (0: a failed message goes straight to the dead-letter queue); it is {options.MaxReconsumeTimes}");
+        if (options.SuspendCurrentQueueTime <= TimeSpan.Zero)
+            throw new RocketClientException($"SuspendCurrentQueueTime must be positive; it is {options.SuspendCurrentQueueTime}");
         _options = options;
     }
 
@@ -42,7 +45,24 @@ public sealed class PushConsumer : Consumer
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfStarted();
+        if (_orderlyHandler is not null) throw new RocketClientException($"consumer of group '{Group}' already has an orderly handler; a consumer has one handler");
         _handler = handler;
+        return this;
+    }
+
+    /// <summary>
+    /// Sets an orderly handler (RocketMQ's MessageListenerOrderly): per queue one call at a time, in queue order; queues
+    /// run in parallel (up to <see cref="PushConsumerOptions.ConsumeThreads"/>). Clustering: each queue is consumed only
+    /// while this consumer holds its lock on the broker (locked on assignment, renewed every
+    /// <c>rocket.client.rebalance-lock-interval</c>); a queue that moves to another member is unlocked only after its
+    /// batch in flight finished and its offset was committed. See <see cref="ConsumeOrderlyStatus"/> for failures.
+    /// </summary>
+    public PushConsumer RegisterOrderlyHandler(Func<IReadOnlyList<ReceivedMessage>, ConsumeOrderlyStatus> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfStarted();
+        if (_handler is not null) throw new RocketClientException($"consumer of group '{Group}' already has a concurrent handler; a consumer has one handler");
+        _orderlyHandler = handler;
         return this;
     }
 
@@ -56,7 +76,8 @@ public sealed class PushConsumer : Consumer
     {
         ThrowIfStarted();
         var subscriptions = Subscriptions();
-        if (_handler is null) throw new RocketClientException($"consumer of group '{Group}' has no handler; call RegisterHandler first");
+        if (_handler is null && _orderlyHandler is null)
+            throw new RocketClientException($"consumer of group '{Group}' has no handler; call RegisterHandler or RegisterOrderlyHandler first");
         string? retryTopic = _options.MessageModel == MessageModel.Clustering ? RetrySubscription.Add(Group, subscriptions) : null;
         var config = new ConsumerConfig(ConsumerKind.Push, _options.Group, _options.MessageModel, _options.ConsumeFrom,
             _options.ConsumeTimestamp, subscriptions, MemberId, Client.Settings)
@@ -66,7 +87,9 @@ public sealed class PushConsumer : Consumer
             ConsumeBatchSize = _options.ConsumeBatchSize,
             RetryLaterDelay = _options.RetryLaterDelay,
             RetryTopic = retryTopic,
-            MaxReconsumeTimes = _options.MaxReconsumeTimes,
+            MaxReconsumeTimes = _options.MaxReconsumeTimes ?? (_orderlyHandler is null ? PushConsumerOptions.DefaultMaxReconsumeTimes : int.MaxValue),
+            OrderlyHandler = _orderlyHandler,
+            SuspendCurrentQueueTime = _options.SuspendCurrentQueueTime,
         };
         if (_options.MessageModel == MessageModel.Broadcasting) config = BroadcastOffsets.Open(config, _options, Client);
         try { await StartActorAsync(config, "push").ConfigureAwait(false); }

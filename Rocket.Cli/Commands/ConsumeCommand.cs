@@ -14,8 +14,8 @@ public static class ConsumeCommand
     public sealed record ConsumeReport(
         string Topic, string Group, long Received, long? Unique, long? Duplicates, long? Missing, long[]? MissingSeqs, long Foreign,
         double ElapsedMs, double MsgsPerS, double StartMs, string StoppedBy, string? VerifyId, long? Expect,
-        Dictionary<string, long> PerQueue, long Reconsumed, long FailedDeliveries, double FailRate, int MaxReconsumeTimes,
-        long? Early, double? LatenessP50Ms, double? LatenessP99Ms);
+        Dictionary<string, long> PerQueue, long Reconsumed, long FailedDeliveries, double FailRate, int? MaxReconsumeTimes,
+        long? Early, double? LatenessP50Ms, double? LatenessP99Ms, bool Orderly, long? OrderViolations, long? Redelivered, long? OrderUnchecked);
 
     public static Command Create()
     {
@@ -59,14 +59,16 @@ public static class ConsumeCommand
             double rate = r.GetValueOrDefault<double>();
             if (!(rate >= 0 && rate <= 1)) r.AddError($"--fail-rate must be between 0 and 1 (got {rate.ToString(CultureInfo.InvariantCulture)})");
         });
-        var maxReconsume = new Option<int>("--max-reconsume-times")
+        var maxReconsume = new Option<int?>("--max-reconsume-times")
         {
-            Description = "Clustering: sends back after which a failing message goes to %DLQ%<group>",
-            DefaultValueFactory = _ => PushConsumerOptions.DefaultMaxReconsumeTimes,
+            Description = "Sends back (clustering) or suspensions (--orderly) after which a failing message goes to %DLQ%<group>; default 16, unlimited with --orderly",
         }.AtLeast(0);
+        var orderly = new Option<bool>("--orderly") { Description = "Orderly handler: per queue one batch at a time, in order, under the queue's broker lock; a failing batch suspends its queue" };
+        var verifyOrder = new Option<bool>("--verify-order") { Description = "Per order key (KEYS) check that handled VERIFY_SEQ never goes backwards (JSON: order_violations, redelivered)" };
+        var handledLog = new Option<string?>("--handled-log") { Description = "Testing aid: append 'utc-ticks KEYS VERIFY_SEQ' of every handled message to this file (needs --orderly)" };
         var command = new Command("consume", "Consume with a push consumer; report received, unique, duplicates, missing")
         {
-            topic, group, filter, sql, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume, offsetStoreDir,
+            topic, group, filter, sql, count, timeout, from, verifyId, expect, broadcast, failRate, maxReconsume, offsetStoreDir, orderly, verifyOrder, handledLog,
         };
         command.Validators.Add(result =>
         {
@@ -74,7 +76,9 @@ public static class ConsumeCommand
                 result.AddError("--verify-id and --expect go together: the id to check and how many sequence numbers were sent");
             if (result.ValueOrDefault(sql) is not null && result.GetResult(filter) is { Implicit: false })
                 result.AddError("--filter (tags) and --sql are two kinds of subscription: give one (TAGS can be tested in --sql, e.g. TAGS = 'TagA')");
-            if (result.ValueOrDefault(broadcast) && result.GetResult(maxReconsume) is { Implicit: false })
+            if (result.ValueOrDefault(handledLog) is not null && !result.ValueOrDefault(orderly))
+                result.AddError("--handled-log records the handling order of an orderly consumer: it needs --orderly");
+            if (result.ValueOrDefault(broadcast) && !result.ValueOrDefault(orderly) && result.GetResult(maxReconsume) is { Implicit: false })
                 result.AddError("--max-reconsume-times applies to clustering only: a broadcasting consumer has no retry topic and redelivers locally");
             if (!result.ValueOrDefault(broadcast) && result.ValueOrDefault(offsetStoreDir) is not null)
                 result.AddError("--offset-store-dir applies to --broadcast only: a clustering group's offsets are stored on the brokers");
@@ -93,6 +97,9 @@ public static class ConsumeCommand
                 FailRate = parse.GetValue(failRate),
                 MaxReconsumeTimes = parse.GetValue(maxReconsume),
                 LocalOffsetStoreDir = parse.GetValue(offsetStoreDir),
+                Orderly = parse.GetValue(orderly),
+                Order = parse.GetValue(verifyOrder) ? new OrderTally() : null,
+                HandledLog = parse.GetValue(handledLog),
             };
             string? id = parse.GetValue(verifyId);
             int? expected = parse.GetValue(expect);
@@ -143,7 +150,8 @@ public static class ConsumeCommand
                 .ToDictionary(kv => (kv.Key.Topic == plan.Topic ? "" : kv.Key.Topic + ":") + $"{kv.Key.BrokerName}#{kv.Key.QueueId}", kv => kv.Value),
             tally.Reconsumed, tally.FailedDeliveries, plan.FailRate, plan.MaxReconsumeTimes,
             // Only for messages that carried a due time (timer and delay-level deliveries): null otherwise.
-            tally.Due.Count == 0 ? null : tally.Due.Early, tally.Due.LatenessMs(50), tally.Due.LatenessMs(99));
+            tally.Due.Count == 0 ? null : tally.Due.Early, tally.Due.LatenessMs(50), tally.Due.LatenessMs(99),
+            plan.Orderly, plan.Order?.Violations, plan.Order?.Redelivered, plan.Order?.Unchecked);
     }
 
     private static void PrintHuman(TextWriter o, ConsumeReport r)
@@ -156,6 +164,8 @@ public static class ConsumeCommand
                 : $"  MISSING {r.Missing:N0} of {r.Expect:N0}; first: {string.Join(", ", r.MissingSeqs ?? [])}");
         if (r.Early is not null)
             o.WriteLine($"  due-time messages: {r.Early:N0} early, lateness p50 {r.LatenessP50Ms:N0} ms, p99 {r.LatenessP99Ms:N0} ms");
+        if (r.OrderViolations is not null)
+            o.WriteLine($"  order: {r.OrderViolations:N0} violation(s), {r.Redelivered:N0} redelivered, {r.OrderUnchecked:N0} without KEYS/VERIFY_SEQ");
         if (r.Foreign > 0) o.WriteLine($"  {r.Foreign:N0} message(s) without VERIFY_ID {r.VerifyId}");
         if (r.Reconsumed > 0 || r.FailedDeliveries > 0)
             o.WriteLine($"  {r.Reconsumed:N0} redelivery(ies) (reconsume count above 0); {r.FailedDeliveries:N0} delivery(ies) answered RetryLater");

@@ -31,6 +31,10 @@ public static class SendCommand
             Description = "Delay level of every message: 1..N of the broker's message-delay-level (default 1s 5s 10s 30s 1m ... 2h); the broker refuses a level above its table",
         }.AtLeast(1);
         var properties = PropertyTemplate.Option();
+        var orderKeys = new Option<int?>("--order-keys")
+        {
+            Description = "Ordered messages: message i gets KEYS k{i%K} and goes to the queue the hash selector picks for that key; each key's messages are sent one after another",
+        }.AtLeast(1);
         var concurrency = new Option<int>("--concurrency") { Description = "Sends in flight at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var (deliverAfter, deliverAt) = (TimerOptions.DeliverAfterMs(), TimerOptions.DeliverAt());
         var transaction = new Option<string?>("--transaction")
@@ -43,13 +47,16 @@ public static class SendCommand
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
         var command = new Command("send", "Send generated messages; report sent/failed, rate and latency percentiles")
         {
-            topic, count, size, tag, keys, mode, batch, verifyId, properties, concurrency, delayLevel, transaction, group, timeout, deliverAfter, deliverAt,
+            topic, count, size, tag, keys, mode, batch, verifyId, properties, concurrency, delayLevel, transaction, group, timeout, deliverAfter, deliverAt, orderKeys,
         };
         TimerOptions.NotBoth(command, deliverAfter, deliverAt);
         command.Validators.Add(result =>
         {
             if (result.ValueOrDefault(mode) == "oneway" && result.ValueOrDefault(batch) > 1)
                 result.AddError("--batch cannot be combined with --mode oneway (there is no one-way batch send)");
+            if (result.ValueOrDefault(orderKeys) is not null && (result.ValueOrDefault(mode) is "async" or "oneway" || result.ValueOrDefault(batch) > 1
+                    || result.ValueOrDefault(keys) is not null || result.ValueOrDefault(transaction) is not null))
+                result.AddError("--order-keys sends each key's messages one at a time to its hash-selected queue: it cannot be combined with --mode async/oneway, --batch, --keys or --transaction");
             if (result.ValueOrDefault(transaction) is not null && (result.ValueOrDefault(mode) is "async" or "oneway" || result.ValueOrDefault(batch) > 1))
                 result.AddError("--transaction sends one message per transaction and waits for it: it cannot be combined with --mode async/oneway or --batch");
         });
@@ -67,6 +74,7 @@ public static class SendCommand
                 DeliverAt = TimerOptions.ParseTime(parse.GetValue(deliverAt)) is { } at ? _ => at : null,
                 DelayLevel = parse.GetValue(delayLevel),
                 Properties = PropertyTemplate.ParseAll(parse.GetValue(properties)),
+                OrderKeys = parse.GetValue(orderKeys),
             };
             await using var client = cli.CreateClient();
             // One route look-up first: fails fast and clearly when no seed answers, instead of N failed sends.

@@ -23,6 +23,11 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public sealed record AnswerSendBacks(SendBackAnswer Answer);
     /// <summary>Answers offset questions (stored offset, queue min/max) only after <paramref name="Delay"/>; null never answers.</summary>
     public sealed record SlowOffsetAnswers(TimeSpan? Delay);
+    /// <summary>As a real broker: tell every member of a group to rebalance when a new one heartbeats (off by default).</summary>
+    public sealed record NotifyRebalance(bool On);
+    /// <summary>Answered with <see cref="LockEvents"/>: commits, locks granted and unlocks, in arrival order.</summary>
+    public sealed record GetLockEvents;
+    public sealed record LockEvents(IReadOnlyList<string> Events);
     private sealed record AnswerLater(IActorRef To, object Answer);
     private sealed record ExpireHeldPull(long Serial);
 
@@ -55,9 +60,29 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private readonly List<ConsumerSendBack> _sendBacks = new();
     private readonly List<(IActorRef Sender, ConsumerSendBack Request)> _heldSendBacks = new();
 
+    private readonly List<string> _lockEvents = new();
+    private readonly Dictionary<(string Group, string ClientId), IActorRef> _members = new();
+    private bool _notifyRebalance;
+    private IActorRef _locks = ActorRefs.Nobody;
+
+    protected override void PreStart() => _locks = Context.ActorOf(Rocket.Broker.Locks.QueueLockActor.Props(TimeSpan.FromSeconds(60)));
+
     public FakeBroker(string name)
     {
         _name = name;
+        Receive<NotifyRebalance>(n => _notifyRebalance = n.On);
+        Receive<GetLockEvents>(_ => Sender.Tell(new LockEvents(_lockEvents.ToArray())));
+        Receive<LockBatchRequest>(r => _locks.Ask<LockBatchResult>(r, TimeSpan.FromSeconds(3)).PipeTo(Self, Sender));
+        Receive<LockBatchResult>(r =>
+        {
+            foreach (var q in r.Locked) _lockEvents.Add($"locked {q.Topic}:{q.QueueId}");
+            Sender.Tell(r);
+        });
+        Receive<UnlockBatchRequest>(r =>
+        {
+            foreach (var q in r.Queues) _lockEvents.Add($"unlock {q.Topic}:{q.QueueId}");
+            _locks.Forward(r);
+        });
         Receive<HoldProduceReplies>(h =>
         {
             _hold = h.Hold;
@@ -108,11 +133,15 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             _heartbeats++;
             _consumers.Add(h.ClientId);
             _consumerActors.Add(h.Consumer);
+            if (_members.TryAdd((h.Group, h.ClientId), h.Consumer) && _notifyRebalance)
+                foreach (var ((group, _), member) in _members)
+                    if (group == h.Group) member.Tell(new RebalanceNeeded(group));
         });
         Receive<UnregisterConsumer>(u =>
         {
             _unregistrations++;
             _consumers.Remove(u.ClientId);
+            _members.Remove((u.Group, u.ClientId));
         });
         Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, _consumers.ToArray())));
         Receive<SlowOffsetAnswers>(s => _offsetDelay = s.Delay);
@@ -127,6 +156,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             {
                 _committed[(c.Group, o.Topic, o.QueueId)] = o.Offset;
                 _offsetEvents.Add($"commit {c.Group} {o.Topic} {o.QueueId} {o.Offset}");
+                _lockEvents.Add($"commit {o.Topic}:{o.QueueId}@{o.Offset}");
             }
         });
         Receive<ConsumerOffsetsAdopted>(a => _offsetEvents.Add($"adopted {a.Group} {a.Topic} {a.Epoch}"));

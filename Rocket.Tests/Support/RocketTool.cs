@@ -75,6 +75,10 @@ public static class RocketTool
     /// <summary>Starts <c>rocket {args}</c> without waiting: for runs a test stops itself.</summary>
     public static ChildProcess Start(params string[] args) => ChildProcess.Start(StartInfo(args));
 
+    /// <summary>Starts <c>rocket {args}</c> with extra environment variables, without waiting.</summary>
+    public static ChildProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        ChildProcess.Start(StartInfo(args, environment));
+
     /// <summary>
     /// <c>dotnet rocket.dll {args}</c> from the test output folder. rocket.dll turns tiered compilation off for steady
     /// benchmark figures; a test runs many short invocations whose results do not depend on the JIT mode, so it is

@@ -10,7 +10,7 @@ namespace Rocket.Client.Consuming;
 /// periodically, when a queue is dropped and on stop; kept in memory for broadcasting), and for lite pull the
 /// poll buffer.
 /// </summary>
-internal sealed class ConsumerActor : ReceiveActor, IWithTimers
+internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
 {
     private sealed record PullerEntry(IActorRef Puller, string BrokerPath);
     private sealed record Waiter(TaskCompletionSource<IReadOnlyList<ReceivedMessage>> Reply);
@@ -61,6 +61,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer("rebalance", new ConsumerTicks.Rebalance(), ConsumerConfig.RebalanceInterval);
             Timers.StartPeriodicTimer("commit", new ConsumerTicks.CommitOffsets(), config.Client.PersistConsumerOffsetInterval);
             Timers.StartSingleTimer("start-timeout", new ConsumerTicks.StartTimedOut(), config.Client.ConsumerStartTimeout);
+            if (config.LocksQueues) Timers.StartPeriodicTimer("lock-all", new Orderly.OrderlyTicks.LockAll(), config.Client.RebalanceLockInterval);
             Rebalance();
         });
         Receive<QueueStarted>(q =>
@@ -117,6 +118,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         Receive<MessagesPulled>(OnPulled);
         Receive<ResetConsumerOffsets>(OnReset);
         Receive<SeekQueue>(OnSeek);
+        OrderlyLocking();
         Receive<PollMessages>(OnPoll);
         Receive<ConsumerTicks.PollExpired>(e =>
         {
@@ -131,6 +133,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         {
             foreach (var q in _pullers.Keys.ToArray()) Context.Stop(_pullers[q].Puller);
             if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit(_consumed.Keys.ToArray());
+            UnlockAll(); // after the commit: the next owner reads the committed offset once it has the lock
             LeaveGroup();
             foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
             _waiters.Clear();
@@ -214,15 +217,10 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         _queuesAtStart ??= (plan.Readable ?? plan.Assigned).ToHashSet();
         var assigned = plan.Assigned.ToHashSet();
         foreach (var queue in _pullers.Keys.Where(q => !assigned.Contains(q)).ToArray()) Drop(queue);
-        foreach (var queue in plan.Assigned)
-        {
-            if (_pullers.ContainsKey(queue) || !_brokerPaths.TryGetValue(queue.BrokerName, out var path)) continue;
-            // Broadcasting offsets live here; clustering asks the broker, unless we already know better.
-            long? known = _consumed.TryGetValue(queue, out var offset) ? offset : null;
-            bool createdAfterStart = !_queuesAtStart.Contains(queue);
-            StartPuller(queue, path, known, createdAfterStart);
-            if (_starting is not null) _startPending[queue] = null;
-        }
+        if (_config.LocksQueues) AssignLocked(plan.Assigned); // a puller starts once its queue's lock is granted
+        else
+            foreach (var queue in plan.Assigned)
+                if (!_pullers.ContainsKey(queue) && _brokerPaths.TryGetValue(queue.BrokerName, out var path)) StartPuller(queue, path);
         if (plan.Assigned.Count > 0 || _config.Subscriptions.Count > 0)
             _log.Debug("group {0}: {1} owns {2} queue(s)", _config.Group, _config.ClientId, _pullers.Count);
 
@@ -247,12 +245,23 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void StartPuller(MessageQueue queue, string path, long? known, bool createdAfterStart)
+    private IActorRef StartPuller(MessageQueue queue, string path)
+    {
+        // Broadcasting offsets live here; clustering asks the broker, unless we already know better.
+        long? known = _consumed.TryGetValue(queue, out var offset) ? offset : null;
+        bool createdAfterStart = !_queuesAtStart!.Contains(queue);
+        var puller = StartPullerAt(queue, path, known, createdAfterStart);
+        if (_starting is not null) _startPending[queue] = null;
+        return puller;
+    }
+
+    private IActorRef StartPullerAt(MessageQueue queue, string path, long? known, bool createdAfterStart)
     {
         var config = _config;
         var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, config, known, createdAfterStart)), $"queue-{++_pullerNames}");
         _pullers[queue] = new PullerEntry(puller, path);
         if (_config.Kind == ConsumerKind.Pull) _buffers[queue] = new QueueBuffer(puller) { NextOffset = known ?? 0 };
+        return puller;
     }
 
     /// <summary>
@@ -265,7 +274,7 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
         _dirty.Add(queue);
         if (!_pullers.Remove(queue, out var entry)) return;
         Context.Stop(entry.Puller);
-        StartPuller(queue, entry.BrokerPath, offset, createdAfterStart: false);
+        StartPullerAt(queue, entry.BrokerPath, offset, createdAfterStart: false);
     }
 
     /// <summary>The broker reset the group's offsets (resetOffsetByTime): adopt them, then tell it so (see OffsetResetActor).</summary>
@@ -305,6 +314,11 @@ internal sealed class ConsumerActor : ReceiveActor, IWithTimers
     /// <summary>A queue went to another member: stop pulling it and hand over our progress at once.</summary>
     private void Drop(MessageQueue queue)
     {
+        if (_config.LocksQueues)
+        {
+            Release(queue); // orderly: after the batch in flight, then commit, then unlock
+            return;
+        }
         var entry = _pullers[queue];
         Context.Stop(entry.Puller);
         _pullers.Remove(queue);

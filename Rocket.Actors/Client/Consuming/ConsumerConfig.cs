@@ -33,6 +33,11 @@ internal sealed record ConsumerConfig(
     public string? RetryTopic { get; init; }
     public int MaxReconsumeTimes { get; init; } = PushConsumerOptions.DefaultMaxReconsumeTimes;
     public bool SendsBack => RetryTopic is not null;
+    /// <summary>Orderly push (RocketMQ's MessageListenerOrderly): one batch at a time per queue, in order; null: concurrent.</summary>
+    public Func<IReadOnlyList<ReceivedMessage>, ConsumeOrderlyStatus>? OrderlyHandler { get; init; }
+    public TimeSpan SuspendCurrentQueueTime { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Orderly clustering consumers lock each queue on its broker before consuming it.</summary>
+    public bool LocksQueues => OrderlyHandler is not null && Model == MessageModel.Clustering;
 
     /// <summary>Broadcasting push: the local offset file, and what it held at start. Else null.</summary>
     public Offsets.LocalOffsetStore? LocalOffsets { get; init; }

@@ -15,7 +15,7 @@ namespace Rocket.Client.Consuming;
 /// and finished once the broker acknowledged it; if the send-back fails it stays unfinished (its offset is never
 /// committed past) and is delivered again here after the retry-later delay. Broadcasting redelivers here only.
 /// </summary>
-internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
+internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
 {
     private sealed record StartAt(long Offset);
     private sealed record StartFailed(Exception Error);
@@ -56,11 +56,14 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         _filter = config.Subscriptions[queue.Topic];
         _consumer = Context.Parent;
 
+        InitOrderly();
         BrokerResolution();
+        OrderlyControl();
         Receive<FindStart>(_ => FindStartOffset());
         Receive<StartAt>(s =>
         {
             _nextOffset = s.Offset;
+            _started = true;
             _consumer.Tell(new QueueStarted(_queue, s.Offset));
             Report();
             Become(Pulling);
@@ -117,6 +120,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
     private void Pulling()
     {
         BrokerResolution();
+        OrderlyControl();
         Receive<PullResponse>(OnPulled);
         Receive<PullTimedOut>(t =>
         {
@@ -134,6 +138,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
         Receive<SendBackResult>(OnSentBack);
         Receive<SendBackTimedOut>(t =>
         {
+            if (OnDeadLettered(t.RequestId, ok: false, error: null)) return;
             if (!_sendingBack.Remove(t.RequestId, out var m)) return;
             _log.Warning("the send-back of {0} offset {1} to broker {2} was not answered within {3} s; delivering it again here",
                 _queue, m.QueueOffset, _queue.BrokerName, _config.Client.SendTimeout.TotalSeconds);
@@ -158,7 +163,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 
     private void Pull()
     {
-        if (_pulling) return;
+        if (_pulling || _releasing) return;
         if (Outstanding >= _config.Client.PullThresholdForQueue)
         {
             _paused = true; // flow control: resumed when the handler or the application catches up
@@ -230,6 +235,11 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
             _consumer.Tell(new MessagesPulled(_queue, messages, _nextOffset));
             return;
         }
+        if (_orderly is not null)
+        {
+            HandOnOrderly(messages);
+            return;
+        }
         for (int at = 0; at < messages.Count; at += _config.ConsumeBatchSize)
         {
             var batch = messages.GetRange(at, Math.Min(_config.ConsumeBatchSize, messages.Count - at));
@@ -276,6 +286,7 @@ internal sealed class QueuePullerActor : ReceiveActor, IWithTimers
 
     private void OnSentBack(SendBackResult result)
     {
+        if (OnDeadLettered(result.RequestId, result.Ok, result.Error)) return;
         if (!_sendingBack.Remove(result.RequestId, out var m)) return; // timed out meanwhile: already delivered again here
         Timers.Cancel(("send-back", result.RequestId));
         if (!result.Ok)

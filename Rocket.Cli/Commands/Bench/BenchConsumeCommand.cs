@@ -23,9 +23,10 @@ public static class BenchConsumeCommand
         var properties = PropertyTemplate.Option();
         var sql = SqlOption.Create();
         var brokerPid = new Option<int?>("--broker-pid") { Description = "Broker process whose CPU is measured (default: the only local Rocket.Node)" };
+        var orderly = new Option<bool>("--orderly") { Description = "Orderly handler (per queue one batch at a time, under the queue's broker lock)" };
         var command = new Command("consume", "Drain a backlog (optionally --prefill it first); report the consume rate")
         {
-            prefill, count, group, timeout, concurrency, properties, sql, brokerPid,
+            prefill, count, group, timeout, concurrency, properties, sql, brokerPid, orderly,
         };
         bench.AddTo(command);
         ClusterAction.Set(command, async (parse, cli, cancel) =>
@@ -57,6 +58,7 @@ public static class BenchConsumeCommand
                 From = ConsumeFrom.First,
                 IdleTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 Sql = condition,
+                Orderly = parse.GetValue(orderly),
             };
             var tally = new ConsumeTally(null, 0, trackIds: false, bornLatency: false);
             tally.SetTarget(target);
@@ -80,7 +82,7 @@ public static class BenchConsumeCommand
                 ElapsedMs = tally.ReceiveSpan.TotalMilliseconds,
                 MsgsPerS = tally.Received / seconds,
                 MbPerS = tally.Bytes / 1e6 / seconds,
-                LatencyOf = "none (backlog)",
+                LatencyOf = plan.Orderly ? "none (backlog, orderly)" : "none (backlog)",
                 // Short of the target; duplicates are not counted (telling them apart needs an id per message,
                 // which would slow the drain being measured), so they are reported as unknown (null).
                 Missing = target > 0 ? Math.Max(0, target - tally.Received) : null,

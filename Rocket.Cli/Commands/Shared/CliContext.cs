@@ -20,10 +20,19 @@ public sealed class CliContext(string[] seeds, bool json, TextWriter output, Tex
 
     public RocketClient CreateClient(Func<ClientSettings, ClientSettings>? tune = null)
     {
-        var settings = new ClientSettings { Seeds = Seeds, SendTimeout = SendTimeout };
+        var settings = ConfiguredClientSettings() with { Seeds = Seeds, SendTimeout = SendTimeout };
         // Warnings such as "Unable to REMOVE channel" on a normal shutdown would only be noise on stderr.
         return RocketClient.Create(tune is null ? settings : tune(settings), Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR"));
     }
+
+    /// <summary>
+    /// <c>rocket.client.*</c> from the HOCON file named by <c>$ROCKET_CONFIG</c> (as the nodes read it), else the defaults;
+    /// --seeds and the CLI's send timeout win over the file.
+    /// </summary>
+    private static ClientSettings ConfiguredClientSettings() =>
+        Environment.GetEnvironmentVariable("ROCKET_CONFIG") is { Length: > 0 } path
+            ? ClientSettings.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(path)))
+            : new ClientSettings();
 
     /// <summary>Whether the verb wrote its one JSON object.</summary>
     public bool ResultWritten { get; private set; }

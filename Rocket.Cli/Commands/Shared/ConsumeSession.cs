@@ -18,7 +18,14 @@ public sealed record ConsumePlan(string Topic, string Group)
     public int HandlerBatch { get; init; } = 32;
     /// <summary>A testing aid: the fraction of deliveries (handler calls) answered RetryLater; 1 = every one.</summary>
     public double FailRate { get; init; }
-    public int MaxReconsumeTimes { get; init; } = PushConsumerOptions.DefaultMaxReconsumeTimes;
+    /// <summary>Null: the consumer's default (16; unlimited for an orderly handler).</summary>
+    public int? MaxReconsumeTimes { get; init; }
+    /// <summary>An orderly handler (per queue one call at a time, in order); a failing delivery suspends the queue.</summary>
+    public bool Orderly { get; init; }
+    /// <summary>Tracks per order key the handled VERIFY_SEQ (<see cref="OrderTally"/>).</summary>
+    public OrderTally? Order { get; init; }
+    /// <summary>A testing aid: every handled message appended as "utc-ticks KEYS VERIFY_SEQ" before the handler returns.</summary>
+    public string? HandledLog { get; init; }
     /// <summary>Broadcasting: the local offset folder; null: rocket.client.local-offset-store-dir.</summary>
     public string? LocalOffsetStoreDir { get; init; }
 }
@@ -55,7 +62,24 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
         });
         _consumer.Subscribe(plan.Topic, plan.Sql is null ? MessageSelector.ByTag(plan.Filter) : MessageSelector.BySql(plan.Sql));
         double failRate = plan.FailRate;
-        _consumer.RegisterHandler(batch =>
+        if (plan.Orderly)
+        {
+            var log = plan.HandledLog is null ? null : new HandledLog(plan.HandledLog);
+            _consumer.RegisterOrderlyHandler(batch =>
+            {
+                tally.Delivered(batch);
+                if (failRate > 0 && Random.Shared.NextDouble() < failRate)
+                {
+                    tally.Failed(batch.Count);
+                    return ConsumeOrderlyStatus.SuspendCurrentQueueAMoment;
+                }
+                plan.Order?.Record(batch);
+                log?.Append(batch);
+                tally.Record(batch);
+                return ConsumeOrderlyStatus.Success;
+            });
+        }
+        else _consumer.RegisterHandler(batch =>
         {
             tally.Delivered(batch);
             if (failRate > 0 && Random.Shared.NextDouble() < failRate)

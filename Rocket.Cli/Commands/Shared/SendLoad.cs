@@ -31,6 +31,8 @@ public sealed record SendPlan(string Topic, long Count, int Size)
     public Func<long, DateTimeOffset>? DeliverAt { get; init; }
     /// <summary>User properties (<c>--prop</c>), rendered per message.</summary>
     public IReadOnlyList<PropertyTemplate> Properties { get; init; } = [];
+    /// <summary>Ordered sending: message i has KEYS k{i % OrderKeys} and goes to that key's hash-selected queue, each key's in sequence.</summary>
+    public int? OrderKeys { get; init; }
 }
 
 /// <summary>Property names carried by verifiable and benchmark messages.</summary>
@@ -72,7 +74,8 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
     public async Task<TimeSpan> RunAsync(CancellationToken cancel)
     {
         var watch = Stopwatch.StartNew();
-        if (plan.Rate is not null) await RunPacedAsync(cancel);
+        if (plan.OrderKeys is { } keys) await RunOrderedAsync(keys, cancel);
+        else if (plan.Rate is not null) await RunPacedAsync(cancel);
         else if (plan.Mode == SendMode.Oneway) RunOneway(cancel);
         else if (plan.Mode == SendMode.Async) await RunAsyncMode(cancel);
         else await Task.WhenAll(Enumerable.Range(0, plan.Concurrency).Select(_ => Task.Run(() => SyncWorker(cancel), CancellationToken.None)));
@@ -100,6 +103,32 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
             catch (Exception e) { Fail(e, count); }
         }
     }
+
+    /// <summary>
+    /// One sender per order key, each sending its key's messages (i = key, key + K, …) one after another: a key's
+    /// messages reach their queue in sequence order, keys run in parallel (at most Concurrency at once).
+    /// </summary>
+    private async Task RunOrderedAsync(int keys, CancellationToken cancel)
+    {
+        using var slots = new SemaphoreSlim(plan.Concurrency, plan.Concurrency);
+        await Task.WhenAll(Enumerable.Range(0, keys).Select(key => Task.Run(async () =>
+        {
+            await slots.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                string orderKey = OrderKey(key);
+                for (long seq = key; seq < Total && !cancel.IsCancellationRequested; seq += keys)
+                {
+                    long started = Stopwatch.GetTimestamp();
+                    try { Succeeded(await producer.SendAsync(Build(seq), MessageQueueSelectors.ByHash, orderKey).ConfigureAwait(false), 1, started); }
+                    catch (Exception e) { Fail(e, 1); }
+                }
+            }
+            finally { slots.Release(); }
+        }, CancellationToken.None))).ConfigureAwait(false);
+    }
+
+    private static string OrderKey(long seq) => "k" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>RocketMQ's async send: the callback reports the outcome; a semaphore bounds what is in flight.</summary>
     private async Task RunAsyncMode(CancellationToken cancel)
@@ -190,7 +219,7 @@ public sealed class SendLoad(Producer producer, SendPlan plan)
     {
         var message = new Message(plan.Topic, _body)
         {
-            Tags = plan.Tag, Keys = plan.Keys, DelayLevel = plan.DelayLevel, DeliverAfter = plan.DeliverAfter, DeliverAt = plan.DeliverAt?.Invoke(seq),
+            Tags = plan.Tag, Keys = plan.OrderKeys is { } k ? OrderKey(seq % k) : plan.Keys, DelayLevel = plan.DelayLevel, DeliverAfter = plan.DeliverAfter, DeliverAt = plan.DeliverAt?.Invoke(seq),
         };
         if (plan.VerifyId is not null)
         {
