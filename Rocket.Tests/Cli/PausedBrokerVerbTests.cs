@@ -23,6 +23,8 @@ public class PausedBrokerVerbTests : IDisposable
         const string slowDowning = "akka.cluster.split-brain-resolver.stable-after = 60s";
         _cluster.StartSeed(extraHocon: slowDowning);
         var broker = _cluster.StartBroker("broker-a", extraHocon: slowDowning);
+        await using (var client = _cluster.Client())
+            await MultiProcess.AwaitBrokersAsync(client, "broker-a"); // "ready" is the broker's own; the seed learns of it by gossip
         (await RocketTool.RunAsync("topic", "create", "--topic", "Paused", "--queues", "2", "--seeds", _cluster.Seeds, "--json")).Exits(ExitCodes.Ok);
 
         broker.Signal("STOP");

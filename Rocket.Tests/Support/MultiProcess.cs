@@ -2,11 +2,18 @@ using Xunit;
 
 namespace Rocket.Tests.Support;
 
-/// <summary>Multi-process tests run one at a time: the CI machine has two cores.</summary>
+/// <summary>
+/// Multi-process tests run one at a time, after every other test: the CI machine has two cores, and most of them time
+/// failovers and restarts. <see cref="SideLane"/> holds the ones that only check outcomes (verbs against their own
+/// standalone node, metadata recovery): one at a time too, but beside the unit tests, so the suite fits its 20 minutes.
+/// </summary>
 [CollectionDefinition(Collection, DisableParallelization = true)]
 public sealed class MultiProcess
 {
     public const string Collection = "multi-process";
+
+    /// <summary>A collection of its own, run in parallel with the unit tests (see above).</summary>
+    public const string SideLane = "multi-process-side-lane";
 
     /// <summary>Waits until the seed's gossip replica lists every named broker.</summary>
     public static Task AwaitBrokersAsync(Rocket.Client.RocketClient client, params string[] brokers) =>

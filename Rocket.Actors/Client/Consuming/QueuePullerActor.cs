@@ -252,21 +252,11 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer.</summary>
     private void Deliver(IReadOnlyList<ReceivedMessage> batch)
     {
-        var handler = _config.Handler!;
-        var slots = _config.HandlerSlots!;
         var log = _log;
         var queue = _queue;
-        Task.Run(async () =>
-        {
-            await slots.WaitAsync().ConfigureAwait(false);
-            try { return handler(batch); }
-            catch (Exception e)
-            {
-                log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", queue, batch[0].QueueOffset, e.Message);
-                return ConsumeResult.RetryLater;
-            }
-            finally { slots.Release(); }
-        }).PipeTo(Self, success: r => new BatchHandled(batch, r));
+        HandlerCalls.Run(_config.HandlerSlots!, _config.Handler!, batch, ConsumeResult.RetryLater,
+                e => log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", queue, batch[0].QueueOffset, e.Message))
+            .PipeTo(Self, success: r => new BatchHandled(batch, r));
     }
 
     private void RedeliverLater(IReadOnlyList<ReceivedMessage> batch) =>

@@ -65,21 +65,11 @@ internal sealed partial class QueuePullerActor
         if (DateTime.UtcNow >= _lockedUntil) return; // lock not held (yet) or not renewed in time: hand nothing out
         var batch = _orderly.Take(_config.ConsumeBatchSize);
         if (batch is null) return;
-        var handler = _config.OrderlyHandler!;
-        var slots = _config.HandlerSlots!;
         var log = _log;
         var queue = _queue;
-        Task.Run(async () =>
-        {
-            await slots.WaitAsync().ConfigureAwait(false);
-            try { return handler(batch); }
-            catch (Exception e)
-            {
-                log.Warning("the orderly handler threw for {0} (offset {1}); suspending the queue: {2}", queue, batch[0].QueueOffset, e.Message);
-                return ConsumeOrderlyStatus.SuspendCurrentQueueAMoment;
-            }
-            finally { slots.Release(); }
-        }).PipeTo(Self, success: s => new OrderlyBatchHandled(batch, s));
+        HandlerCalls.Run(_config.HandlerSlots!, _config.OrderlyHandler!, batch, ConsumeOrderlyStatus.SuspendCurrentQueueAMoment,
+                e => log.Warning("the orderly handler threw for {0} (offset {1}); suspending the queue: {2}", queue, batch[0].QueueOffset, e.Message))
+            .PipeTo(Self, success: s => new OrderlyBatchHandled(batch, s));
     }
 
     private void OnOrderlyHandled(OrderlyBatchHandled handled)
