@@ -14,7 +14,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     private long _requestId;
     private MessageStore? _store;
 
-    public BrokerActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public BrokerActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

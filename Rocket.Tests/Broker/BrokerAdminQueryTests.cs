@@ -14,7 +14,7 @@ public class BrokerAdminQueryTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("broker-admin");
     private long _requestId;
 
-    public BrokerAdminQueryTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public BrokerAdminQueryTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

@@ -20,7 +20,7 @@ public class BrokerStoreHealthTests : Akka.TestKit.Xunit2.TestKit
     private readonly FixedDiskUsageProbe _disk = new(50);
     private long _requestId;
 
-    public BrokerStoreHealthTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public BrokerStoreHealthTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

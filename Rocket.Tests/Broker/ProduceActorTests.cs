@@ -22,7 +22,7 @@ public class ProduceActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TestProbe _journal;
     private readonly TestProbe _topics;
 
-    public ProduceActorTests() : base(Rocket.Settings.RocketConfig.Reference)
+    public ProduceActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference)
     {
         _journal = CreateTestProbe();
         _topics = CreateTestProbe();

@@ -13,7 +13,7 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TempDirectory _dir = new("broker-refusal");
 
-    public ProduceRefusalTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public ProduceRefusalTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

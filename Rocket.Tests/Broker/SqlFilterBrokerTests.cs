@@ -15,7 +15,7 @@ public class SqlFilterBrokerTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("broker-sql");
     private long _requestId;
 
-    public SqlFilterBrokerTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public SqlFilterBrokerTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

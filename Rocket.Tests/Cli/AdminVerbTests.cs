@@ -149,7 +149,11 @@ public class AdminVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 
         // A broadcasting group keeps its offsets on the client: the broker has none, and still lists every queue.
         int broadcastReceived = 0;
-        var broadcast = client.CreatePushConsumer(new PushConsumerOptions("AdminBroadcast") { MessageModel = MessageModel.Broadcasting, ConsumeFrom = ConsumeFrom.First })
+        using var offsetFiles = new TempDirectory("admin-offsets"); // a broadcasting consumer's offsets live in a local file
+        var broadcast = client.CreatePushConsumer(new PushConsumerOptions("AdminBroadcast")
+            {
+                MessageModel = MessageModel.Broadcasting, ConsumeFrom = ConsumeFrom.First, LocalOffsetStoreDir = offsetFiles.Path,
+            })
             .Subscribe("AdminBusy", "*")
             .RegisterHandler(batch =>
             {

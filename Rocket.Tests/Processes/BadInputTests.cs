@@ -7,7 +7,7 @@ using Xunit;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Bad input through the client against a real broker: a clear exception, and nothing stored.</summary>
-[Collection(MultiProcess.Collection)]
+[Collection(MultiProcess.SideLane)]
 public class BadInputTests : IDisposable
 {
     private readonly RocketCluster _cluster = new();

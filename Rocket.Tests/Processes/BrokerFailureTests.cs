@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Brokers killed and stopped under load.</summary>
-[Collection(MultiProcess.Collection)]
+[Collection(MultiProcess.LaneA)]
 public class BrokerFailureTests(ITestOutputHelper output) : IDisposable
 {
     private readonly RocketCluster _cluster = new();

@@ -11,7 +11,7 @@ namespace Rocket.Tests.Processes;
 /// console app (no Directory.Build.props / Directory.Packages.props above it), restored offline, built with warnings as
 /// errors (NU1603 included), and run against a real seed and broker.
 /// </summary>
-[Collection(MultiProcess.Collection)]
+[Collection(MultiProcess.SideLane)]
 public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 {
     private readonly RocketCluster _cluster = new();

@@ -15,7 +15,7 @@ namespace Rocket.Tests.Processes;
 /// <c>rocket</c> tool, retry state across a broker SIGKILL, and no redelivery of handled messages across consumer
 /// restarts and rebalances.
 /// </summary>
-[Collection(MultiProcess.Collection)]
+[Collection(MultiProcess.LaneA)]
 public sealed class RetryProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Table = "rocket.broker.message-delay-level = \"1s 1s 1s 2s 1s\"";

@@ -13,7 +13,7 @@ namespace Rocket.Tests.Processes;
 /// Transactional messages across real processes: a seed, a broker, <c>rocket send --transaction</c> processes and the
 /// test's own transaction producers. Short transaction timeouts in the broker's HOCON keep each check-back within seconds.
 /// </summary>
-[Collection(MultiProcess.Collection)]
+[Collection(MultiProcess.LaneA)]
 public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
 {
     private readonly RocketCluster _cluster = new();

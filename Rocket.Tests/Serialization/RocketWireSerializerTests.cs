@@ -17,7 +17,7 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
     private const long Born = 1_700_000_000_123;
 
-    public RocketWireSerializerTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public RocketWireSerializerTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     private RocketWireSerializer Wire => new((ExtendedActorSystem)Sys);
 

@@ -14,7 +14,7 @@ public class JournalActorTests : Akka.TestKit.Xunit2.TestKit
 {
     private readonly TempDirectory _dir = new("journal");
 
-    public JournalActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public JournalActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

@@ -21,7 +21,7 @@ public class StoreFaultTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("store-faults");
     private readonly FixedDiskUsageProbe _disk = new(50);
 
-    public StoreFaultTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public StoreFaultTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

@@ -3,16 +3,20 @@ using Xunit;
 namespace Rocket.Tests.Support;
 
 /// <summary>
-/// Multi-process tests run one at a time, after every other test: the CI machine has two cores, and most of them time
-/// failovers and restarts. <see cref="SideLane"/> holds the ones that only check outcomes (verbs against their own
-/// standalone node, metadata recovery): one at a time too, but beside the unit tests, so the suite fits its 20 minutes.
+/// Where multi-process tests run. They mostly wait (process start, gossip, failure detection) and leave the CI
+/// machine's two cores half idle, so they run in two lanes beside the unit tests (<see cref="LaneA"/>,
+/// <see cref="SideLane"/>: one test at a time in each). Only the tests that time a restart or a removal against a
+/// bound (<see cref="Collection"/>: RestartTests, JoiningTests) run alone, after everything else.
 /// </summary>
 [CollectionDefinition(Collection, DisableParallelization = true)]
 public sealed class MultiProcess
 {
     public const string Collection = "multi-process";
 
-    /// <summary>A collection of its own, run in parallel with the unit tests (see above).</summary>
+    /// <summary>A lane of multi-process tests that runs in parallel with the unit tests and <see cref="SideLane"/>.</summary>
+    public const string LaneA = "multi-process-lane-a";
+
+    /// <summary>The other lane (see <see cref="LaneA"/>).</summary>
     public const string SideLane = "multi-process-side-lane";
 
     /// <summary>Waits until the seed's gossip replica lists every named broker.</summary>

@@ -14,7 +14,7 @@ public class QueueLockActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly ManualTime _time = new(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
     private readonly IActorRef _locks;
 
-    public QueueLockActorTests() : base(Rocket.Settings.RocketConfig.Reference) =>
+    public QueueLockActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) =>
         _locks = Sys.ActorOf(QueueLockActor.Props(MaxLive, _time));
 
     private LockedQueue[] Lock(string client, params LockedQueue[] queues)

@@ -17,7 +17,7 @@ public sealed class OffsetResetActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("offset-reset");
     private long _requestId;
 
-    public OffsetResetActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public OffsetResetActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

@@ -17,7 +17,7 @@ public class RetryBrokerTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("retry-broker");
     private long _requestId;
 
-    public RetryBrokerTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public RetryBrokerTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

@@ -23,7 +23,7 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TestProbe _produce;
     private readonly TestProbe _topics;
 
-    public SendBackActorTests() : base(Rocket.Settings.RocketConfig.Reference)
+    public SendBackActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference)
     {
         _store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         _produce = CreateTestProbe();

@@ -29,7 +29,7 @@ public sealed class DelayLevelActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly TestProbe _offsets;
     private long _now;
 
-    public DelayLevelActorTests() : base(Rocket.Settings.RocketConfig.Reference)
+    public DelayLevelActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference)
     {
         _store = MessageStore.Open(TestMessages.SmallStore(_dir.Path) with { ScheduleDelaysMs = [1000, DelayMs] });
         _storeActor = CreateTestProbe("store");

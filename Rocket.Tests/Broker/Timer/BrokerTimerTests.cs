@@ -19,7 +19,7 @@ public sealed class BrokerTimerTests : Akka.TestKit.Xunit2.TestKit
     private readonly TempDirectory _dir = new("broker-timer");
     private long _requestId;
 
-    public BrokerTimerTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public BrokerTimerTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {

@@ -28,7 +28,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         },
     };
 
-    public TransactionServiceActorTests() : base(Rocket.Settings.RocketConfig.Reference) { }
+    public TransactionServiceActorTests() : base(Rocket.Tests.Support.TestKitConfig.Reference) { }
 
     protected override void Dispose(bool disposing)
     {
