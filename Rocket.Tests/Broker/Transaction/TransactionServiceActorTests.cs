@@ -61,7 +61,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         if (half) properties.AddRange([new("TRAN_MSG", "true"), new("PGROUP", group)]);
         broker.Tell(new ProduceRequest(++_requestId, [new WireMessage("Orders", queueId, Encoding.UTF8.GetBytes(body),
             MessageProperties.Encode(properties), 0, 1_700_000_000_000)]));
-        var result = ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(10)).Results.Single();
+        var result = ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(30)).Results.Single();
         Assert.Equal(ProduceStatus.Ok, result.Status);
         return result;
     }
