@@ -43,7 +43,9 @@ public sealed class ConsumerRetryTests(ITestOutputHelper output) : FakeClusterTe
     {
         SetRoute("TopicA", 1, "broker-a");
         BrokerA.Tell(new FakeBroker.AnswerSendBacks(FakeBroker.SendBackAnswer.Hold));
-        await using var client = RocketClient.Create(FastCommits());
+        // The held send-back must outlive the whole hold phase: past the send timeout (3 s by default, easily reached on a
+        // loaded machine) the client gives up on it and redelivers locally, which sends the message back a second time.
+        await using var client = RocketClient.Create(FastCommits() with { SendTimeout = TimeSpan.FromSeconds(60) });
         var producer = client.CreateProducer();
         var sent = await producer.SendAsync(Text("TopicA", "poison"));
         await producer.SendAsync(Text("TopicA", "fine"));
