@@ -42,7 +42,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     private PullResponse Pull(IActorRef broker, string topic, int queueId, long offset, string? tags = null, long suspend = 0)
     {
         broker.Tell(new PullRequest(++_requestId, "g", topic, queueId, offset, 32, tags, suspend));
-        return ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
+        return ExpectMsg<PullResponse>(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
         var c1 = CreateTestProbe();
         var c2 = CreateTestProbe();
         broker.Tell(new ConsumerHeartbeat("client-1", "G", MessageModel.Clustering, ["T"], c1.Ref));
-        c1.ExpectMsg<RebalanceNeeded>(TimeSpan.FromSeconds(10)); // the first waits for the broker's children to start (slow under CI load)
+        c1.ExpectMsg<RebalanceNeeded>(TimeSpan.FromSeconds(30)); // the first waits for the broker's children to start (slow under CI load)
         broker.Tell(new ConsumerHeartbeat("client-2", "G", MessageModel.Clustering, ["T"], c2.Ref));
         c1.ExpectMsg<RebalanceNeeded>();
         c2.ExpectMsg<RebalanceNeeded>();
@@ -199,7 +199,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
         broker.Tell(new CommitOffsets("H", [new QueueOffset("T", 1, 1)]));
 
         broker.Tell(new DeleteTopic("T"));
-        Assert.Equal(new AdminResult(true), ExpectMsg<AdminResult>(TimeSpan.FromSeconds(10)));
+        Assert.Equal(new AdminResult(true), ExpectMsg<AdminResult>(TimeSpan.FromSeconds(30)));
 
         broker.Tell(GetTopicConfigs.Instance);
         Assert.Equal(["U"], ExpectMsg<TopicConfigs>().Topics.Select(t => t.Name));
@@ -236,7 +236,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var broker = StartBroker(null, new TopicConfig("T", 1, 1));
         broker.Tell(new DeleteTopic("Nope"));
-        var result = ExpectMsg<AdminResult>(TimeSpan.FromSeconds(10));
+        var result = ExpectMsg<AdminResult>(TimeSpan.FromSeconds(30));
         Assert.False(result.Ok);
         Assert.Contains("'Nope' does not exist", result.Error);
     }
@@ -250,7 +250,7 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
         consumer.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // held
 
         broker.Tell(new DeleteTopic("T"));
-        Assert.True(ExpectMsg<AdminResult>(TimeSpan.FromSeconds(10)).Ok);
+        Assert.True(ExpectMsg<AdminResult>(TimeSpan.FromSeconds(30)).Ok);
         var response = consumer.ExpectMsg<PullResponse>(TimeSpan.FromSeconds(3));
         Assert.Equal(PullStatus.NoSuchQueue, response.Status);
         Assert.Contains("topic 'T' does not exist", response.Error);

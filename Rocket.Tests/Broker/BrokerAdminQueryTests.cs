@@ -37,7 +37,7 @@ public class BrokerAdminQueryTests : Akka.TestKit.Xunit2.TestKit
     private ProduceResult[] Produce(IActorRef broker, params WireMessage[] messages)
     {
         broker.Tell(new ProduceRequest(++_requestId, messages));
-        var results = ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(15)).Results;
+        var results = ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(30)).Results;
         Assert.All(results, r => Assert.Equal(ProduceStatus.Ok, r.Status));
         return results;
     }
@@ -45,7 +45,7 @@ public class BrokerAdminQueryTests : Akka.TestKit.Xunit2.TestKit
     private MessagesFound Ask(IActorRef broker, object query)
     {
         broker.Tell(query);
-        return ExpectMsg<MessagesFound>(TimeSpan.FromSeconds(10));
+        return ExpectMsg<MessagesFound>(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class BrokerStoreHealthTests : Akka.TestKit.Xunit2.TestKit
     {
         broker.Tell(new ProduceRequest(++_requestId, [new WireMessage("T", 0, Encoding.UTF8.GetBytes(body), null, 0, 1_700_000_000_000)]));
         long id = _requestId;
-        return ExpectMsg<ProduceResponse>(r => r.RequestId == id, TimeSpan.FromSeconds(10));
+        return ExpectMsg<ProduceResponse>(r => r.RequestId == id, TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class BrokerStoreHealthTests : Akka.TestKit.Xunit2.TestKit
             Akka.Actor.Props.Create(() => new ForwardingPublisher(records.Ref)));
         var broker = Sys.ActorOf(BrokerActor.Props(store, new BrokerSettings(), parts), BrokerActor.Name);
 
-        Assert.Null(records.ExpectMsg<PublishBrokerRecord>(TimeSpan.FromSeconds(10)).Record.StoreProblem);
+        Assert.Null(records.ExpectMsg<PublishBrokerRecord>(TimeSpan.FromSeconds(30)).Record.StoreProblem);
         Assert.Equal(ProduceStatus.Ok, Produce(broker, "before").Results[0].Status);
 
         _disk.Value = 95; // above disk-space-warning-level-ratio (90): retention's check marks the store failing

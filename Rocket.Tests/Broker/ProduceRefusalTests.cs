@@ -37,7 +37,7 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
             Wire("internal", null) with { Topic = SystemTopics.Schedule },
             Wire("delayed-half", "DELAY\u00011\u0002TRAN_MSG\u0001true\u0002PGROUP\u0001PG\u0002"),
         ]));
-        var results = ExpectMsg<ProduceResponse>(TimeSpan.FromSeconds(10)).Results;
+        var results = ExpectMsg<ProduceResponse>(TimeSpan.FromSeconds(30)).Results;
 
         Assert.Equal([ProduceStatus.Ok, ProduceStatus.MessageIllegal, ProduceStatus.MessageIllegal, ProduceStatus.Ok,
             ProduceStatus.MessageIllegal, ProduceStatus.NoPermission, ProduceStatus.MessageIllegal], results.Select(r => r.Status));
@@ -49,11 +49,11 @@ public sealed class ProduceRefusalTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() =>
         {
             broker.Tell(new PullRequest(2, "g", "T", 0, 0, 32, null, 0));
-            var pulled = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
+            var pulled = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(30));
             Assert.Equal(["plain", "no-delay"], pulled.Messages.Select(m => Encoding.UTF8.GetString(m.Body)));
         });
         broker.Tell(new PullRequest(3, "g", SystemTopics.Schedule, 0, 0, 32, null, 0));
-        var refused = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
+        var refused = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(30));
         Assert.Equal(PullStatus.NoPermission, refused.Status);
         Assert.Contains($"topic '{SystemTopics.Schedule}' is internal to the broker", refused.Error);
     }

@@ -39,13 +39,13 @@ public class SqlFilterBrokerTests : Akka.TestKit.Xunit2.TestKit
     private void Produce(IActorRef broker, IEnumerable<WireMessage> messages)
     {
         broker.Tell(new ProduceRequest(++_requestId, messages.ToArray()));
-        Assert.All(ExpectMsg<ProduceResponse>(TimeSpan.FromSeconds(10)).Results, r => Assert.Equal(ProduceStatus.Ok, r.Status));
+        Assert.All(ExpectMsg<ProduceResponse>(TimeSpan.FromSeconds(30)).Results, r => Assert.Equal(ProduceStatus.Ok, r.Status));
     }
 
     private PullResponse Pull(IActorRef broker, long offset, string sql, int max = 32)
     {
         broker.Tell(new PullRequest(++_requestId, "g", "T", 0, offset, max, sql, 0, FilterType.Sql92));
-        return ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
+        return ExpectMsg<PullResponse>(TimeSpan.FromSeconds(30));
     }
 
     private static string[] Bodies(PullResponse response) => response.Messages.Select(m => Encoding.UTF8.GetString(m.Body)).ToArray();
@@ -102,7 +102,7 @@ public class SqlFilterBrokerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Contains("broker-a", refused.Error);
         // Tag pulls are not affected.
         broker.Tell(new PullRequest(++_requestId, "g", "T", 0, 0, 32, "*", 0));
-        AwaitAssert(() => Assert.Equal(PullStatus.Found, ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10)).Status));
+        AwaitAssert(() => Assert.Equal(PullStatus.Found, ExpectMsg<PullResponse>(TimeSpan.FromSeconds(30)).Status));
     }
 
     [Fact]

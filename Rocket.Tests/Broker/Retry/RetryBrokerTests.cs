@@ -35,7 +35,7 @@ public class RetryBrokerTests : Akka.TestKit.Xunit2.TestKit
     private ProduceResult Produce(IActorRef broker, WireMessage message)
     {
         broker.Tell(new ProduceRequest(++_requestId, [message]));
-        return ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(10)).Results.Single(); // the first waits for the broker to start
+        return ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(30)).Results.Single(); // the first waits for the broker to start
     }
 
     private PulledMessage PullOne(IActorRef broker, string topic)
@@ -44,7 +44,7 @@ public class RetryBrokerTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() =>
         {
             broker.Tell(new PullRequest(++_requestId, "g", topic, 0, 0, 32, null, 0));
-            var response = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(10));
+            var response = ExpectMsg<PullResponse>(TimeSpan.FromSeconds(30));
             Assert.Equal(PullStatus.Found, response.Status);
             found = response.Messages.Single();
         }, TimeSpan.FromSeconds(10));
@@ -70,7 +70,7 @@ public class RetryBrokerTests : Akka.TestKit.Xunit2.TestKit
         var original = PullOne(broker, "Orders");
 
         broker.Tell(new ConsumerSendBack(1, "G1", original.PhysicalOffset, "ID-9", 0, MaxReconsumeTimes: 0));
-        Assert.Equal(new SendBackResult(1, true, "%DLQ%G1", null), ExpectMsg<SendBackResult>(TimeSpan.FromSeconds(10)));
+        Assert.Equal(new SendBackResult(1, true, "%DLQ%G1", null), ExpectMsg<SendBackResult>(TimeSpan.FromSeconds(30)));
 
         var dead = PullOne(broker, "%DLQ%G1");
         Assert.Equal("payload", Encoding.UTF8.GetString(dead.Body));

@@ -69,13 +69,13 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
     private EndTransactionResult End(IActorRef broker, ProduceResult half, TransactionOutcome outcome, string group = Group, bool fromCheck = false)
     {
         broker.Tell(new EndTransaction(++_requestId, group, half.PhysicalOffset, half.QueueOffset, null, outcome, fromCheck));
-        return ExpectMsg<EndTransactionResult>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(10));
+        return ExpectMsg<EndTransactionResult>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(30));
     }
 
     private PullResponse Pull(IActorRef broker, string topic, int queueId)
     {
         broker.Tell(new PullRequest(++_requestId, "g", topic, queueId, 0, 32, null, 0));
-        return ExpectMsg<PullResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(10));
+        return ExpectMsg<PullResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Waits until the queue holds exactly <paramref name="bodies"/> (in order): nothing more, nothing twice.</summary>
