@@ -225,7 +225,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             Self.Path.ToStringWithAddress(SelfAddress), SelfAddress.ToString(),
             _settings.AutoCreateTopicEnable && _settings.IsMaster, _settings.DefaultTopicQueueNums,
             _lastTopics.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem)));
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem, _settings.BrokerRole, Epoch: 0,
+            MaxOffset: _store.CommitLog.MaxOffset)));
     }
 
     /// <summary>Both metadata actors write their backup files now; answered once both files are written (or failed).</summary>

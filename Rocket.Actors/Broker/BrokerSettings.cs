@@ -1,3 +1,4 @@
+using Rocket.Protocol;
 using Rocket.Broker.Timer;
 using Rocket.Broker.Schedule;
 using Rocket.Broker.Transaction;
@@ -11,6 +12,8 @@ public sealed record BrokerSettings
     public string ClusterName { get; init; } = "DefaultCluster";
     public string BrokerName { get; init; } = "broker-a";
     public long BrokerId { get; init; }
+    /// <summary>The configured role (RocketMQ's brokerRole); failover may change a running broker's role.</summary>
+    public BrokerRole BrokerRole { get; init; } = BrokerRole.AsyncMaster;
     public bool AutoCreateTopicEnable { get; init; } = true;
     public int DefaultTopicQueueNums { get; init; } = 8;
     public TimeSpan LongPollingTimeout { get; init; } = TimeSpan.FromSeconds(15);
@@ -35,6 +38,7 @@ public sealed record BrokerSettings
             ClusterName = r.Text("cluster-name"),
             BrokerName = r.Text("broker-name"),
             BrokerId = r.Long("broker-id", 0, long.MaxValue),
+            BrokerRole = Role(r.Text("broker-role")),
             AutoCreateTopicEnable = r.Bool("auto-create-topic-enable"),
             DefaultTopicQueueNums = r.Int("default-topic-queue-nums", 1, 1024),
             LongPollingTimeout = r.Duration("long-polling-timeout"),
@@ -49,8 +53,15 @@ public sealed record BrokerSettings
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");
+        if ((s.BrokerId == 0) != s.BrokerRole.IsMaster())
+            throw new Akka.Configuration.ConfigurationException(s.BrokerId == 0
+                ? $"rocket.broker.broker-role = {s.BrokerRole.Name()} needs broker-id > 0 (broker-id 0 is the master)"
+                : $"rocket.broker.broker-role = {s.BrokerRole.Name()} with broker-id = {s.BrokerId}: a broker with an id above 0 is a SLAVE");
         return s;
     }
+
+    private static BrokerRole Role(string text) => BrokerRoles.Parse(text)
+        ?? throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-role = \"{text}\" is not one of ASYNC_MASTER, SYNC_MASTER, SLAVE");
 
     private static DelayLevelTable DelayLevels(string text)
     {

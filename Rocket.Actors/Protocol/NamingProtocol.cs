@@ -6,18 +6,24 @@ namespace Rocket.Protocol;
 /// instead of name servers.
 /// </summary>
 /// <param name="StoreProblem">Null while the broker's store works; otherwise why it refuses writes (e.g. disk full).</param>
+/// <param name="Role">The broker's current role (a slave promoted by failover publishes a master role).</param>
+/// <param name="Epoch">The broker group's epoch this broker is in: it grows by one at every failover.</param>
+/// <param name="MaxOffset">The end of its commit log when published.</param>
+/// <param name="ReplicaLagBytes">A slave's distance behind its master in bytes, as it last knew; null on a master.</param>
 public sealed record BrokerRecord(
     string ClusterName, string BrokerName, long BrokerId, string BrokerPath, string MemberAddress,
     bool AutoCreateTopicEnable, int DefaultTopicQueueNums, TopicConfig[] Topics, long PublishedAt,
-    string? StoreProblem = null) : IRocketMessage
+    string? StoreProblem = null, BrokerRole Role = BrokerRole.AsyncMaster, long Epoch = 0, long MaxOffset = 0,
+    long? ReplicaLagBytes = null) : IRocketMessage
 {
     public string Key => $"{ClusterName}/{BrokerName}/{BrokerId}";
 
     public bool IsHealthy => StoreProblem is null;
 }
 
-/// <summary>One broker (master or slave) as routes show it.</summary>
-public sealed record BrokerAddress(string ClusterName, string BrokerName, long BrokerId, string Path) : IRocketMessage;
+/// <summary>One broker (master or slave) as routes show it, with its current role and epoch.</summary>
+public sealed record BrokerAddress(string ClusterName, string BrokerName, long BrokerId, string Path,
+    BrokerRole Role = BrokerRole.AsyncMaster, long Epoch = 0) : IRocketMessage;
 
 /// <summary>A topic's queues on one broker (RocketMQ's QueueData).</summary>
 public sealed record QueueData(string BrokerName, int ReadQueues, int WriteQueues, TopicPerm Perm) : IRocketMessage;
