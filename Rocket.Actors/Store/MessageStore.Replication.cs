@@ -19,6 +19,14 @@ public sealed partial class MessageStore : IReplicaLog
     private EpochEntry[] _epochs = [];
     private readonly TopicNameCache _replicaTopicNames = new(); // the journal thread's own (the projector has its cache)
     private long _checkpointCap = long.MaxValue; // while a truncation runs: no checkpoint may claim bytes past its cut
+    private readonly object _checkpointLock = new(); // the flush actor and a truncation both write the checkpoint file
+
+    /// <summary>Writes a checkpoint that claims no more than <paramref name="logFlushed"/> / <paramref name="projectionSafe"/>.</summary>
+    private void WriteConservativeCheckpoint(long logFlushed, long projectionSafe)
+    {
+        lock (_checkpointLock)
+            new Checkpoint(logFlushed, Math.Min(projectionSafe, logFlushed), _lastStoreTimestamp).Write(Settings.CheckpointPath);
+    }
 
     /// <summary><c>{store}/epochs</c>, see <see cref="EpochFile"/>.</summary>
     public string EpochPath => Path.Combine(Settings.Directory, "epochs");
@@ -204,8 +212,7 @@ public sealed partial class MessageStore : IReplicaLog
         Volatile.Write(ref _checkpointCap, offset);
         try
         {
-            new Checkpoint(Math.Min(CommitLog.FlushedOffset, offset), Math.Min(Volatile.Read(ref _projectionsFlushedOffset), offset),
-                _lastStoreTimestamp).Write(Settings.CheckpointPath);
+            WriteConservativeCheckpoint(Math.Min(CommitLog.FlushedOffset, offset), Math.Min(Volatile.Read(ref _projectionsFlushedOffset), offset));
             var entries = Volatile.Read(ref _epochs);
             var kept = entries.Where(e => e.StartOffset < offset).ToArray();
             if (kept.Length < entries.Length)
@@ -227,10 +234,12 @@ public sealed partial class MessageStore : IReplicaLog
             CommitLog.ResumeAt(offset);
             CommitLog.SetFlushed(offset);
 
-            Volatile.Write(ref _projectedOffset, Math.Min(replayKeysFrom, offset)); // rebuilds the index files it removed
+            // Rebuilds the index files it removed; until the flush actor's next thorough flush, recovery re-projects them.
+            long replayFrom = Math.Min(replayKeysFrom, offset);
+            Volatile.Write(ref _projectionsFlushedOffset, Math.Min(Volatile.Read(ref _projectionsFlushedOffset), replayFrom));
+            Volatile.Write(ref _projectedOffset, replayFrom);
             Project(offset, countAppended: false);
-            _projectionsFlushedOffset = Math.Min(_projectionsFlushedOffset, offset);
-            FlushProjections(thorough: true);
+            WriteConservativeCheckpoint(offset, replayFrom);
         }
         finally
         {
@@ -253,7 +262,7 @@ public sealed partial class MessageStore : IReplicaLog
         Volatile.Write(ref _checkpointCap, 0);
         try
         {
-            new Checkpoint(0, 0, _lastStoreTimestamp).Write(Settings.CheckpointPath);
+            WriteConservativeCheckpoint(0, 0);
             EpochFile.Write(EpochPath, []);
             Volatile.Write(ref _epochs, []);
             foreach (var topic in ConsumeQueues.All.Select(q => q.Topic).Distinct().ToList()) ConsumeQueues.DeleteTopic(topic);
@@ -265,12 +274,12 @@ public sealed partial class MessageStore : IReplicaLog
             CommitLog.SetFlushed(offset);
             Volatile.Write(ref _projectedOffset, offset);
             Volatile.Write(ref _projectionsFlushedOffset, offset);
+            WriteConservativeCheckpoint(offset, offset);
         }
         finally
         {
             Volatile.Write(ref _checkpointCap, long.MaxValue);
         }
-        FlushProjections(thorough: true);
         _log.LogWarning("Store {Dir}: emptied (its log ended at {End}); the log starts again at {Offset}", Settings.Directory, end, offset);
         return null;
     }
