@@ -31,11 +31,11 @@ public class ReplicationPropertyTests
         from maxChunk in Gen.Elements(1, 300, 4096, 20_000)
         select new Case(seed, messages, rounds, maxBody, maxChunk);
 
-    [Property(MaxTest = 25)]
+    [Property(MaxTest = 20)]
     public Property A_slave_copies_the_master_byte_for_byte_survives_a_crash_and_converges_after_a_truncation() =>
         Prop.ForAll(CaseGen.ToArbitrary(), Replicate);
 
-    [Property(MaxTest = 20)]
+    [Property(MaxTest = 15)]
     public Property Divergent_logs_converge_after_the_old_master_truncates_at_the_consistent_offset() =>
         Prop.ForAll(CaseGen.ToArbitrary(), Diverge);
 
