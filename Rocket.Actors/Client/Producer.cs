@@ -251,7 +251,7 @@ public sealed class Producer
             ProduceStatus.SlaveNotAvailable => SendStatus.SlaveNotAvailable,
             _ => SendStatus.SendOk,
         };
-        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset, OffsetMessageIds.For(brokerPath, results));
+        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset, brokerPath, results);
     }
 
     private static string Describe(ProduceStatus status) => status switch

@@ -30,6 +30,10 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
         Assert.Equal(result.MessageId, MessageProperties.Get(stored.Properties, MessageProperties.UniqueKey));
         Assert.Equal("TagA", MessageProperties.Get(stored.Properties, MessageProperties.Tags));
         Assert.Equal("order-1", MessageProperties.Get(stored.Properties, MessageProperties.Keys));
+        // Built on first read from the broker's address and the physical offset its answer carried.
+        Assert.Equal(OffsetMessageId.Encode(System.Net.IPAddress.Loopback, Port, stored.PhysicalOffset), result.OffsetMessageId);
+        Assert.Same(result.OffsetMessageId, result.OffsetMessageId);
+        Assert.Equal(result with { }, result);
     }
 
     [Fact]
