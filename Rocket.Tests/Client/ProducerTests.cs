@@ -37,6 +37,19 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task Disposing_the_client_right_after_one_way_sends_loses_none_of_them()
+    {
+        SetRoute("TopicA", 4, "broker-a");
+        var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 200; i++) producer.SendOneway(Text("TopicA", $"m{i}"));
+        await client.DisposeAsync(); // a CLI exits like this: the sends are not answered yet, the route may not even be known
+
+        var stored = (await StateOf(BrokerA)).Stored.Where(kv => kv.Key.Item1 == "TopicA").Sum(kv => kv.Value.Count);
+        Assert.Equal(200, stored);
+    }
+
+    [Fact]
     public async Task Sends_go_round_robin_over_the_writable_queues()
     {
         SetRoute("TopicA", 4, "broker-a");
