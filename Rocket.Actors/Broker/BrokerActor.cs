@@ -42,6 +42,7 @@ namespace Rocket.Broker;
 /// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
 /// ├── replication  the master's end of replication: streams the commit log to slaves, SYNC_MASTER's waits
 /// ├── role       role and epoch at run time, failover orders; runs the follower (a slave's end) while a slave
+/// ├── metadata-copy  a slave copies topic configs and consumer offsets from its master; a master answers
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
@@ -73,6 +74,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _admin = ActorRefs.Nobody;
     private IActorRef _replication = ActorRefs.Nobody;
     private IActorRef _role = ActorRefs.Nobody;
+    private IActorRef _metadataCopy = ActorRefs.Nobody;
     private readonly BrokerRoleState _roleState;
     private BrokerRoleSnapshot? _publishedRole;
     private long? _publishedLag;
@@ -143,6 +145,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<PromoteToMaster>(m => _role.Forward(m));
         Receive<FollowMaster>(m => _role.Forward(m));
         Receive<RoleChanged>(OnRoleChanged);
+        Receive<GetReplicaMetadata>(m => _metadataCopy.Forward(m));
         Receive<Terminated>(t =>
         {
             foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
@@ -198,6 +201,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             return;
         }
         var settings = _settings.Replication;
+        var metadataCopy = _metadataCopy = Context.ActorOf(MetadataCopyActor.Props(_settings, _topics, _offsets), MetadataCopyActor.Name);
         _replication = Context.ActorOf(ReplicaSourceActor.Props(settings, _settings, log, _roleState,
             _store.Settings.MaxMessageSize + 64 * 1024 + 8), ReplicaSourceActor.Name);
         bool cluster = Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
@@ -205,7 +209,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         var roleState = _roleState;
         var broker = _settings;
         _role = Context.ActorOf(BrokerRoleActor.Props(settings, _settings, log, _roleState, _storeActor, _replication,
-            journal => ReplicaFollowerActor.Props(settings, broker, log, roleState, journal, expiry, subscribeToGossip: cluster)), BrokerRoleActor.Name);
+            journal => ReplicaFollowerActor.Props(settings, broker, log, roleState, journal, expiry, subscribeToGossip: cluster,
+                metadataCopy: metadataCopy)), BrokerRoleActor.Name);
     }
 
     /// <summary>A promotion starts the master-only actors, a step-down stops them; either way the record changes now.</summary>

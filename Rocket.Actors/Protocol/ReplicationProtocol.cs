@@ -34,3 +34,14 @@ public sealed record ReplicaChunk(long SessionId, long StartOffset, long MasterM
 /// appended chunk and every ha-send-heartbeat-interval. Hand-written codec (ReplicationCodecs).
 /// </summary>
 public sealed record ReplicaAck(long SessionId, long BrokerId, long MaxOffset) : IRocketWire;
+
+/// <summary>Slave → its master's broker actor, every ha-metadata-sync-interval: send me what a consumer needs (answered with <see cref="ReplicaMetadata"/>).</summary>
+public sealed record GetReplicaMetadata(string BrokerName, long BrokerId) : IRocketMessage;
+
+/// <summary>
+/// The master's topic configs and every group's consumer offsets (the delay levels' progress included: the schedule
+/// keeps it as offsets of its own group), for a slave to hold the same.
+/// </summary>
+public sealed record ReplicaMetadata(string BrokerName, TopicConfig[] Topics, ReplicaOffset[] Offsets) : IRocketMessage;
+
+public sealed record ReplicaOffset(string Group, string Topic, int QueueId, long Offset);

@@ -55,6 +55,7 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
         Receive<GetReplicaPosition>(OnGetPosition);
         Receive<PromoteToMaster>(OnPromote);
         Receive<EpochBegun>(OnEpochBegun);
+        Receive<EpochRefused>(r => RefusePromotion(r.Epoch, $"the journal refused epoch {r.Epoch} at {r.StartOffset}: {r.Error}"));
         Receive<PromotionTimedOut>(OnPromotionTimedOut);
         Receive<FollowMaster>(OnFollow);
     }
@@ -109,13 +110,16 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
         p.Coordinator.Tell(new PromotedToMaster(_broker.BrokerName, _broker.BrokerId, begun.Epoch, begun.StartOffset));
     }
 
-    private void OnPromotionTimedOut(PromotionTimedOut timedOut)
+    private void OnPromotionTimedOut(PromotionTimedOut timedOut) =>
+        RefusePromotion(timedOut.Epoch, $"the journal did not record epoch {timedOut.Epoch} within {EpochTimeout.TotalSeconds} s");
+
+    private void RefusePromotion(long epoch, string reason)
     {
-        if (_promotion is not { } p || p.Order.Decision.Epoch != timedOut.Epoch) return;
+        if (_promotion is not { } p || p.Order.Decision.Epoch != epoch) return;
+        Timers.Cancel("promotion");
         _promotion = null;
-        string reason = $"the journal did not record epoch {timedOut.Epoch} within {EpochTimeout.TotalSeconds} s";
         _logger.Error("{0} refuses promotion: {1}; it stays a slave", Who, reason);
-        p.Coordinator.Tell(new PromotionRefused(_broker.BrokerName, _broker.BrokerId, timedOut.Epoch, reason));
+        p.Coordinator.Tell(new PromotionRefused(_broker.BrokerName, _broker.BrokerId, epoch, reason));
         StartFollowing(new FollowTarget(null, _state.Current.Epoch));
     }
 

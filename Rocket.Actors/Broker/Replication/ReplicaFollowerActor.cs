@@ -28,6 +28,7 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
     private readonly Func<IActorRefFactory, string, ICanTell> _resolveMaster;
     private readonly TimeSpan _recordExpiry;
     private readonly bool _subscribeToGossip;
+    private readonly IActorRef _metadataCopy;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private IActorRef _journal;
     private FollowTarget _target = new(null, 0);
@@ -46,8 +47,10 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
     /// <param name="journal">The journal, or the store actor (asked for the journal at start).</param>
     /// <param name="resolveMaster">Addresses a master's source actor by its broker path (tests substitute probes).</param>
     public ReplicaFollowerActor(ReplicationSettings settings, BrokerSettings broker, IReplicaLog log, BrokerRoleState role,
-        IActorRef journal, TimeSpan recordExpiry, bool subscribeToGossip, Func<IActorRefFactory, string, ICanTell>? resolveMaster)
+        IActorRef journal, TimeSpan recordExpiry, bool subscribeToGossip, Func<IActorRefFactory, string, ICanTell>? resolveMaster,
+        IActorRef? metadataCopy)
     {
+        _metadataCopy = metadataCopy ?? ActorRefs.Nobody;
         _subscribeToGossip = subscribeToGossip;
         _settings = settings;
         _broker = broker;
@@ -65,8 +68,12 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
         Receive<ReplicaChunk>(OnChunk);
         Receive<ReplicaAppended>(OnAppended);
         Receive<ReplicaAppendFailed>(f => EndSession($"appending at {_expected} failed on this slave (log ends at {f.MaxOffset}): {f.Error}", error: true));
-        Receive<LogTruncated>(t => _logger.Info("Slave log cut back to {0} to match the master's history", t.MaxOffset));
+        Receive<LogTruncated>(t => _logger.Info("Slave #{0}: log cut back to {1} to match the master's history", _broker.BrokerId, t.MaxOffset));
+        Receive<LogStartedAt>(s => _logger.Warning("Slave #{0}: store emptied; its log starts at the master's min offset {1}", _broker.BrokerId, s.Offset));
         Receive<EpochBegun>(_ => { });
+        Receive<TruncateRefused>(r => EndSession($"cutting the log at {r.Offset} was refused: {r.Error}", error: true));
+        Receive<StartLogRefused>(r => EndSession($"starting the log at {r.Offset} was refused: {r.Error}", error: true));
+        Receive<EpochRefused>(r => EndSession($"beginning epoch {r.Epoch} at {r.StartOffset} was refused: {r.Error}", error: true));
         Receive<Tick>(_ => OnTick());
     }
 
@@ -74,9 +81,13 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
     public sealed record BrokerTable(IReadOnlyCollection<BrokerRecord> Records);
 
     /// <param name="subscribeToGossip">Off in actor tests, which hand in <see cref="BrokerTable"/>s instead.</param>
+    /// <param name="metadataCopy">Told which master to copy topic configs and offsets from (<see cref="MetadataCopyActor"/>).</param>
     public static Props Props(ReplicationSettings settings, BrokerSettings broker, IReplicaLog log, BrokerRoleState role,
-        IActorRef journal, TimeSpan recordExpiry, bool subscribeToGossip = true, Func<IActorRefFactory, string, ICanTell>? resolveMaster = null) =>
-        Akka.Actor.Props.Create(() => new ReplicaFollowerActor(settings, broker, log, role, journal, recordExpiry, subscribeToGossip, resolveMaster));
+        IActorRef journal, TimeSpan recordExpiry, bool subscribeToGossip = true, Func<IActorRefFactory, string, ICanTell>? resolveMaster = null,
+        IActorRef? metadataCopy = null) =>
+        Akka.Actor.Props.Create(() => new ReplicaFollowerActor(settings, broker, log, role, journal, recordExpiry, subscribeToGossip, resolveMaster, metadataCopy));
+
+    protected override void PostStop() => _metadataCopy.Tell(new ReplicaMasterChanged(null));
 
     protected override void PreStart()
     {
@@ -119,7 +130,7 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
         _sessionId++;
         _source = null;
         _resolveMaster(Context, _master.BrokerPath).Tell(new ReplicaHello(_broker.BrokerName, _broker.BrokerId, _sessionId,
-            EpochHistory.ToWire(_log.Epochs), _log.MaxOffset, _log.SegmentSize), Self);
+            EpochWire.ToWire(_log.Epochs), _log.MaxOffset, _log.SegmentSize), Self);
         _lastHeard = DateTime.UtcNow;
     }
 
@@ -137,11 +148,15 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
             _journal.Tell(new TruncateLog(welcome.StartOffset));
         }
         else if (welcome.StartOffset > own)
-            _logger.Warning("Slave #{0}: this log ends at {1}, below the master's oldest byte; replication starts at the master's min offset {2}",
+        {
+            _logger.Warning("Slave #{0}: this log ends at {1}, below the master's oldest byte: the store starts over, empty, at the master's min offset {2}",
                 _broker.BrokerId, own, welcome.StartOffset);
+            _journal.Tell(new StartLogAt(welcome.StartOffset));
+        }
         _logger.Info("Slave #{0} of {1} follows master #{2} ({3}) from offset {4}; the master's log ends at {5}",
             _broker.BrokerId, _broker.BrokerName, welcome.MasterBrokerId, _master?.BrokerPath, welcome.StartOffset, welcome.MasterMaxOffset);
         _expected = welcome.StartOffset;
+        _metadataCopy.Tell(new ReplicaMasterChanged(_master?.BrokerPath));
         // The master's epochs this log does not hold yet begin as the bytes reach their start (a chunk never crosses one).
         long ownEpoch = _log.CurrentEpoch;
         _pendingEpochs = (welcome.Epochs ?? []).Where(e => e.Epoch > ownEpoch).OrderBy(e => e.StartOffset).ToList();
@@ -204,6 +219,7 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
         else _logger.Info("Slave #{0}: replication session ended: {1}", _broker.BrokerId, reason);
         _source = null;
         _sessionId++; // whatever the old session still sends is ignored
+        _metadataCopy.Tell(new ReplicaMasterChanged(null));
         if (!error) _master = null;
     }
 

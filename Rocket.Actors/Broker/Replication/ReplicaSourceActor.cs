@@ -75,7 +75,7 @@ public sealed class ReplicaSourceActor : ReceiveActor, IWithTimers
             Sender.Tell(new ReplicaRefused(hello.SessionId, $"{Who} refuses slave #{hello.BrokerId}: {reason}"));
             return;
         }
-        var slaveEpochs = EpochHistory.FromWire(hello.Epochs);
+        var slaveEpochs = EpochWire.FromWire(hello.Epochs);
         long start = Math.Min(hello.MaxOffset, EpochHistory.ConsistentOffset(_log.Epochs, _log.MaxOffset, slaveEpochs, hello.MaxOffset));
         string how = start < hello.MaxOffset ? $"its log diverges from this master's history at {start}: it cuts its tail from there"
             : "from its own end";
@@ -91,7 +91,7 @@ public sealed class ReplicaSourceActor : ReceiveActor, IWithTimers
         _role.HasSlaves = true;
         _logger.Info("Slave #{0} of {1} replicates from offset {2} ({3}); this master's log ends at {4}",
             hello.BrokerId, hello.BrokerName, start, how, _log.MaxOffset);
-        Sender.Tell(new ReplicaWelcome(hello.SessionId, _broker.BrokerId, start, _log.MaxOffset, EpochHistory.ToWire(_log.Epochs)));
+        Sender.Tell(new ReplicaWelcome(hello.SessionId, _broker.BrokerId, start, _log.MaxOffset, EpochWire.ToWire(_log.Epochs)));
         Pump(session);
     }
 
@@ -102,7 +102,7 @@ public sealed class ReplicaSourceActor : ReceiveActor, IWithTimers
         if (hello.BrokerId == _broker.BrokerId) return $"the slave has this master's own broker id {hello.BrokerId}";
         if (hello.SegmentSize != _log.SegmentSize)
             return $"segment size {hello.SegmentSize} differs from this master's {_log.SegmentSize} (rocket.store.mapped-file-size-commit-log must match)";
-        long masterEpoch = _log.CurrentEpoch, slaveEpoch = EpochHistory.Current(EpochHistory.FromWire(hello.Epochs));
+        long masterEpoch = _log.CurrentEpoch, slaveEpoch = EpochWire.Current(EpochWire.FromWire(hello.Epochs));
         if (slaveEpoch > masterEpoch) return $"the slave is in epoch {slaveEpoch}, newer than this master's {masterEpoch}";
         if (slaveEpoch == masterEpoch && hello.MaxOffset > _log.MaxOffset)
             return $"the slave's log ends at {hello.MaxOffset}, ahead of this master's {_log.MaxOffset} in the same epoch {masterEpoch}";
@@ -133,7 +133,7 @@ public sealed class ReplicaSourceActor : ReceiveActor, IWithTimers
             while (session.Sent < _log.MaxOffset && session.Sent - session.Acked < _settings.TransferWindow)
             {
                 long limit = _log.MaxOffset;
-                if (EpochHistory.NextStartAfter(_log.Epochs, session.Sent) is { } next && next < limit) limit = next;
+                if (EpochWire.NextStartAfter(_log.Epochs, session.Sent) is { } next && next < limit) limit = next;
                 buffer ??= ArrayPool<byte>.Shared.Rent(_settings.TransferBatchSize);
                 int n = _log.ReadWholeRecords(session.Sent, limit, buffer.AsSpan(0, _settings.TransferBatchSize));
                 if (n == 0)

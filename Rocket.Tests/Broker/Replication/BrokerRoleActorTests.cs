@@ -4,6 +4,7 @@ using Rocket.Broker;
 using Rocket.Broker.Replication;
 using Rocket.Protocol;
 using Rocket.Store;
+using Rocket.Store.Replication;
 using Xunit;
 
 namespace Rocket.Tests.Broker.Replication;
@@ -64,7 +65,7 @@ public sealed class BrokerRoleActorTests : Akka.TestKit.Xunit2.TestKit
         role.Tell(new PromoteToMaster(Decision(3, 1)));
         Assert.Equal(new BeginEpoch(3, 400), _journal.ExpectMsg<BeginEpoch>());
         Assert.False(state.IsMaster); // no write before the epoch is recorded
-        _journal.Reply(new EpochBegun(3, 400));
+        _journal.Reply(new EpochBegun(3, 400, 400));
         Assert.Equal(new PromotedToMaster("broker-a", 1, 3, 400), ExpectMsg<PromotedToMaster>());
         Assert.Equal(new BrokerRoleSnapshot(BrokerRole.SyncMaster, 3), state.Current);
         Assert.Equal(new RoleChanged(BrokerRole.SyncMaster, 3), _parent.ExpectMsg<RoleChanged>());

@@ -44,9 +44,19 @@ internal sealed class FakeReplicaLog(int segmentSize = 1 << 20, long minOffset =
     {
         lock (_gate)
         {
-            if (_records.Count == 0 && start != _max) _min = _max = start;
             if (start != _max) throw new StoreException($"replica append at {start}, but the log ends at {_max}");
             for (int p = 0; p < bytes.Length; p += recordSize) Append(bytes[p..Math.Min(bytes.Length, p + recordSize)]);
+        }
+    }
+
+    /// <summary>Empties the log and starts it at <paramref name="offset"/> (a slave behind its master's oldest byte).</summary>
+    public void StartAt(long offset)
+    {
+        lock (_gate)
+        {
+            _records.Clear();
+            _epochs.Clear();
+            _min = _max = offset;
         }
     }
 
@@ -99,7 +109,7 @@ internal sealed class FakeReplicaJournal : ReceiveActor
         {
             try
             {
-                log.AppendReplica(a.StartOffset, a.Bytes, recordSize);
+                log.AppendReplica(a.StartOffset, a.Bytes.ToArray(), recordSize);
                 Sender.Tell(new ReplicaAppended(log.MaxOffset));
             }
             catch (StoreException e) { Sender.Tell(new ReplicaAppendFailed(log.MaxOffset, e.Message)); }
@@ -107,7 +117,12 @@ internal sealed class FakeReplicaJournal : ReceiveActor
         Receive<BeginEpoch>(b =>
         {
             log.BeginEpoch(b.Epoch, b.StartOffset);
-            Sender.Tell(new EpochBegun(b.Epoch, b.StartOffset));
+            Sender.Tell(new EpochBegun(b.Epoch, b.StartOffset, log.MaxOffset));
+        });
+        Receive<StartLogAt>(s =>
+        {
+            log.StartAt(s.Offset);
+            Sender.Tell(new LogStartedAt(s.Offset));
         });
         Receive<TruncateLog>(t =>
         {

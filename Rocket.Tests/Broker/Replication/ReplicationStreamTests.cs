@@ -56,6 +56,19 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_slave_behind_the_masters_oldest_byte_starts_over_there()
+    {
+        var master = new FakeReplicaLog(minOffset: 50 * Record);
+        master.Append(20, Record);
+        var slave = new FakeReplicaLog();
+        slave.Append(10, Record, fill: 3); // ends at 10 000, below the master's 50 000
+        Start(master, slave);
+        AwaitCondition(() => slave.MaxOffset == master.MaxOffset, TimeSpan.FromSeconds(20));
+        Assert.Equal(50 * Record, slave.MinOffset);
+        Assert.Equal(master.Bytes(), slave.Bytes());
+    }
+
+    [Fact]
     public void A_returning_old_master_cuts_its_divergent_tail_and_takes_the_new_epoch()
     {
         // Both held 100 records of epoch 0; the new master began epoch 1 there and wrote 50 more, the old one 30 others.
