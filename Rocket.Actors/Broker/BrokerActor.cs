@@ -78,6 +78,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private readonly BrokerRoleState _roleState;
     private BrokerRoleSnapshot? _publishedRole;
     private long? _publishedLag;
+    private long _publishedMaxOffset;
     private DateTime _lastPublish;
     private readonly QueueActivity _activity = new();
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
@@ -283,9 +284,10 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private void OnCheckStoreHealth()
     {
         var problem = _store.Health.Problem;
-        // Role and epoch changes publish at once; a slave's lag and the log's end ride along every few seconds.
+        // Role and epoch changes publish at once; a slave's lag and the log's end (failover compares them) every 3 s at most.
         if (_roleState.Current != _publishedRole
-            || (_roleState.ReplicaLagBytes != _publishedLag && DateTime.UtcNow - _lastPublish >= TimeSpan.FromSeconds(3)))
+            || ((_roleState.ReplicaLagBytes != _publishedLag || _store.CommitLog.MaxOffset != _publishedMaxOffset)
+                && DateTime.UtcNow - _lastPublish >= TimeSpan.FromSeconds(3)))
         {
             Publish();
             return;
@@ -309,7 +311,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             _settings.AutoCreateTopicEnable && role.Role.IsMaster(), _settings.DefaultTopicQueueNums,
             _lastTopics.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem, role.Role, role.Epoch,
-            MaxOffset: _store.CommitLog.MaxOffset, ReplicaLagBytes: _publishedLag)));
+            MaxOffset: _publishedMaxOffset = _store.CommitLog.MaxOffset, ReplicaLagBytes: _publishedLag)));
     }
 
     /// <summary>Both metadata actors write their backup files now; answered once both files are written (or failed).</summary>
