@@ -36,7 +36,7 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
 
         // 1. With the slave in sync every send is SEND_OK, and the slave's log is the master's, byte for byte.
         var first = await SendAsync(producer, "run1", 2000);
-        Assert.All(first, r => Assert.Equal(SendStatus.Ok, r.Status));
+        Assert.All(first, r => Assert.Equal(SendStatus.SendOk, r.Status));
         await AwaitIdenticalLogsAsync(client);
         var slave = (await client.Admin.GetClusterViewAsync()).Brokers.Single(b => b.BrokerId == 1);
         Assert.Equal(BrokerRole.Slave, slave.Role);
@@ -58,11 +58,11 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         // 3. The slave returns, catches up what it missed and sends are SEND_OK again.
         var restarted = DateTime.UtcNow;
         _cluster.StartBroker("broker-a-s", extraHocon: SlaveConfig);
-        await MultiProcess.AwaitAsync(async () => (await SendAsync(producer, "run4", 1))[0].Status == SendStatus.Ok,
+        await MultiProcess.AwaitAsync(async () => (await SendAsync(producer, "run4", 1))[0].Status == SendStatus.SendOk,
             "a send answered SEND_OK after the slave returned", TimeSpan.FromSeconds(60));
         output.WriteLine($"SEND_OK again {(DateTime.UtcNow - restarted).TotalSeconds:0.0} s after the slave was restarted");
         var after = await SendAsync(producer, "run5", 500);
-        Assert.All(after, r => Assert.Equal(SendStatus.Ok, r.Status));
+        Assert.All(after, r => Assert.Equal(SendStatus.SendOk, r.Status));
         await AwaitIdenticalLogsAsync(client);
     }
 
