@@ -37,7 +37,7 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         // 1. With the slave in sync every send is SEND_OK, and the slave's log is the master's, byte for byte.
         var first = await SendAsync(producer, "run1", 2000);
         Assert.All(first, r => Assert.Equal(SendStatus.SendOk, r.Status));
-        await AwaitIdenticalLogsAsync(client);
+        await AwaitIdenticalLogsAsync(client, PastLast(first));
         var slave = (await client.Admin.GetClusterViewAsync()).Brokers.Single(b => b.BrokerId == 1);
         Assert.Equal(BrokerRole.Slave, slave.Role);
 
@@ -63,23 +63,31 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"SEND_OK again {(DateTime.UtcNow - restarted).TotalSeconds:0.0} s after the slave was restarted");
         var after = await SendAsync(producer, "run5", 500);
         Assert.All(after, r => Assert.Equal(SendStatus.SendOk, r.Status));
-        await AwaitIdenticalLogsAsync(client);
+        await AwaitIdenticalLogsAsync(client, PastLast(after));
     }
 
     private static async Task<SendResult[]> SendAsync(Producer producer, string verifyId, int count) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => producer.SendAsync(
             new Message("Replicated", Encoding.UTF8.GetBytes($"{verifyId}-{i}")) { Properties = { ["VERIFY_ID"] = verifyId, ["VERIFY_SEQ"] = i.ToString() } })));
 
-    /// <summary>Waits until both brokers publish the same log end, then compares the written part of every segment.</summary>
-    private async Task AwaitIdenticalLogsAsync(RocketClient client)
+    /// <summary>An offset just past the start of the last stored of these messages (their offset message ids carry it).</summary>
+    private static long PastLast(SendResult[] results) =>
+        results.Max(r => OffsetMessageId.TryDecode(r.OffsetMessageId, out _, out var physical, out _) ? physical : -1) + 1;
+
+    /// <summary>
+    /// Waits until both brokers publish the same log end, at least <paramref name="minEnd"/> (so it holds every message
+    /// sent), then compares the written part of every segment.
+    /// </summary>
+    private async Task AwaitIdenticalLogsAsync(RocketClient client, long minEnd)
     {
+        Assert.True(minEnd > 0, "the sends carry their physical offsets");
         long end = 0;
         await MultiProcess.AwaitAsync(async () =>
         {
             var brokers = (await client.Admin.GetClusterViewAsync()).Brokers.Where(b => b.BrokerName == "broker-a").ToArray();
             var master = brokers.SingleOrDefault(b => b.BrokerId == 0);
             end = master?.MaxOffset ?? 0;
-            return master is not null && brokers.Length == 2 && brokers.All(b => b.MaxOffset == end)
+            return master is not null && brokers.Length == 2 && end >= minEnd && brokers.All(b => b.MaxOffset == end)
                 && Checksum(_cluster.StoreOf("broker-a"), end) == Checksum(_cluster.StoreOf("broker-a-s"), end);
         }, "the slave's commit log equal to the master's", TimeSpan.FromSeconds(60));
         output.WriteLine($"logs identical up to {end}: {Checksum(_cluster.StoreOf("broker-a"), end)}");
