@@ -8,6 +8,7 @@ using Rocket.Broker.Metadata.Backup;
 using Rocket.Broker.OffsetReset;
 using Rocket.Broker.Produce;
 using Rocket.Broker.Pull;
+using Rocket.Broker.Replication;
 using Rocket.Broker.Timer;
 using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
@@ -16,6 +17,7 @@ using Rocket.Broker.Transaction;
 using Rocket.Naming;
 using Rocket.Protocol;
 using Rocket.Store;
+using Rocket.Store.Replication;
 
 namespace Rocket.Broker;
 
@@ -38,6 +40,9 @@ namespace Rocket.Broker;
 /// ├── admin      message queries (key, unique key, offset) and store figures (Broker/Admin)
 /// ├── publisher  the broker record in cluster gossip (routes)
 /// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
+/// ├── replication  the master's end of replication: streams the commit log to slaves, SYNC_MASTER's waits
+/// ├── role       role and epoch at run time, failover orders; runs the follower (a slave's end) while a slave
+/// ├── metadata-copy  a slave copies topic configs and consumer offsets from its master; a master answers
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
@@ -67,6 +72,14 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _timer = ActorRefs.Nobody;
     private IActorRef _schedule = ActorRefs.Nobody;
     private IActorRef _admin = ActorRefs.Nobody;
+    private IActorRef _replication = ActorRefs.Nobody;
+    private IActorRef _role = ActorRefs.Nobody;
+    private IActorRef _metadataCopy = ActorRefs.Nobody;
+    private readonly BrokerRoleState _roleState;
+    private BrokerRoleSnapshot? _publishedRole;
+    private long? _publishedLag;
+    private long _publishedMaxOffset;
+    private DateTime _lastPublish;
     private readonly QueueActivity _activity = new();
     private readonly Dictionary<string, IActorRef> _deletions = new(StringComparer.Ordinal);
     private bool _orphansChecked;
@@ -81,6 +94,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _store = store;
         _settings = settings;
         _parts = parts;
+        _roleState = new BrokerRoleState(settings.BrokerRole, ((object)store as IReplicaLog)?.CurrentEpoch ?? 0);
 
         Receive<ProduceRequest>(r => _produce.Forward(r));
         Receive<PullRequest>(r =>
@@ -91,7 +105,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<ConsumerHeartbeat>(m =>
         {
             _groups.Forward(m);
-            if (m.Model == MessageModel.Clustering && _settings.IsMaster) _retry.Tell(new EnsureRetryTopic(m.Group));
+            if (m.Model == MessageModel.Clustering && _roleState.IsMaster) _retry.Tell(new EnsureRetryTopic(m.Group));
         });
         Receive<ConsumerSendBack>(m => _retry.Forward(m));
         Receive<UnregisterConsumer>(m => _groups.Forward(m));
@@ -128,6 +142,11 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<MessagesArrived>(m => _schedule.Tell(m)); // internal topics' arrivals, from the pull router
         Receive<FlushMetadataBackup>(OnFlushMetadataBackup);
         Receive<CheckStoreHealth>(_ => OnCheckStoreHealth());
+        Receive<GetReplicaPosition>(m => _role.Forward(m));
+        Receive<PromoteToMaster>(m => _role.Forward(m));
+        Receive<FollowMaster>(m => _role.Forward(m));
+        Receive<RoleChanged>(OnRoleChanged);
+        Receive<GetReplicaMetadata>(m => _metadataCopy.Forward(m));
         Receive<Terminated>(t =>
         {
             foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
@@ -143,22 +162,77 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _storeActor = Context.ActorOf(StoreActor.Props(_store, arrivalListener: _pulls), "store");
         _topics = Context.ActorOf(_parts.Topics(Self), "topics");
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
-        _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics), "produce");
+        StartReplication();
+        _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics, _roleState, _replication), "produce");
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         _resets = Context.ActorOf(OffsetResetActor.Props(_store, _settings.BrokerName, _offsets, _groups), "offset-resets");
         _locks = Context.ActorOf(QueueLockActor.Props(_settings.RebalanceLockMaxLiveTime), QueueLockActor.Name);
         _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
-        if (_settings.IsMaster) _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), ScheduleActor.Name);
+        if (_roleState.IsMaster) StartSchedule();
         _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
         _admin = Context.ActorOf(MessageQueryActor.Props(_store, _settings), MessageQueryActor.Name);
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
-        if (_settings.IsMaster) _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), "timer");
+        if (_roleState.IsMaster) StartTimer();
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);
         _log.Info("Broker {0} #{1} of cluster {2} started on {3}", _settings.BrokerName, _settings.BrokerId, _settings.ClusterName, SelfAddress);
     }
 
     /// <summary>A store failure stops the broker rather than restarting actors around the same files.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void StartSchedule() =>
+        _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), Term(ScheduleActor.Name));
+
+    private void StartTimer() =>
+        _timer = Context.ActorOf(TimerActor.Props(_store, _storeActor, _settings.Timer, _settings.BrokerName), Term("timer"));
+
+    private int _masterTerms;
+
+    /// <summary>The first start keeps the plain name; after a step-down and a promotion the stopped actor's name may still be taken.</summary>
+    private string Term(string name) => _masterTerms++ < 2 ? name : $"{name}-{_masterTerms}";
+
+    /// <summary>Replication needs the store's replica seam; a slave without it cannot copy anything and says so.</summary>
+    private void StartReplication()
+    {
+        if ((object)_store is not IReplicaLog log)
+        {
+            if (!_roleState.IsMaster || _settings.BrokerRole == BrokerRole.SyncMaster)
+                _log.Error("Broker {0} #{1} is {2} but its store has no replication support: nothing is replicated", _settings.BrokerName,
+                    _settings.BrokerId, _settings.BrokerRole.Name());
+            return;
+        }
+        var settings = _settings.Replication;
+        var metadataCopy = _metadataCopy = Context.ActorOf(MetadataCopyActor.Props(_settings, _topics, _offsets), MetadataCopyActor.Name);
+        _replication = Context.ActorOf(ReplicaSourceActor.Props(settings, _settings, log, _roleState,
+            _store.Settings.MaxMessageSize + 64 * 1024 + 8), ReplicaSourceActor.Name);
+        bool cluster = Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
+        var expiry = Rocket.Naming.NamingSettings.FromConfig(Context.System.Settings.Config).BrokerExpiry;
+        var roleState = _roleState;
+        var broker = _settings;
+        _role = Context.ActorOf(BrokerRoleActor.Props(settings, _settings, log, _roleState, _storeActor, _replication,
+            journal => ReplicaFollowerActor.Props(settings, broker, log, roleState, journal, expiry, subscribeToGossip: cluster,
+                metadataCopy: metadataCopy)), BrokerRoleActor.Name);
+    }
+
+    /// <summary>A promotion starts the master-only actors, a step-down stops them; either way the record changes now.</summary>
+    private void OnRoleChanged(RoleChanged changed)
+    {
+        bool master = changed.Role.IsMaster();
+        if (master && _schedule.IsNobody()) StartSchedule();
+        if (master && _timer.IsNobody()) StartTimer();
+        if (!master)
+        {
+            if (!_schedule.IsNobody()) Context.Stop(_schedule);
+            if (!_timer.IsNobody()) Context.Stop(_timer);
+            _schedule = _timer = ActorRefs.Nobody;
+        }
+        if (master && _lastTopics is not null)
+        {
+            _schedule.Tell(_lastTopics);
+            _timer.Tell(_lastTopics);
+        }
+        Publish();
+    }
 
     private Address SelfAddress => ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
 
@@ -210,6 +284,14 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private void OnCheckStoreHealth()
     {
         var problem = _store.Health.Problem;
+        // Role and epoch changes publish at once; a slave's lag and the log's end (failover compares them) every 3 s at most.
+        if (_roleState.Current != _publishedRole
+            || ((_roleState.ReplicaLagBytes != _publishedLag || _store.CommitLog.MaxOffset != _publishedMaxOffset)
+                && DateTime.UtcNow - _lastPublish >= TimeSpan.FromSeconds(3)))
+        {
+            Publish();
+            return;
+        }
         if (problem == _publishedProblem) return;
         if (problem is null) _log.Info("Broker {0}: the store works again; published as healthy", _settings.BrokerName);
         else _log.Warning("Broker {0}: the store fails ({1}); published as unhealthy", _settings.BrokerName, problem);
@@ -220,13 +302,16 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     {
         if (_lastTopics is null) return; // nothing to publish before the topic table is recovered
         _publishedProblem = _store.Health.Problem;
+        var role = _publishedRole = _roleState.Current;
+        _publishedLag = role.Role.IsMaster() ? null : _roleState.ReplicaLagBytes;
+        _lastPublish = DateTime.UtcNow;
         _publisher?.Tell(new PublishBrokerRecord(new BrokerRecord(
             _settings.ClusterName, _settings.BrokerName, _settings.BrokerId,
             Self.Path.ToStringWithAddress(SelfAddress), SelfAddress.ToString(),
-            _settings.AutoCreateTopicEnable && _settings.IsMaster, _settings.DefaultTopicQueueNums,
+            _settings.AutoCreateTopicEnable && role.Role.IsMaster(), _settings.DefaultTopicQueueNums,
             _lastTopics.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray(),
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem, _settings.BrokerRole, Epoch: 0,
-            MaxOffset: _store.CommitLog.MaxOffset)));
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _publishedProblem, role.Role, role.Epoch,
+            MaxOffset: _publishedMaxOffset = _store.CommitLog.MaxOffset, ReplicaLagBytes: _publishedLag)));
     }
 
     /// <summary>Both metadata actors write their backup files now; answered once both files are written (or failed).</summary>

@@ -27,6 +27,7 @@ public sealed record BrokerSettings
     /// <summary>RocketMQ's messageDelayLevel (the table in reference.conf; tests shorten it).</summary>
     public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
     public TransactionSettings Transaction { get; init; } = new();
+    public Replication.ReplicationSettings Replication { get; init; } = new();
 
     public bool IsMaster => BrokerId == 0;
 
@@ -50,6 +51,7 @@ public sealed record BrokerSettings
             Timer = TimerSettings.Read(r),
             MessageDelayLevel = DelayLevels(r.Text("message-delay-level")),
             Transaction = TransactionSettings.Read(r),
+            Replication = Rocket.Broker.Replication.ReplicationSettings.Read(r),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");

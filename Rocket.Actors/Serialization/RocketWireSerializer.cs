@@ -6,7 +6,7 @@ using Rocket.Protocol;
 namespace Rocket.Serialization;
 
 /// <summary>
-/// Compact binary serializer for the hot-path <see cref="IRocketWire"/> messages (produce and pull), bound in
+/// Compact binary serializer for the hot-path <see cref="IRocketWire"/> messages (produce, pull and replication), bound in
 /// reference.conf. Each message becomes exactly one byte[] of the exact size: a sizing pass, then a writing pass.
 /// Layout: ZigZag LEB128 varints for numbers and enums; strings as UTF-8 with a varint (byte count + 1) prefix,
 /// 0 meaning null; byte arrays and item arrays likewise. Every other message goes through Hyperion.
@@ -21,6 +21,8 @@ public sealed class RocketWireSerializer : SerializerWithStringManifest
     public const string ProduceResponseManifest = "PR";
     public const string PullRequestManifest = "LQ";
     public const string PullResponseManifest = "LR";
+    public const string ReplicaChunkManifest = "HC";
+    public const string ReplicaAckManifest = "HA";
 
     /// <summary>Topic, group and tag strings repeat in nearly every message; decode each once per node.</summary>
     private readonly NameCache _names = new();
@@ -35,6 +37,8 @@ public sealed class RocketWireSerializer : SerializerWithStringManifest
         ProduceResponse => ProduceResponseManifest,
         PullRequest => PullRequestManifest,
         PullResponse => PullResponseManifest,
+        ReplicaChunk => ReplicaChunkManifest,
+        ReplicaAck => ReplicaAckManifest,
         _ => throw WireErrors.Unsupported(o),
     };
 
@@ -44,6 +48,8 @@ public sealed class RocketWireSerializer : SerializerWithStringManifest
         ProduceResponse m => ToBinary<ProduceResponseCodec, ProduceResponse>(m, ProduceResponseManifest),
         PullRequest m => ToBinary<PullRequestCodec, PullRequest>(m, PullRequestManifest),
         PullResponse m => ToBinary<PullResponseCodec, PullResponse>(m, PullResponseManifest),
+        ReplicaChunk m => ToBinary<ReplicaChunkCodec, ReplicaChunk>(m, ReplicaChunkManifest),
+        ReplicaAck m => ToBinary<ReplicaAckCodec, ReplicaAck>(m, ReplicaAckManifest),
         _ => throw WireErrors.Unsupported(obj),
     };
 
@@ -56,6 +62,8 @@ public sealed class RocketWireSerializer : SerializerWithStringManifest
             ProduceResponseManifest => FromBinary<ProduceResponseCodec, ProduceResponse>(bytes, manifest),
             PullRequestManifest => FromBinary<PullRequestCodec, PullRequest>(bytes, manifest),
             PullResponseManifest => FromBinary<PullResponseCodec, PullResponse>(bytes, manifest),
+            ReplicaChunkManifest => FromBinary<ReplicaChunkCodec, ReplicaChunk>(bytes, manifest),
+            ReplicaAckManifest => FromBinary<ReplicaAckCodec, ReplicaAck>(bytes, manifest),
             // Akka treats a SerializationException on receipt as transient: the message is dropped, the link stays.
             _ => throw new SerializationException(
                 $"RocketWireSerializer (id {WireIdentifier}) does not know manifest '{manifest}'; " +

@@ -112,7 +112,7 @@ public class AdminVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
         // cluster: the rates count whole seconds, so they show once the second of the last delivery has passed.
         await MultiProcess.AwaitAsync(async () => (await client.Admin.GetBrokerStatsAsync()).Single().DeliveredLastMinute >= 6, "deliveries counted", Patience);
         var broker = Assert.Single((await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json().GetProperty("brokers").EnumerateArray());
-        Assert.Equal("MASTER", broker.GetProperty("role").GetString());
+        Assert.Equal("ASYNC_MASTER", broker.GetProperty("role").GetString());
         var stats = broker.GetProperty("stats");
         Assert.Equal(node.StorePath, stats.GetProperty("store_dir").GetString());
         Assert.True(stats.GetProperty("store_bytes").GetInt64() > 0);

@@ -32,6 +32,10 @@ public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNod
         Assert.Equal(JsonValueKind.Number, broker.GetProperty("topics").ValueKind);
         Assert.True(broker.GetProperty("healthy").GetBoolean()); // its store works (see StoreFaultProcessTests for one that does not)
         Assert.Equal(JsonValueKind.Null, broker.GetProperty("problem").ValueKind);
+        // Replication columns (issue 11): a standalone node is a master of epoch 0 with no lag of its own.
+        Assert.Equal("ASYNC_MASTER", broker.GetProperty("role").GetString());
+        Assert.Equal(0, broker.GetProperty("epoch").GetInt64());
+        Assert.Equal(JsonValueKind.Null, broker.GetProperty("replica_lag_bytes").ValueKind);
     }
 
     [Fact]

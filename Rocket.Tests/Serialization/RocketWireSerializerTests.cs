@@ -57,9 +57,11 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
             new PulledMessage(0, 0, Born, 0, 0, 0, null, [2]),
             new PulledMessage(long.MinValue, -5, Born + 10, Born, int.MaxValue, 0, "", [3]),
         ]),
+        new ReplicaChunk(3, 1L << 40, (1L << 40) + 5, [1, 2, 3, 4, 5]),
+        new ReplicaAck(3, 1, long.MaxValue),
     ];
 
-    public static TheoryData<int> SampleIndexes() => [0, 1, 2, 3, 4, 5];
+    public static TheoryData<int> SampleIndexes() => [0, 1, 2, 3, 4, 5, 6, 7];
 
     [Theory, MemberData(nameof(SampleIndexes))]
     public void Every_message_type_round_trips_every_field(int index) => AssertRoundTrips(Samples().ElementAt(index));

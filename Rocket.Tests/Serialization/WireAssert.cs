@@ -17,6 +17,12 @@ public static class WireAssert
             case ProduceResponse e: Same(e, Assert.IsType<ProduceResponse>(actual)); break;
             case PullRequest e: Assert.Equal(e, Assert.IsType<PullRequest>(actual)); break; // no arrays: record equality works
             case PullResponse e: Same(e, Assert.IsType<PullResponse>(actual)); break;
+            case ReplicaChunk e:
+                var chunk = Assert.IsType<ReplicaChunk>(actual);
+                Assert.Equal((e.SessionId, e.StartOffset, e.MasterMaxOffset), (chunk.SessionId, chunk.StartOffset, chunk.MasterMaxOffset));
+                Assert.Equal(e.Bytes, chunk.Bytes);
+                break;
+            case ReplicaAck e: Assert.Equal(e, Assert.IsType<ReplicaAck>(actual)); break;
             default: throw new ArgumentException($"no comparison for {expected.GetType()}");
         }
     }

@@ -19,6 +19,15 @@ public sealed record GetGroupOffsets(string Group);
 
 public sealed record GroupOffsets(string Group, IReadOnlyDictionary<(string Topic, int QueueId), long> Offsets);
 
+/// <summary>Asks the offset store for every group's offsets (a slave copies them); answered with <see cref="AllConsumerOffsets"/>.</summary>
+public sealed class GetAllConsumerOffsets
+{
+    public static readonly GetAllConsumerOffsets Instance = new();
+    private GetAllConsumerOffsets() { }
+}
+
+public sealed record AllConsumerOffsets(GroupQueueOffset[] Offsets);
+
 /// <summary>Drops every group's offsets on the queues of a deleted topic; answered with <see cref="TopicOffsetsDeleted"/> once durable.</summary>
 public sealed record DeleteTopicOffsets(string Topic);
 

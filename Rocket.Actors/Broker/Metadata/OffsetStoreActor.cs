@@ -52,6 +52,7 @@ public sealed class OffsetStoreActor : CompactingPersistentActor, IWithTimers
         Command<QueryOffset>(query => DeferAsync(query, q =>
             Sender.Tell(new OffsetAnswer(q.Group, q.Topic, q.QueueId, _offsets.Get(q.Group, q.Topic, q.QueueId)))));
         Command<GetGroupOffsets>(query => DeferAsync(query, q => Sender.Tell(new GroupOffsets(q.Group, _offsets.OfGroup(q.Group)))));
+        Command<GetAllConsumerOffsets>(query => DeferAsync(query, _ => Sender.Tell(new AllConsumerOffsets(_offsets.All()))));
         Command<BackupDue>(_ =>
         {
             if (_changedSinceBackup) Backup(null);

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Replication;
 using Rocket.Broker.Timer;
 using Rocket.Broker.Retry;
 using Rocket.Broker.Schedule;
@@ -48,17 +49,25 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private readonly BrokerSettings _settings;
     private IActorRef _journal;
     private readonly IActorRef _topicsActor;
+    private readonly BrokerRoleState _role;
+    private readonly IActorRef _replication;
     private readonly Dictionary<long, Part> _batches = new();
     private readonly Dictionary<long, InternalPart> _internalBatches = new();
     private readonly Dictionary<string, List<Part>> _awaitingTopic = new(StringComparer.Ordinal);
     private readonly HashSet<string> _held = new(StringComparer.Ordinal); // topics whose delete is in progress
     private IReadOnlyDictionary<string, TopicConfig> _topics = new Dictionary<string, TopicConfig>();
     private long _nextBatchId;
+    private readonly TimeSpan _replicationTimeout;
 
     /// <param name="journal">The store actor; the journal behind it is asked for at start.</param>
-    public ProduceActor(BrokerSettings settings, IActorRef journal, IActorRef topicsActor)
+    /// <param name="role">The broker's run-time role (a slave refuses writes; SYNC_MASTER waits for its slaves).</param>
+    /// <param name="replication">The replication source: woken on appends, and SYNC_MASTER's wait list.</param>
+    public ProduceActor(BrokerSettings settings, IActorRef journal, IActorRef topicsActor, BrokerRoleState? role, IActorRef? replication)
     {
         _settings = settings;
+        _role = role ?? new BrokerRoleState(settings.BrokerRole, 0);
+        _replication = replication ?? ActorRefs.Nobody;
+        _replicationTimeout = settings.Replication.SlaveTimeout;
         _journal = journal;
         _topicsActor = topicsActor;
         Receive<TopicTableChanged>(changed =>
@@ -82,6 +91,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         Receive<ProduceRequest>(r => Handle(r, Sender));
         Receive<AppendInternal>(r => AppendInternal(r, Sender));
         Receive<BatchAppended>(OnAppended);
+        Receive<ReplicatedBatch>(OnReplicated);
         Receive<TopicEnsured>(OnTopicEnsured);
         Receive<HoldTopic>(OnHold);
         Receive<ReleaseTopic>(OnRelease);
@@ -91,8 +101,9 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     /// <summary>Batches go to the store actor (which forwards them) until the journal itself is known: one hop less after that.</summary>
     protected override void PreStart() => _journal.Tell(GetJournal.Instance);
 
-    public static Props Props(BrokerSettings settings, IActorRef journal, IActorRef topics) =>
-        Akka.Actor.Props.Create(() => new ProduceActor(settings, journal, topics));
+    public static Props Props(BrokerSettings settings, IActorRef journal, IActorRef topics, BrokerRoleState? role = null,
+        IActorRef? replication = null) =>
+        Akka.Actor.Props.Create(() => new ProduceActor(settings, journal, topics, role, replication));
 
     private void OnTopics(TopicTableChanged changed)
     {
@@ -152,7 +163,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private void Handle(ProduceRequest request, IActorRef replyTo)
     {
         var pending = new Request(replyTo, request);
-        if (!_settings.IsMaster)
+        if (!_role.IsMaster)
         {
             string error = $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes";
             for (int i = 0; i < request.Messages.Length; i++) SetResult(pending, i, Failed(ProduceStatus.ServiceNotAvailable, request.Messages[i].QueueId, error));
@@ -254,14 +265,14 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         for (int i = 0; i < results.Length; i++)
         {
             var m = request.Messages[i];
-            string? error = !_settings.IsMaster ? $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes"
+            string? error = !_role.IsMaster ? $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes"
                 : _held.Contains(m.Topic) ? $"topic '{m.Topic}' is being deleted on broker {_settings.BrokerName}"
                 : !_topics.TryGetValue(m.Topic, out var topic) ? $"topic '{m.Topic}' does not exist on broker {_settings.BrokerName}"
                 : (topic.Perm & TopicPerm.Write) == 0 ? $"topic '{m.Topic}' is not writable on broker {_settings.BrokerName}"
                 : m.QueueId < 0 || m.QueueId >= topic.WriteQueues ? $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName}"
                 : null;
             if (error is null) accepted.Add(i);
-            else results[i] = AppendResult.Failed(_settings.IsMaster ? AppendStatus.MessageIllegal : AppendStatus.ServiceNotAvailable, error);
+            else results[i] = AppendResult.Failed(_role.IsMaster ? AppendStatus.MessageIllegal : AppendStatus.ServiceNotAvailable, error);
         }
         if (accepted.Count == 0)
         {
@@ -299,6 +310,32 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 
     private void OnAppended(BatchAppended appended)
     {
+        if (_role.HasSlaves) _replication.Tell(LogAppended.Instance); // slaves get the new bytes now, not at a poll
+        // SYNC_MASTER: a producer's batch is answered once enough slaves hold its bytes (the source answers in order).
+        if (_role.Role == BrokerRole.SyncMaster && _batches.ContainsKey(appended.BatchId) && EndOf(appended.Results) is { } end)
+        {
+            if (_replication.IsNobody())
+                Complete(appended, ProduceStatus.SlaveNotAvailable, $"broker {_settings.BrokerName} is SYNC_MASTER but runs no replication; the message is stored on the master only");
+            else _replication.Tell(new AwaitReplicas(end, Self, appended, DateTimeOffset.UtcNow + _replicationTimeout));
+            return;
+        }
+        Complete(appended, ProduceStatus.Ok, null);
+    }
+
+    /// <summary>The end offset of the batch's stored messages; null when none was stored.</summary>
+    private static long? EndOf(AppendResult[] results)
+    {
+        long? end = null;
+        foreach (ref readonly var r in results.AsSpan())
+            if (r.IsOk) end = Math.Max(end ?? 0, r.PhysicalOffset + r.Size);
+        return end;
+    }
+
+    private void OnReplicated(ReplicatedBatch replicated) => Complete(replicated.Appended, replicated.Status, replicated.Error);
+
+    /// <summary>Answers a batch; <paramref name="replication"/> replaces the status of its stored messages unless Ok.</summary>
+    private void Complete(BatchAppended appended, ProduceStatus replication, string? replicationError)
+    {
         if (_internalBatches.Remove(appended.BatchId, out var internalPart))
         {
             for (int j = 0; j < appended.Results.Length; j++) internalPart.Results[internalPart.Indexes[j]] = appended.Results[j];
@@ -313,7 +350,9 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             int i = part.Indexes[j];
             // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
             string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
-            SetResult(request, i, new ProduceResult(Map(r.Status), request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
+            var status = Map(r.Status);
+            if (status == ProduceStatus.Ok && replication != ProduceStatus.Ok) (status, error) = (replication, replicationError);
+            SetResult(request, i, new ProduceResult(status, request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
         }
         ReplyIfDone(request);
     }

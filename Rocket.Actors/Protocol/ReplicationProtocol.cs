@@ -1,0 +1,47 @@
+namespace Rocket.Protocol;
+
+/// <summary>
+/// Slave → master (the master's <c>/user/broker/replication</c>): start streaming me your commit log. The master
+/// checks the segment size and the epoch histories and answers <see cref="ReplicaWelcome"/> or <see cref="ReplicaRefused"/>.
+/// </summary>
+/// <param name="Epochs">The slave's epoch history, oldest first, as (epoch, start offset) pairs.</param>
+public sealed record ReplicaHello(string BrokerName, long BrokerId, long SessionId, ReplicaEpoch[] Epochs, long MaxOffset,
+    int SegmentSize) : IRocketMessage;
+
+/// <summary>One entry of an epoch history as it travels between brokers (the store's EpochEntry).</summary>
+public sealed record ReplicaEpoch(long Epoch, long StartOffset);
+
+/// <summary>
+/// Master → slave: chunks follow from <paramref name="StartOffset"/>. Below the slave's own end it must first cut its
+/// log there (its tail diverged from the master's history); above it, the slave was behind the master's oldest
+/// byte and its log restarts there.
+/// </summary>
+public sealed record ReplicaWelcome(long SessionId, long MasterBrokerId, long StartOffset, long MasterMaxOffset,
+    ReplicaEpoch[] Epochs) : IRocketMessage;
+
+/// <summary>Master → slave: this session is refused or ended; <paramref name="Reason"/> says why (both sides log it).</summary>
+public sealed record ReplicaRefused(long SessionId, string Reason) : IRocketMessage;
+
+/// <summary>
+/// Master → slave: whole commit-log records starting at <paramref name="StartOffset"/> (the master's physical
+/// offset; the slave appends them at the same one). Empty <paramref name="Bytes"/> is the idle heartbeat.
+/// <paramref name="MasterMaxOffset"/> lets the slave report its lag. Hand-written codec (ReplicationCodecs).
+/// </summary>
+public sealed record ReplicaChunk(long SessionId, long StartOffset, long MasterMaxOffset, byte[] Bytes) : IRocketWire;
+
+/// <summary>
+/// Slave → master: my log ends at <paramref name="MaxOffset"/> (every byte below it is written). Sent after each
+/// appended chunk and every ha-send-heartbeat-interval. Hand-written codec (ReplicationCodecs).
+/// </summary>
+public sealed record ReplicaAck(long SessionId, long BrokerId, long MaxOffset) : IRocketWire;
+
+/// <summary>Slave → its master's broker actor, every ha-metadata-sync-interval: send me what a consumer needs (answered with <see cref="ReplicaMetadata"/>).</summary>
+public sealed record GetReplicaMetadata(string BrokerName, long BrokerId) : IRocketMessage;
+
+/// <summary>
+/// The master's topic configs and every group's consumer offsets (the delay levels' progress included: the schedule
+/// keeps it as offsets of its own group), for a slave to hold the same.
+/// </summary>
+public sealed record ReplicaMetadata(string BrokerName, TopicConfig[] Topics, ReplicaOffset[] Offsets) : IRocketMessage;
+
+public sealed record ReplicaOffset(string Group, string Topic, int QueueId, long Offset);
