@@ -74,7 +74,8 @@ internal sealed partial class ConsumerActor
         foreach (var change in _switches.GroupBy(s => (s.Queue.Topic, s.Queue.BrokerName, s.Broker.BrokerId, s.Broker.Role, s.Broker.Epoch, s.Why)))
         {
             var (topic, name, id, role, epoch, why) = change.Key;
-            _log.Info($"group {_config.Group}: topic {topic} queue(s) {string.Join(",", change.Select(c => c.Queue.QueueId).Order())} " +
+            // Warning, the client's default level: reading a slave is a degraded state an operator wants to see, and its end too.
+            _log.Warning($"group {_config.Group}: topic {topic} queue(s) {string.Join(",", change.Select(c => c.Queue.QueueId).Order())} " +
                       $"of broker {name} are now read from broker id {id} ({role.Name()}, epoch {epoch}): {why}");
         }
         _switches.Clear();
@@ -114,7 +115,7 @@ internal sealed partial class ConsumerActor
             _dirty.RemoveWhere(q => q.BrokerName == name);
             foreach (var byTopic in offsets.GroupBy(o => o.Topic))
                 Context.ActorSelection(path).Tell(new Protocol.CommitOffsets(_config.Group, byTopic.ToArray()), Self);
-            _log.Info("group {0}: broker group {1} has a master again ({2}); committed the {3} offset(s) kept meanwhile",
+            _log.Warning("group {0}: broker group {1} has a master again ({2}); committed the {3} offset(s) kept meanwhile",
                 _config.Group, name, path, offsets.Length);
         }
     }

@@ -43,6 +43,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     private bool _retryRouteMissing;                 // the last rebalance found no route for the group's retry topic
     private TimeSpan _retryRouteWait = TimeSpan.Zero; // the pause before looking for it again (doubles, up to the rebalance interval)
     private bool _rebalanceAgain;
+    private bool _refreshAgain; // the rebalance asked for meanwhile fetches the routes afresh
     private long _nextPollId;
     private int _pullerNames;
 
@@ -97,6 +98,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         {
             _rebalancing = false;
             _log.Warning("rebalance of group {0} failed: {1}", _config.Group, f.Error.Message);
+            ScheduleRecheck(); // e.g. the member list asked of a master that just died: look at fresh routes soon
             if (_starting is { } starting)
             {
                 starting.TrySetException(f.Error);
@@ -203,6 +205,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         if (_rebalancing)
         {
             _rebalanceAgain = true;
+            _refreshAgain |= refreshRoutes;
             return;
         }
         _rebalancing = true;
@@ -249,7 +252,9 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         if (_rebalanceAgain)
         {
             _rebalanceAgain = false;
-            Rebalance();
+            bool refresh = _refreshAgain;
+            _refreshAgain = false;
+            Rebalance(refresh);
         }
     }
 
