@@ -16,11 +16,13 @@ namespace Rocket.Tests.Client;
 /// </summary>
 public sealed class SlaveReadTests(ITestOutputHelper output) : FakeClusterTestBase(output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
     private const string Topic = "Orders";
 
+    // A first send on a loaded machine (CI runs lanes side by side) took more than the base's 3 s send timeout.
     private ClientSettings FastCommits() => Settings(s => s with
     {
+        SendTimeout = TimeSpan.FromSeconds(10),
         PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(100),
         HeartbeatBrokerInterval = TimeSpan.FromMilliseconds(200),
     });
@@ -101,7 +103,7 @@ public sealed class SlaveReadTests(ITestOutputHelper output) : FakeClusterTestBa
         var slave = StartSlave();
         // After a failover: broker id 1 is master in epoch 2, the old master (id 0) returned as its slave.
         Route(TopicPerm.ReadWrite, Address("broker-a", 0, BrokerRole.Slave, epoch: 2), Address("broker-a-s", 1, BrokerRole.SyncMaster, epoch: 2));
-        await using var client = RocketClient.Create(Settings());
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
         var producer = client.CreateProducer();
         for (int i = 0; i < 8; i++) await producer.SendAsync(Text(Topic, $"m{i}"));
         Assert.Equal(8, (await StateOf(slave)).ProduceRequests.Sum(r => r.Messages.Length));

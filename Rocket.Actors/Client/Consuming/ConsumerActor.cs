@@ -343,8 +343,11 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         if (_startPending.Remove(queue)) CompleteStartIfReady();
         if (_config.Model == MessageModel.Clustering)
         {
-            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit([queue]);
-            KeepForMaster(queue); // its group has no master to commit to: kept until one is back
+            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit))
+            {
+                Commit([queue]);
+                KeepForMaster(queue); // its group has no master to commit to: kept until one is back
+            }
             _consumed.Remove(queue);
             _dirty.Remove(queue);
         }
