@@ -19,6 +19,10 @@ public sealed record BrokerSettings
     public TimeSpan LongPollingTimeout { get; init; } = TimeSpan.FromSeconds(15);
     public int MaxPullBatch { get; init; } = 32;
     public int MaxPullBytes { get; init; } = 256 * 1024;
+    /// <summary>RocketMQ's slaveReadEnable: pull responses may suggest a slave for a backlog (see Pull/PullSuggestion).</summary>
+    public bool SlaveReadEnable { get; init; }
+    /// <summary>RocketMQ's accessMessageInMemoryMaxRatio: percent of memory a pull may lag the log's end and count as cached.</summary>
+    public int AccessMessageInMemoryMaxRatio { get; init; } = 40;
     public TimeSpan ConsumerExpiry { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>RocketMQ's enablePropertyFilter: whether pulls may filter by SQL92 (off: such pulls are refused).</summary>
     public bool EnablePropertyFilter { get; init; }
@@ -45,6 +49,8 @@ public sealed record BrokerSettings
             LongPollingTimeout = r.Duration("long-polling-timeout"),
             MaxPullBatch = r.Int("max-pull-batch", 1, 1024),
             MaxPullBytes = r.Bytes("max-pull-bytes", 1024, 64 << 20),
+            SlaveReadEnable = r.Bool("slave-read-enable"),
+            AccessMessageInMemoryMaxRatio = r.Int("access-message-in-memory-max-ratio", 0, 100),
             ConsumerExpiry = r.Duration("consumer-expiry"),
             EnablePropertyFilter = r.Bool("enable-property-filter"),
             RebalanceLockMaxLiveTime = r.Duration("rebalance-lock-max-live-time"),

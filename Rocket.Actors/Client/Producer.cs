@@ -192,12 +192,19 @@ public sealed class Producer
         var queues = TopicQueues.From(answer);
         if (queues.Writable.Count == 0)
             throw new RocketSendException(
-                answer.Route is not null ? $"topic '{topic}' has no writable queue on a live master"
+                answer.Route is not null ? $"topic '{topic}' has no writable queue on a live master" + WithoutMaster(queues)
                 : answer.UnreachableHolders is { Length: > 0 } holders
                     ? $"topic '{topic}' is on {(holders.Length == 1 ? "broker" : "brokers")} {string.Join(", ", holders)}, which {(holders.Length == 1 ? "is" : "are")} not reachable (stopped, paused or cut off); sends fail until {(holders.Length == 1 ? "it is" : "one is")} back"
                     : $"topic '{topic}' does not exist and no broker auto-creates topics; create it first",
                 answer.UnreachableHolders is { Length: > 0 } && answer.Route is null ? ProduceStatus.ServiceNotAvailable : ProduceStatus.TopicNotExist);
         return queues;
+    }
+
+    /// <summary>Names the broker groups read from a slave: a slave takes no writes.</summary>
+    private static string WithoutMaster(TopicQueues queues)
+    {
+        var names = queues.Groups.Keys.Where(n => !queues.MasterPaths.ContainsKey(n)).Order(StringComparer.Ordinal).ToArray();
+        return names.Length == 0 ? "" : $" (no live master in broker group {string.Join(", ", names)}; a slave serves reads only)";
     }
 
     private MessageQueue PickQueue(IReadOnlyList<MessageQueue> writable, string? avoidBroker)

@@ -23,14 +23,17 @@ public sealed partial class PullConsumer
 
     private IReadOnlyList<MessageQueue>? _assigned;
 
-    /// <summary>The readable queues of <paramref name="topic"/> on its live masters, sorted by broker and queue id.</summary>
+    /// <summary>
+    /// The readable queues of <paramref name="topic"/>, sorted by broker and queue id: on each broker group's live master,
+    /// or on a slave of a group whose master is down (readable, not writable).
+    /// </summary>
     /// <exception cref="RocketClientException">The topic has no route (<see cref="RocketErrorCode.TopicNotFound"/>).</exception>
     public async Task<IReadOnlyList<MessageQueue>> FetchMessageQueuesAsync(string topic)
     {
         Producing.MessageValidator.ValidateTopic(topic);
         var queues = TopicQueues.From(await Client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false));
         if (queues.Readable.Count == 0)
-            throw new RocketClientException($"topic '{topic}' has no readable queue on any live master (not created, or not routed yet)",
+            throw new RocketClientException($"topic '{topic}' has no readable queue on any live broker (not created, or not routed yet)",
                 RocketErrorCode.TopicNotFound);
         return queues.Readable;
     }
@@ -109,7 +112,7 @@ public sealed partial class PullConsumer
         try { filter = SubscriptionFilter.Compile(selector.Type == ExpressionType.Sql92 ? FilterType.Sql92 : FilterType.Tag, selector.Expression); }
         catch (FilterSyntaxException e) { throw new RocketClientException(e.Message, e); }
         catch (ArgumentException e) { throw new RocketClientException(e.Message); }
-        var broker = await BrokerOfAsync(queue).ConfigureAwait(false);
+        var broker = await BrokerOfAsync(queue, forWrite: false).ConfigureAwait(false);
         var request = new PullRequest(0, Group, queue.Topic, queue.QueueId, offset, maxCount, filter.Expression, SuspendMillis: 0, filter.Type);
         var response = await AskAsync<PullResponse>(broker, request, $"pull of {queue} at offset {offset}").ConfigureAwait(false);
         if (response.Status is not (PullStatus.Found or PullStatus.NoNewMessage or PullStatus.NoMatchedMessage or PullStatus.OffsetIllegal))
@@ -127,7 +130,7 @@ public sealed partial class PullConsumer
     {
         ArgumentNullException.ThrowIfNull(queue);
         if (offset < 0) throw new RocketClientException($"offset must be 0 or more, not {offset}");
-        var broker = await BrokerOfAsync(queue).ConfigureAwait(false);
+        var broker = await BrokerOfAsync(queue, forWrite: true).ConfigureAwait(false);
         broker.Tell(new CommitOffsets(Group, [new QueueOffset(queue.Topic, queue.QueueId, offset)]));
         // Commits are not answered; the stored offset is read back until it shows (a commit takes one more hop than a query).
         var deadline = DateTime.UtcNow + Client.Settings.SendTimeout;
@@ -145,7 +148,7 @@ public sealed partial class PullConsumer
     public async Task<long> GetCommittedOffsetAsync(MessageQueue queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        var broker = await BrokerOfAsync(queue).ConfigureAwait(false);
+        var broker = await BrokerOfAsync(queue, forWrite: true).ConfigureAwait(false);
         var answer = await AskAsync<OffsetAnswer>(broker, new QueryOffset(Group, queue.Topic, queue.QueueId), $"committed offset of {queue}").ConfigureAwait(false);
         return answer.Offset;
     }
@@ -153,18 +156,28 @@ public sealed partial class PullConsumer
     private async Task<QueueOffsets> QueueRangeAsync(MessageQueue queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        var broker = await BrokerOfAsync(queue).ConfigureAwait(false);
+        var broker = await BrokerOfAsync(queue, forWrite: false).ConfigureAwait(false);
         return await AskAsync<QueueOffsets>(broker, new QueryQueueOffsets(queue.Topic, queue.QueueId), $"offsets of {queue}").ConfigureAwait(false);
     }
 
-    private async Task<ActorSelection> BrokerOfAsync(MessageQueue queue)
+    /// <summary>
+    /// The broker that serves <paramref name="queue"/>: for reads its group's master, else a slave (RocketMQ's consumers
+    /// fall back to one); offsets (<paramref name="forWrite"/>) only on a master, since a slave does not store them.
+    /// </summary>
+    private async Task<ActorSelection> BrokerOfAsync(MessageQueue queue, bool forWrite)
     {
         foreach (bool refresh in new[] { false, true })
         {
             var queues = TopicQueues.From(await Client.GetRouteAnswerAsync(queue.Topic, refresh).ConfigureAwait(false));
-            if (queues.Readable.Contains(queue)) return Client.System.ActorSelection(queues.MasterPaths[queue.BrokerName]);
+            if (!queues.Readable.Contains(queue)) continue;
+            if (!forWrite) return Client.System.ActorSelection(queues.ReadFrom(queue.BrokerName)!.Path);
+            if (queues.MasterPaths.TryGetValue(queue.BrokerName, out var master)) return Client.System.ActorSelection(master);
+            if (refresh)
+                throw new RocketClientException($"broker group {queue.BrokerName} has no live master now (its queues are read from a slave, " +
+                                                $"which does not store offsets): the offset of {queue} for group '{Group}' can be committed or " +
+                                                "read once a master is back");
         }
-        throw new RocketClientException($"queue {queue} is not a readable queue of a live master (topic '{queue.Topic}' unknown, " +
+        throw new RocketClientException($"queue {queue} is not a readable queue of a live broker (topic '{queue.Topic}' unknown, " +
                                         $"broker {queue.BrokerName} not live, or queue id beyond its read queues)", RocketErrorCode.TopicNotFound);
     }
 

@@ -34,13 +34,19 @@ public sealed class NameServerActor : ReceiveActor, IWithTimers
     private readonly HashSet<UniqueAddress> _removed = new();
     private Address? _leader;
     private LWWDictionary<string, BrokerRecord> _table = BrokerRegistry.Empty;
+    private readonly StaleMasterLog _staleMasters;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public NameServerActor(NamingSettings settings)
     {
         _settings = settings;
-        Receive<Changed>(c => c.Key.Equals(BrokerRegistry.Key), c => _table = c.Get(BrokerRegistry.Key));
+        _staleMasters = new StaleMasterLog(_log);
+        Receive<Changed>(c => c.Key.Equals(BrokerRegistry.Key), c =>
+        {
+            _table = c.Get(BrokerRegistry.Key);
+            _staleMasters.Check(LiveBrokers());
+        });
         Receive<ClusterEvent.CurrentClusterState>(OnClusterState);
         Receive<ClusterEvent.MemberRemoved>(OnMemberRemoved);
         Receive<ClusterEvent.IMemberEvent>(e =>

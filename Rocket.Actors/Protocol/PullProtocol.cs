@@ -15,10 +15,13 @@ public sealed record PullRequest(
 /// <summary>
 /// The answer to a <see cref="PullRequest"/>: the queue it read (<see cref="Topic"/>, <see cref="QueueId"/>, once for
 /// every message), where to continue, and, when <see cref="Status"/> refuses the pull, <see cref="Error"/> saying why.
+/// <see cref="SuggestBrokerId"/> is RocketMQ's suggestWhichBrokerId: the broker of this group to pull this queue from
+/// next (0, RocketMQ's MASTER_ID: the group's master, whatever its id after a failover); null: no suggestion, keep
+/// reading where you are (every answer while rocket.broker.slave-read-enable is off on a master).
 /// </summary>
 public sealed record PullResponse(
     long RequestId, PullStatus Status, string Topic, int QueueId, long NextOffset, long MinOffset, long MaxOffset,
-    PulledMessage[] Messages, string? Error = null) : IRocketWire;
+    PulledMessage[] Messages, string? Error = null, long? SuggestBrokerId = null) : IRocketWire;
 
 public enum PullStatus
 {

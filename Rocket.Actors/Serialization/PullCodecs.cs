@@ -40,7 +40,8 @@ internal sealed class PullRequestCodec : IWireCodec<PullRequest>
 /// message to the next are written as differences (most take one or two bytes): the queue offset after the previous
 /// one's successor, the physical offset and store timestamp after the previous one's, the born timestamp against
 /// the message's own store timestamp; then reconsume times, flag, properties, body. The first message's "previous"
-/// queue offset is -1 and its physical offset and timestamp are relative to 0.
+/// queue offset is -1 and its physical offset and timestamp are relative to 0. Last the suggested broker id, plus one
+/// (0: no suggestion), so the common answer without one costs a single byte.
 /// </summary>
 internal sealed class PullResponseCodec : IWireCodec<PullResponse>
 {
@@ -71,6 +72,9 @@ internal sealed class PullResponseCodec : IWireCodec<PullResponse>
                 (queueOffset, physicalOffset, storeTimestamp) = (m.QueueOffset, m.PhysicalOffset, m.StoreTimestamp);
             }
         sink.String(message.Error);
+        if (message.SuggestBrokerId is < 0 or long.MaxValue)
+            throw new ArgumentException($"a pull response's suggested broker id must be in [0, {long.MaxValue - 1}], not {message.SuggestBrokerId}");
+        sink.VarLong(message.SuggestBrokerId is { } suggest ? suggest + 1 : 0);
     }
 
     public static PullResponse Read(ref WireReader reader)
@@ -100,6 +104,7 @@ internal sealed class PullResponseCodec : IWireCodec<PullResponse>
                 Body: reader.Bytes("body")!);
         }
         string? error = reader.String("error");
-        return new PullResponse(requestId, status, topic, queueId, next, min, max, messages!, error);
+        long suggest = reader.VarLong("suggested broker id");
+        return new PullResponse(requestId, status, topic, queueId, next, min, max, messages!, error, suggest == 0 ? null : suggest - 1);
     }
 }

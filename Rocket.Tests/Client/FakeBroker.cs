@@ -28,6 +28,12 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     /// <summary>Answered with <see cref="LockEvents"/>: commits, locks granted and unlocks, in arrival order.</summary>
     public sealed record GetLockEvents;
     public sealed record LockEvents(IReadOnlyList<string> Events);
+    /// <summary>Every message stored from now on is also stored, at the same queue offset, on <paramref name="Slave"/> (as replication would).</summary>
+    public sealed record ReplicateTo(IActorRef Slave);
+    /// <summary>A replicated message (from <see cref="ReplicateTo"/>, or a test filling a slave directly).</summary>
+    public sealed record Replicated(string Topic, int QueueId, PulledMessage Message);
+    /// <summary>Every pull response from now on carries this suggested broker id (null: none, the default).</summary>
+    public sealed record SuggestBroker(long? BrokerId);
     private sealed record AnswerLater(IActorRef To, object Answer);
     private sealed record ExpireHeldPull(long Serial);
 
@@ -64,6 +70,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private readonly Dictionary<(string Group, string ClientId), IActorRef> _members = new();
     private bool _notifyRebalance;
     private IActorRef _locks = ActorRefs.Nobody;
+    private IActorRef? _slave;
+    private long? _suggest;
 
     protected override void PreStart() => _locks = Context.ActorOf(Rocket.Broker.Locks.QueueLockActor.Props(TimeSpan.FromSeconds(60)));
 
@@ -71,6 +79,14 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     {
         _name = name;
         Receive<NotifyRebalance>(n => _notifyRebalance = n.On);
+        Receive<ReplicateTo>(r => _slave = r.Slave);
+        Receive<SuggestBroker>(s => _suggest = s.BrokerId);
+        Receive<Replicated>(r =>
+        {
+            if (!_stored.TryGetValue((r.Topic, r.QueueId), out var list)) _stored[(r.Topic, r.QueueId)] = list = new List<PulledMessage>();
+            list.Add(r.Message with { QueueOffset = list.Count });
+            WakeHeldPulls();
+        });
         Receive<GetLockEvents>(_ => Sender.Tell(new LockEvents(_lockEvents.ToArray())));
         Receive<LockBatchRequest>(r => _locks.Ask<LockBatchResult>(r, TimeSpan.FromSeconds(3)).PipeTo(Self, Sender));
         Receive<LockBatchResult>(r =>
@@ -126,7 +142,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             if (i < 0) return;
             var (sender, p, _) = _heldPulls[i];
             _heldPulls.RemoveAt(i);
-            sender.Tell(new PullResponse(p.RequestId, PullStatus.NoNewMessage, p.Topic, p.QueueId, p.Offset, 0, Count(p.Topic, p.QueueId), []));
+            sender.Tell(new PullResponse(p.RequestId, PullStatus.NoNewMessage, p.Topic, p.QueueId, p.Offset, 0, Count(p.Topic, p.QueueId), [],
+                SuggestBrokerId: _suggest));
         });
         Receive<ConsumerHeartbeat>(h =>
         {
@@ -196,6 +213,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             if (!_stored.TryGetValue(key, out var list)) _stored[key] = list = new List<PulledMessage>();
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             list.Add(new PulledMessage(list.Count, _physical, m.BornTimestamp, now, 0, m.Flag, m.Properties, m.Body));
+            _slave?.Tell(new Replicated(m.Topic, m.QueueId, list[^1]));
             results[i] = new ProduceResult(ProduceStatus.Ok, m.QueueId, list.Count - 1, _physical, now, null);
             _physical += m.Body.Length;
         }
@@ -240,7 +258,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         var filter = Rocket.Protocol.Filtering.SubscriptionFilter.Compile(p.FilterType, p.FilterExpression);
         var found = scanned.Where(m => filter.Sql?.Matches(m.Properties) ?? filter.Tags!.Matches(Rocket.Protocol.MessageProperties.Get(m.Properties, "TAGS"))).ToArray();
         sender.Tell(new PullResponse(p.RequestId, found.Length > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, p.Topic, p.QueueId,
-            p.Offset + scanned.Length, 0, list.Count, found));
+            p.Offset + scanned.Length, 0, list.Count, found, SuggestBrokerId: _suggest));
         return true;
     }
 }

@@ -76,9 +76,12 @@ internal sealed class NamingCluster : IAsyncDisposable
         return new NamingNode(system, nameServer, publisher);
     }
 
-    public static BrokerRecord BrokerNamed(string name, TopicConfig[] topics, long id = 0, bool autoCreate = true, int defaultQueues = 8) =>
+    /// <summary>A broker's record; its role follows its id (0: ASYNC_MASTER, else SLAVE) unless <paramref name="role"/> says otherwise.</summary>
+    public static BrokerRecord BrokerNamed(string name, TopicConfig[] topics, long id = 0, bool autoCreate = true, int defaultQueues = 8,
+        BrokerRole? role = null, long epoch = 0, long maxOffset = 0) =>
         new("DefaultCluster", name, id, $"/user/broker-{name}-{id}", MemberAddress: "set by the publisher",
-            autoCreate, defaultQueues, topics, PublishedAt: 0);
+            autoCreate, defaultQueues, topics, PublishedAt: 0, Role: role ?? (id == 0 ? BrokerRole.AsyncMaster : BrokerRole.Slave),
+            Epoch: epoch, MaxOffset: maxOffset);
 
     public async ValueTask DisposeAsync()
     {

@@ -51,6 +51,9 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
             new PulledMessage(1235, 8300, Born, Born + 2, 16, int.MinValue, null, []),
         ]),
         new PullResponse(8, PullStatus.NoPermission, "主题", 3, 12, 0, 0, [], "topic '主题' is not readable on broker broker-a"),
+        // suggestPullFromSlave: a slave (1), the master (0, RocketMQ's MASTER_ID), none (null, the default).
+        new PullResponse(10, PullStatus.Found, "TopicA", 1, 1235, 0, 5000, [new PulledMessage(1234, 8192, Born, Born, 0, 0, null, Utf8("b"))], null, 1),
+        new PullResponse(11, PullStatus.NoNewMessage, "TopicA", 1, 1235, 0, 1235, [], null, 0),
         // Offsets and timestamps that go backwards or jump: the differences are signed.
         new PullResponse(9, PullStatus.Found, "T", 0, 5, 0, 5, [
             new PulledMessage(long.MaxValue, long.MaxValue, long.MinValue, long.MaxValue, 0, 0, null, [1]),
@@ -78,6 +81,16 @@ public class RocketWireSerializerTests : Akka.TestKit.Xunit2.TestKit
         AssertRoundTrips(new PullRequest(0, null!, null!, 0, 0, 0, "", 0));
         AssertRoundTrips(new PullResponse(0, PullStatus.NoNewMessage, "", 0, 0, 0, 0, []));
         AssertRoundTrips(new PullResponse(0, PullStatus.OffsetIllegal, null!, -1, -1, 0, 0, null!, null));
+    }
+
+    [Fact]
+    public void A_suggested_broker_id_takes_one_byte_as_no_suggestion_does_and_a_negative_one_is_refused_naming_it()
+    {
+        var plain = new PullResponse(1, PullStatus.NoNewMessage, "T", 0, 5, 0, 5, []);
+        Assert.Equal(Wire.ToBinary(plain).Length, Wire.ToBinary(plain with { SuggestBrokerId = 0 }).Length);
+        Assert.Equal(Wire.ToBinary(plain).Length, Wire.ToBinary(plain with { SuggestBrokerId = 1 }).Length);
+        var error = Assert.ThrowsAny<Exception>(() => Wire.ToBinary(plain with { SuggestBrokerId = -1 }));
+        Assert.Contains("suggested broker id must be in [0, ", error.ToString());
     }
 
     [Fact]

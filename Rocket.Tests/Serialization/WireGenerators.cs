@@ -83,7 +83,9 @@ public static class WireGenerators
             (4, ConsecutiveMessages.Select(a => (PulledMessage[]?)a)),
             (1, Gen.Constant<PulledMessage[]?>(null)))
         from error in NullableText
-        select (IRocketWire)new PullResponse(id, status, topic, queueId, next, range.Item1, range.Item2, messages!, error));
+        from suggest in Gen.Frequency((1, Gen.Constant<long?>(null)), (2, Gen.Choose(0, int.MaxValue).Select(i => (long?)i)),
+            (1, Gen.Constant<long?>(long.MaxValue - 1)))
+        select (IRocketWire)new PullResponse(id, status, topic, queueId, next, range.Item1, range.Item2, messages!, error, suggest));
 
     /// <summary>What brokers send: queue offsets counting up, physical offsets and store times rising, born a bit earlier.</summary>
     private static readonly Gen<PulledMessage[]> ConsecutiveMessages =

@@ -27,6 +27,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
     private readonly int _queueId;
     private readonly List<Held> _held = new();
     private readonly PullFilterCache _filters;
+    private readonly PullSuggestion _suggestion;
 
     public QueuePartitionActor(MessageStore store, BrokerSettings settings, string topic, int queueId)
     {
@@ -35,6 +36,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         _topic = topic;
         _queueId = queueId;
         _filters = new PullFilterCache(settings);
+        _suggestion = PullSuggestion.For(settings);
         Receive<PullRequest>(r => Serve(r, Sender, mayHold: true));
         Receive<Arrived>(_ => ServeHeld(expiredOnly: false));
         Receive<CheckHolds>(_ => ServeHeld(expiredOnly: true));
@@ -109,7 +111,8 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
             ? Math.Max(request.Offset, 0) : result.NextBeginOffset;
         if (result.Status == GetMessageStatus.NoMatchedLogicQueue && request.Offset == 0) next = 0;
         if (status != PullStatus.Found)
-            return new PullResponse(request.RequestId, status, _topic, _queueId, next, result.MinOffset, result.MaxOffset, []);
+            return new PullResponse(request.RequestId, status, _topic, _queueId, next, result.MinOffset, result.MaxOffset, [],
+                SuggestBrokerId: _suggestion.Suggest(_store.CommitLog.MaxOffset, null));
 
         // The store filtered by tag hash (and SQL92 by the real properties); hashes can collide, so the exact tag is
         // checked here, the only place it is (clients trust it). "*" and SQL92 need no check, and no properties are
@@ -121,8 +124,9 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
             if (!filter.ChecksTags || filter.MatchesTag(m.Tags)) messages[count++] = ToPulled(m);
         if (count < messages.Length) Array.Resize(ref messages, count);
         _store.Stats.Delivered.Add(count);
+        long? pulled = found.Count > 0 ? found[^1].PhysicalOffset : null;
         return new PullResponse(request.RequestId, count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, _topic, _queueId,
-            result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages);
+            result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages, SuggestBrokerId: _suggestion.Suggest(_store.CommitLog.MaxOffset, pulled));
     }
 
     private static PulledMessage ToPulled(StoredMessage m) =>

@@ -12,7 +12,7 @@ namespace Rocket.Client.Consuming;
 /// </summary>
 internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
 {
-    private sealed record PullerEntry(IActorRef Puller, string BrokerPath);
+    private sealed record PullerEntry(IActorRef Puller, BrokerAddress ReadFrom);
     private sealed record Waiter(TaskCompletionSource<IReadOnlyList<ReceivedMessage>> Reply);
 
     private sealed class QueueBuffer(IActorRef puller)
@@ -31,6 +31,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<MessageQueue, QueueBuffer> _buffers = new(); // lite pull only
     private readonly Dictionary<long, Waiter> _waiters = new();                // lite pull only
     private IReadOnlyDictionary<string, string> _brokerPaths = new Dictionary<string, string>();
+    private readonly ReadBrokers _read = new();
     // StartAsync completes only when the first rebalance is applied and every queue it gave us knows where it starts:
     // from then on nothing sent can be skipped.
     private TaskCompletionSource? _starting;
@@ -42,6 +43,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     private bool _retryRouteMissing;                 // the last rebalance found no route for the group's retry topic
     private TimeSpan _retryRouteWait = TimeSpan.Zero; // the pause before looking for it again (doubles, up to the rebalance interval)
     private bool _rebalanceAgain;
+    private bool _refreshAgain; // the rebalance asked for meanwhile fetches the routes afresh
     private long _nextPollId;
     private int _pullerNames;
 
@@ -76,9 +78,10 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         Receive<ConsumerTicks.Heartbeat>(_ =>
         {
             var heartbeat = Consuming.RebalancePlanner.Heartbeat(_config, Self);
-            foreach (var path in _brokerPaths.Values) Context.ActorSelection(path).Tell(heartbeat, Self);
+            foreach (var path in _brokerPaths.Values.Concat(SlaveReadPaths()).Distinct()) Context.ActorSelection(path).Tell(heartbeat, Self);
         });
         Receive<ConsumerTicks.Rebalance>(_ => Rebalance());
+        SlaveReading();
         Receive<RebalanceNeeded>(r =>
         {
             if (r.Group == _config.Group) Rebalance();
@@ -95,6 +98,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         {
             _rebalancing = false;
             _log.Warning("rebalance of group {0} failed: {1}", _config.Group, f.Error.Message);
+            ScheduleRecheck(); // e.g. the member list asked of a master that just died: look at fresh routes soon
             if (_starting is { } starting)
             {
                 starting.TrySetException(f.Error);
@@ -132,7 +136,11 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         Receive<StopConsumer>(s =>
         {
             foreach (var q in _pullers.Keys.ToArray()) Context.Stop(_pullers[q].Puller);
-            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit(_consumed.Keys.ToArray());
+            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit))
+            {
+                Commit(_consumed.Keys.ToArray());
+                WarnOffsetsWithoutMaster();
+            }
             UnlockAll(); // after the commit: the next owner reads the committed offset once it has the lock
             LeaveGroup();
             foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
@@ -192,17 +200,18 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private void Rebalance()
+    private void Rebalance(bool refreshRoutes = false)
     {
         if (_rebalancing)
         {
             _rebalanceAgain = true;
+            _refreshAgain |= refreshRoutes;
             return;
         }
         _rebalancing = true;
         (_config.Assigned is { } assigned
-                ? AssignedQueues.PlanAsync(_client, assigned)
-                : Consuming.RebalancePlanner.PlanAsync(_client, _config, Self))
+                ? AssignedQueues.PlanAsync(_client, assigned, refreshRoutes)
+                : Consuming.RebalancePlanner.PlanAsync(_client, _config, Self, refreshRoutes))
             .PipeTo(Self, failure: e => new RebalanceFailed(e));
     }
 
@@ -213,6 +222,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         var paths = new Dictionary<string, string>(_brokerPaths);
         foreach (var (name, path) in plan.BrokerPaths) paths[name] = path;
         _brokerPaths = paths;
+        _read.Update(plan.Groups ?? new Dictionary<string, BrokerAddress[]>());
 
         _queuesAtStart ??= (plan.Readable ?? plan.Assigned).ToHashSet();
         var assigned = plan.Assigned.ToHashSet();
@@ -220,7 +230,8 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         if (_config.LocksQueues) AssignLocked(plan.Assigned); // a puller starts once its queue's lock is granted
         else
             foreach (var queue in plan.Assigned)
-                if (!_pullers.ContainsKey(queue) && _brokerPaths.TryGetValue(queue.BrokerName, out var path)) StartPuller(queue, path);
+                if (!_pullers.ContainsKey(queue) && _read.For(queue) is { } broker) StartPuller(queue, broker);
+        FollowReadBrokers();
         if (plan.Assigned.Count > 0 || _config.Subscriptions.Count > 0)
             _log.Debug("group {0}: {1} owns {2} queue(s)", _config.Group, _config.ClientId, _pullers.Count);
 
@@ -241,25 +252,30 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         if (_rebalanceAgain)
         {
             _rebalanceAgain = false;
-            Rebalance();
+            bool refresh = _refreshAgain;
+            _refreshAgain = false;
+            Rebalance(refresh);
         }
     }
 
-    private IActorRef StartPuller(MessageQueue queue, string path)
+    private IActorRef StartPuller(MessageQueue queue, BrokerAddress broker)
     {
         // Broadcasting offsets live here; clustering asks the broker, unless we already know better.
         long? known = _consumed.TryGetValue(queue, out var offset) ? offset : null;
         bool createdAfterStart = !_queuesAtStart!.Contains(queue);
-        var puller = StartPullerAt(queue, path, known, createdAfterStart);
+        var kept = _keptForMaster.Remove(queue, out var keptOffset); // ours again before a master came back: continue there
+        if (kept && _config.Model == MessageModel.Clustering) { known = keptOffset; _consumed[queue] = keptOffset; _dirty.Add(queue); }
+        var puller = StartPullerAt(queue, broker, known, createdAfterStart);
         if (_starting is not null) _startPending[queue] = null;
         return puller;
     }
 
-    private IActorRef StartPullerAt(MessageQueue queue, string path, long? known, bool createdAfterStart)
+    private IActorRef StartPullerAt(MessageQueue queue, BrokerAddress broker, long? known, bool createdAfterStart)
     {
         var config = _config;
-        var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, path, config, known, createdAfterStart)), $"queue-{++_pullerNames}");
-        _pullers[queue] = new PullerEntry(puller, path);
+        var puller = Context.ActorOf(Props.Create(() => new QueuePullerActor(queue, broker, config, known, createdAfterStart)), $"queue-{++_pullerNames}");
+        _pullers[queue] = new PullerEntry(puller, broker);
+        NoteReadFrom(queue, broker);
         if (_config.Kind == ConsumerKind.Pull) _buffers[queue] = new QueueBuffer(puller) { NextOffset = known ?? 0 };
         return puller;
     }
@@ -274,7 +290,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         _dirty.Add(queue);
         if (!_pullers.Remove(queue, out var entry)) return;
         Context.Stop(entry.Puller);
-        StartPullerAt(queue, entry.BrokerPath, offset, createdAfterStart: false);
+        StartPullerAt(queue, entry.ReadFrom, offset, createdAfterStart: false);
     }
 
     /// <summary>The broker reset the group's offsets (resetOffsetByTime): adopt them, then tell it so (see OffsetResetActor).</summary>
@@ -323,10 +339,15 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         Context.Stop(entry.Puller);
         _pullers.Remove(queue);
         _buffers.Remove(queue);
+        _read.Forget(queue);
         if (_startPending.Remove(queue)) CompleteStartIfReady();
         if (_config.Model == MessageModel.Clustering)
         {
-            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit)) Commit([queue]);
+            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit))
+            {
+                Commit([queue]);
+                KeepForMaster(queue); // its group has no master to commit to: kept until one is back
+            }
             _consumed.Remove(queue);
             _dirty.Remove(queue);
         }
@@ -346,7 +367,14 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         }
         foreach (var byBroker in queues.Where(_consumed.ContainsKey).GroupBy(q => q.BrokerName))
         {
-            if (!_brokerPaths.TryGetValue(byBroker.Key, out var path)) continue;
+            // Offsets live on the master (RocketMQ: a slave does not persist them); without one they wait, still dirty.
+            if (_read.WithoutMaster(byBroker.Key))
+            {
+                WaitForMaster(byBroker.Key, byBroker);
+                continue;
+            }
+            // Not routed now at all (topic deleted, the whole group down): the last master known, as before.
+            if ((_read.MasterPath(byBroker.Key) ?? _brokerPaths.GetValueOrDefault(byBroker.Key)) is not { } path) continue;
             var offsets = byBroker.Select(q => new QueueOffset(q.Topic, q.QueueId, _consumed[q])).ToArray();
             Context.ActorSelection(path).Tell(new Protocol.CommitOffsets(_config.Group, offsets), Self);
         }

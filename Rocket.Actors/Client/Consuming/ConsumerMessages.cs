@@ -31,8 +31,11 @@ internal sealed record MessagesTaken(int Count);
 /// <summary>The outcome of one rebalance computation, made off the actor thread.</summary>
 /// <param name="TopicsWithoutQueues">Subscribed topics that had no readable queue yet (not created, or not yet gossiped); null: none.</param>
 /// <param name="Readable">Every readable queue of the subscribed topics (assigned to us or not).</param>
+/// <param name="BrokerPaths">Broker name → its live master's path (groups without a master are absent).</param>
+/// <param name="Groups">Broker name → every live broker of the group, with roles and epochs (where queues are read).</param>
 internal sealed record RebalancePlanned(IReadOnlyList<MessageQueue> Assigned, IReadOnlyDictionary<string, string> BrokerPaths,
-    IReadOnlyList<string>? TopicsWithoutQueues = null, IReadOnlyList<MessageQueue>? Readable = null);
+    IReadOnlyList<string>? TopicsWithoutQueues = null, IReadOnlyList<MessageQueue>? Readable = null,
+    IReadOnlyDictionary<string, Protocol.BrokerAddress[]>? Groups = null);
 
 /// <summary>Puller → consumer (clustering push): a send-back put a message into the group's retry topic.</summary>
 internal sealed record RetryTopicUsed;
@@ -43,7 +46,18 @@ internal static class ConsumerTicks
 {
     public sealed record Heartbeat;
     public sealed record Rebalance;
+    /// <summary>A rebalance that fetches the routes afresh: while a queue is read from a slave or its broker died.</summary>
+    public sealed record RecheckRoutes;
     public sealed record CommitOffsets;
     public sealed record PollExpired(long PollId);
     public sealed record StartTimedOut;
 }
+
+/// <summary>Consumer → puller: read the queue from <paramref name="Broker"/> from now on, continuing at the same position.</summary>
+internal sealed record ReadFrom(Protocol.BrokerAddress Broker);
+
+/// <summary>Puller → consumer: a pull response suggested reading the queue from <paramref name="BrokerId"/> (0: the master).</summary>
+internal sealed record PullSuggested(MessageQueue Queue, long BrokerId);
+
+/// <summary>Puller → consumer: the broker the queue is read from died; look at the routes again soon.</summary>
+internal sealed record ReadBrokerLost(MessageQueue Queue, string Path);

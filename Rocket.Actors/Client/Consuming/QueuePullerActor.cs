@@ -27,7 +27,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private sealed record SendBackTimedOut(long RequestId);
 
     private readonly MessageQueue _queue;
-    private readonly BrokerLink _broker;
+    private BrokerLink _broker; // replaced when the queue is read from another broker of its group (ReadFrom)
     private readonly ConsumerConfig _config;
     private readonly SubscriptionFilter _filter;
     private readonly IActorRef _consumer;
@@ -47,11 +47,13 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
 
     /// <param name="knownOffset">Where to start when the consumer already knows (broadcasting keeps offsets locally).</param>
     /// <param name="createdAfterStart">The queue appeared after the consumer started: all its messages are newer.</param>
-    public QueuePullerActor(MessageQueue queue, string brokerPath, ConsumerConfig config, long? knownOffset, bool createdAfterStart)
+    /// <param name="readFrom">The broker of the queue's group to read from: its master, or a slave (see ReadBrokers).</param>
+    public QueuePullerActor(MessageQueue queue, BrokerAddress readFrom, ConsumerConfig config, long? knownOffset, bool createdAfterStart)
     {
         _createdAfterStart = createdAfterStart;
         _queue = queue;
-        _broker = new BrokerLink(Context, brokerPath, config.Client.SendTimeout);
+        _readFrom = readFrom;
+        _broker = new BrokerLink(Context, readFrom.Path, config.Client.SendTimeout);
         _config = config;
         _filter = config.Subscriptions[queue.Topic];
         _consumer = Context.Parent;
@@ -99,8 +101,11 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         Receive<BrokerLink.ResolveAgain>(_ => _broker.Resolve());
         Receive<Terminated>(t =>
         {
-            if (_broker.OnTerminated(t, Timers)) AbandonPull();
+            if (!_broker.OnTerminated(t, Timers)) return;
+            AbandonPull();
+            _consumer.Tell(new ReadBrokerLost(_queue, _broker.Path));
         });
+        Receive<ReadFrom>(SwitchTo);
     }
 
     /// <summary>
@@ -186,6 +191,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         {
             case PullStatus.Found:
                 _refusal = null;
+                FollowSuggestion(response.SuggestBrokerId);
                 _nextOffset = response.NextOffset;
                 // The broker checked the exact tag (after its tag-hash filter) or the SQL92 condition: every message here matches.
                 var received = new List<ReceivedMessage>(response.Messages.Length);
@@ -195,6 +201,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
                 break;
             case PullStatus.NoNewMessage:
                 _refusal = null;
+                FollowSuggestion(response.SuggestBrokerId);
                 Pull();
                 break;
             case PullStatus.NoMatchedMessage:
@@ -265,6 +272,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     /// <summary>Each message goes back to the broker that stored it (this queue's), which owns its retry state.</summary>
     private void SendBack(IReadOnlyList<ReceivedMessage> batch)
     {
+        if (RedeliverInsteadOfSendingBack(batch)) return;
         foreach (var m in batch)
         {
             long id = ++_sendBackId;

@@ -11,8 +11,8 @@ namespace Rocket.Client.Routing;
 /// </summary>
 internal sealed class BrokerLink(IActorContext owner, string path, TimeSpan resolveTimeout)
 {
-    /// <summary>The outcome of <see cref="Resolve"/>; <c>Nobody</c> when resolving failed.</summary>
-    internal sealed record Resolved(IActorRef Broker);
+    /// <summary>The outcome of <see cref="Resolve"/>; <c>Nobody</c> when resolving failed. <paramref name="Path"/>: the link's.</summary>
+    internal sealed record Resolved(IActorRef Broker, string? Path = null);
 
     internal sealed record ResolveAgain;
 
@@ -31,7 +31,7 @@ internal sealed class BrokerLink(IActorContext owner, string path, TimeSpan reso
 
     public void Resolve() =>
         owner.ActorSelection(path).ResolveOne(resolveTimeout < MaxResolveWait ? resolveTimeout : MaxResolveWait)
-            .PipeTo(owner.Self, success: r => new Resolved(r), failure: _ => new Resolved(ActorRefs.Nobody));
+            .PipeTo(owner.Self, success: r => new Resolved(r, path), failure: _ => new Resolved(ActorRefs.Nobody, path));
 
     public void Tell(object message, IActorRef sender)
     {
@@ -42,6 +42,7 @@ internal sealed class BrokerLink(IActorContext owner, string path, TimeSpan reso
     /// <summary>Takes the answer of <see cref="Resolve"/>; true when the broker is now known.</summary>
     public bool OnResolved(Resolved resolved, ITimerScheduler timers)
     {
+        if (resolved.Path is not null && resolved.Path != path) return false; // a late answer for a link replaced meanwhile
         if (resolved.Broker.IsNobody())
         {
             timers.StartSingleTimer(this, new ResolveAgain(), RetryAfter);
@@ -50,6 +51,14 @@ internal sealed class BrokerLink(IActorContext owner, string path, TimeSpan reso
         Broker = resolved.Broker;
         owner.Watch(resolved.Broker);
         return true;
+    }
+
+    /// <summary>Stops watching the broker: the owner reads from another one now.</summary>
+    public void Release(ITimerScheduler timers)
+    {
+        if (Broker is not null) owner.Unwatch(Broker);
+        Broker = null;
+        timers.Cancel(this);
     }
 
     /// <summary>True when <paramref name="terminated"/> is about this broker, which is then resolved again later.</summary>

@@ -16,5 +16,5 @@ internal static class TopicRouting
         IsMaster(route, broker) && route.Queues.Any(q => q.BrokerName == broker && q.ReadQueues == config.ReadQueues
                                                          && q.WriteQueues == config.WriteQueues && q.Perm == config.Perm);
 
-    private static bool IsMaster(TopicRoute route, string broker) => route.Brokers.Any(b => b.BrokerName == broker && b.BrokerId == 0);
+    private static bool IsMaster(TopicRoute route, string broker) => BrokerGroupRoles.MasterOf(route.Brokers.Where(b => b.BrokerName == broker)) is not null;
 }

@@ -78,7 +78,7 @@ internal sealed partial class ConsumerActor
             else if (locked)
             {
                 if (!_lockAssigned.Contains(queue)) Unlock(queue.BrokerName, [queue]); // no longer ours meanwhile
-                else if (_brokerPaths.TryGetValue(queue.BrokerName, out var path)) StartPuller(queue, path).Tell(new QueueLockRenewed(until));
+                else if (_read.For(queue) is { } broker) StartPuller(queue, broker).Tell(new QueueLockRenewed(until));
             }
             else if (_startPending.Remove(queue)) CompleteStartIfReady(); // held by another member (finishing, or dead until its lock expires)
         }
