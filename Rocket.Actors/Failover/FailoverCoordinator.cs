@@ -33,6 +33,8 @@ public sealed class FailoverCoordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string ClusterName, string BrokerName)> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GroupFailoverState> _states = new(StringComparer.Ordinal);
+    private bool _tableRead;
+    private bool _membershipKnown;
     private int _loadFailures;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -41,18 +43,29 @@ public sealed class FailoverCoordinator : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _naming = naming;
-        Receive<Load>(_ => _replicator.Tell(Dsl.Get(EpochTable.Key, new ReadMajority(_settings.MajorityTimeout))));
+        Receive<Load>(_ =>
+        {
+            _replicator.Tell(Dsl.Get(EpochTable.Key, new ReadMajority(_settings.MajorityTimeout)));
+            // The broker table too: a coordinator on a node that just joined must not take a master it has not
+            // heard of yet for a missing one.
+            _replicator.Tell(Dsl.Get(BrokerRegistry.Key, new ReadMajority(_settings.MajorityTimeout)));
+        });
         Receive<GetSuccess>(s => s.Key.Equals(EpochTable.Key), s => Loaded(s.Get(EpochTable.Key)));
         Receive<NotFound>(n => n.Key.Equals(EpochTable.Key), _ => Loaded(EpochTable.Empty));
         Receive<GetFailure>(f => f.Key.Equals(EpochTable.Key), _ => LoadFailed());
+        Receive<GetSuccess>(s => s.Key.Equals(BrokerRegistry.Key), s => TableRead(s.Get(BrokerRegistry.Key)));
+        Receive<NotFound>(n => n.Key.Equals(BrokerRegistry.Key), _ => TableRead(BrokerRegistry.Empty));
+        Receive<GetFailure>(f => f.Key.Equals(BrokerRegistry.Key), _ => LoadFailed());
         Receive<Changed>(c => c.Key.Equals(BrokerRegistry.Key), c =>
         {
             _table = c.Get(BrokerRegistry.Key);
+            _tableRead = true;
             PushViews();
         });
         Receive<ClusterEvent.CurrentClusterState>(s =>
         {
             _liveness.Apply(s);
+            _membershipKnown = true;
             PushViews();
         });
         Receive<ClusterEvent.IClusterDomainEvent>(e =>
@@ -95,6 +108,14 @@ public sealed class FailoverCoordinator : ReceiveActor, IWithTimers
         PushViews();
     }
 
+    private void TableRead(LWWDictionary<string, BrokerRecord> table)
+    {
+        if (_tableRead) return; // a Changed notification was already newer
+        _table = table;
+        _tableRead = true;
+        PushViews();
+    }
+
     private void LoadFailed()
     {
         // A node that cannot reach a majority must not decide from what it alone holds.
@@ -106,7 +127,8 @@ public sealed class FailoverCoordinator : ReceiveActor, IWithTimers
 
     private void PushViews()
     {
-        if (_stored is null) return;
+        // Decide only from the whole picture: stored decisions, the broker table and membership.
+        if (_stored is null || !_tableRead || !_membershipKnown) return;
         long oldest = BrokerRegistry.NowMillis() - (long)_naming.BrokerExpiry.TotalMilliseconds;
         var views = GroupView.Build(_table.Select(e => e.Value),
             r => r.PublishedAt > oldest && _liveness.IsUpAndReachable(r.MemberAddress)).ToDictionary(v => v.Key, StringComparer.Ordinal);
