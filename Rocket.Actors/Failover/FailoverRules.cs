@@ -109,6 +109,13 @@ public static class FailoverRules
         return new Ranking(epoch, eligible, excluded);
     }
 
+    /// <summary>
+    /// Where a broker's front actor is: brokers publish its full remote path, test records a path relative to their
+    /// node (<see cref="BrokerRecord.MemberAddress"/>).
+    /// </summary>
+    public static string FrontActorPath(BrokerRecord broker) =>
+        broker.BrokerPath.Contains("://", StringComparison.Ordinal) ? broker.BrokerPath : broker.MemberAddress + broker.BrokerPath;
+
     /// <summary>The epoch of the next promotion attempt: above every epoch stored, tried or seen, so none is reused.</summary>
     public static long NextEpoch(BrokerGroupEpoch? decision, long highestTried, long highestSeen) =>
         Math.Max(Math.Max(decision?.Epoch ?? 0, highestTried), highestSeen) + 1;

@@ -54,7 +54,9 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     /// <summary>failover-after has passed (or the decisions are behind the brokers): elect whenever possible.</summary>
     private bool _electionDue;
     private long _highestTried;
-    private string? _lastNotice; // the last once-only notice, so a repeated situation is logged once
+    // Notices of a situation that may repeat every few seconds (a master that stays away, slaves that do not answer):
+    // each is logged once until the group is healthy again.
+    private readonly HashSet<string> _notices = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ReplicaPosition> _positions = new();
     private readonly HashSet<long> _asked = new();
     private long _positionsEpoch;
@@ -144,7 +146,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
                         _decision!.MasterBrokerId, (DateTime.UtcNow - since).TotalSeconds);
                 _missingSince = null;
                 _electionDue = false;
-                _lastNotice = null;
+                _notices.Clear();
                 Timers.Cancel(FailoverTimer);
                 Timers.Cancel(RetryTimer);
                 SendFollows();
@@ -186,8 +188,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
             NoticeOnce($"{_group} epoch {Epoch}: {reason}; no live broker of the group to promote: no decision until one appears");
             return;
         }
-        _lastNotice = null;
-        _log.Info("{0} epoch {1}: {2}; asking brokers [{3}] for their log end", _group, Epoch, reason, string.Join(", ", live));
+        Notice($"{_group} epoch {Epoch}: {reason}; asking brokers [{string.Join(", ", live)}] for their log end", warning: false);
         _phase = Phase.Collecting;
         _positions.Clear();
         _asked.Clear();
@@ -223,11 +224,10 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
         Timers.Cancel(PositionsTimer);
         var silent = _asked.Where(id => !_positions.ContainsKey(id)).Order().ToList();
         if (silent.Count > 0)
-            _log.Warning("{0} epoch {1}: no position from brokers [{2}] within {3}; they are not candidates", _group, Epoch,
-                string.Join(", ", silent), _settings.PositionTimeout);
+            NoticeOnce($"{_group} epoch {Epoch}: no position from brokers [{string.Join(", ", silent)}] within {_settings.PositionTimeout}; they are not candidates");
         var ranking = FailoverRules.Rank(_decision, _positions.Values);
         foreach (var (position, reason) in ranking.Excluded)
-            _log.Warning("{0} epoch {1}: broker {2} is not a candidate: {3}", _group, Epoch, position.BrokerId, reason);
+            NoticeOnce($"{_group} epoch {Epoch}: broker {position.BrokerId} is not a candidate: {reason}");
         _candidates.Clear();
         foreach (var candidate in ranking.Eligible) _candidates.Enqueue(candidate);
         if (_candidates.Count == 0)
@@ -242,7 +242,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     /// <summary>Back to watching; the election is tried again after resend-interval (or when a view shows it can be).</summary>
     private void GiveUpForNow(string reason)
     {
-        _log.Warning("{0} epoch {1}: no new master: {2}; trying again in {3}", _group, Epoch, reason, _settings.ResendInterval);
+        NoticeOnce($"{_group} epoch {Epoch}: no new master: {reason}; trying again every {_settings.ResendInterval} (this is logged once)");
         _phase = Phase.Watching;
         Timers.StartSingleTimer(RetryTimer, RetryDue.Instance, _settings.ResendInterval);
     }
@@ -358,7 +358,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
             _phase = Phase.Watching;
             _missingSince = null;
             _electionDue = false;
-            _lastNotice = null;
+            _notices.Clear();
             Timers.Cancel(FailoverTimer);
             SendFollows(force: true);
             Report();
@@ -371,7 +371,11 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
             Sender.Tell(new FollowMaster(d));
             return;
         }
-        _log.Debug("{0}: repeated confirmation from broker {1} for epoch {2}", _group, promoted.BrokerId, promoted.Epoch);
+        if (d is not null && promoted.Epoch == d.Epoch && promoted.BrokerId == d.MasterBrokerId && _phase == Phase.Watching)
+            _log.Debug("{0}: repeated confirmation from broker {1} for epoch {2}", _group, promoted.BrokerId, promoted.Epoch);
+        else
+            _log.Info("{0}: broker {1} confirmed epoch {2} after that promotion was given up; it is told to follow the group's current master",
+                _group, promoted.BrokerId, promoted.Epoch);
     }
 
     private void OnRefused(PromotionRefused refused)
@@ -419,13 +423,15 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     }
 
     private void Send(BrokerRecord broker, object message) =>
-        Context.ActorSelection(broker.MemberAddress + broker.BrokerPath).Tell(message, Self);
+        Context.ActorSelection(FailoverRules.FrontActorPath(broker)).Tell(message, Self);
 
-    private void NoticeOnce(string notice)
+    private void NoticeOnce(string notice) => Notice(notice, warning: true);
+
+    private void Notice(string notice, bool warning)
     {
-        if (notice == _lastNotice) return;
-        _lastNotice = notice;
-        _log.Warning(notice);
+        if (!_notices.Add(notice)) return;
+        if (warning) _log.Warning(notice);
+        else _log.Info(notice);
     }
 
     // ---------------------------------------------------------------------------------------------- status

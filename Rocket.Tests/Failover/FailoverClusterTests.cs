@@ -63,7 +63,9 @@ public sealed class FailoverClusterTests : Akka.TestKit.Xunit2.TestKit
         public StandInBroker(long id, BrokerRole role, long maxOffset, IActorRef publisher, IActorRef seen)
         {
             _role = role;
-            void Publish() => publisher.Tell(new PublishBrokerRecord(new BrokerRecord("DefaultCluster", "broker-a", id, "/user/broker",
+            // As a real broker publishes it: the full remote path.
+            var path = Self.Path.ToStringWithAddress(Cluster.Get(Context.System).SelfAddress);
+            void Publish() => publisher.Tell(new PublishBrokerRecord(new BrokerRecord("DefaultCluster", "broker-a", id, path,
                 "set by the publisher", true, 8, [], 0, Role: _role, Epoch: _epoch, MaxOffset: maxOffset)));
             Publish();
             Receive<GetReplicaPosition>(m =>

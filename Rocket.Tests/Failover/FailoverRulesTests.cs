@@ -114,4 +114,12 @@ public class FailoverRulesTests
         Assert.Equal([0L, 1L], FailoverRules.FollowTargets(Epoch(1, 0), view).Select(t => t.Broker.BrokerId));
         Assert.Empty(FailoverRules.FollowTargets(Epoch(2, FailoverRules.NoMaster), view));
     }
+
+    [Fact]
+    public void A_brokers_front_actor_is_its_published_remote_path_or_its_relative_path_on_its_node()
+    {
+        var published = Broker(1) with { BrokerPath = "akka.tcp://rocket@10.0.0.1:10911/user/broker", MemberAddress = "akka.tcp://rocket@10.0.0.1:10911" };
+        Assert.Equal("akka.tcp://rocket@10.0.0.1:10911/user/broker", FailoverRules.FrontActorPath(published));
+        Assert.Equal("akka.tcp://rocket@127.0.0.1:1/user/broker", FailoverRules.FrontActorPath(Broker(1)));
+    }
 }
