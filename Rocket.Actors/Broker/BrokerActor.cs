@@ -272,7 +272,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             _lastTopics?.Topics ?? new Dictionary<string, TopicConfig>(), _store, _activity);
         parts.ReplyTo.Tell(parts.ProgressOnly
             ? new GroupProgress(detail.BrokerName, detail.Group,
-                detail.Queues.Select(q => new QueueProgress(q.Topic, q.QueueId, q.BrokerOffset, q.ConsumerOffset)).ToArray())
+                detail.Queues.Select(q => new QueueProgress(q.Topic, q.QueueId, q.BrokerOffset, q.ConsumerOffset, q.MinOffset)).ToArray())
             : detail);
     }
 }

@@ -62,7 +62,7 @@ public sealed class Producer
     {
         MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var wire = ToWire(message, MessageIdGenerator.Next());
-        _ = SendOnceAsync(message.Topic, wire);
+        _client.OneWaySends.Track(SendOnceAsync(message.Topic, wire));
     }
 
     /// <summary>Sends several messages of one topic as one unit to one queue.</summary>
@@ -225,7 +225,8 @@ public sealed class Producer
             var queue = PickQueue(queues.Writable, null);
             var pending = PendingSend.Create([wire with { QueueId = queue.QueueId }], DateTime.UtcNow + _settings.SendTimeout);
             _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
-            _ = pending.Reply.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, ignored
+            // Awaited only so that disposing the client waits for it (OneWaySends); the outcome is not reported.
+            await pending.Reply.Task.ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -251,7 +252,7 @@ public sealed class Producer
             ProduceStatus.SlaveNotAvailable => SendStatus.SlaveNotAvailable,
             _ => SendStatus.SendOk,
         };
-        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset, OffsetMessageIds.For(brokerPath, results));
+        return new SendResult(status, messageId, queue.BrokerName, first.QueueId, first.QueueOffset, brokerPath, results);
     }
 
     private static string Describe(ProduceStatus status) => status switch

@@ -36,6 +36,7 @@ public sealed class RocketClient : IAsyncDisposable
     }
 
     internal ActorSystem System { get; }
+    internal OneWaySends OneWaySends { get; } = new();
     internal ClientSettings Settings { get; }
     internal IActorRef RouteCache { get; }
 
@@ -147,6 +148,9 @@ public sealed class RocketClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (await OneWaySends.DrainAsync(Settings.SendTimeout).ConfigureAwait(false) is var unanswered and > 0)
+            System.Log.Warning("closing the client: {0} one-way sends were still unanswered after {1}; they may be lost",
+                unanswered, Settings.SendTimeout);
         try { await Task.WhenAll(_running.Values.Select(stop => stop())).ConfigureAwait(false); }
         catch (Exception e) { System.Log.Warning("a consumer did not stop cleanly: {0}", e.Message); }
         if (await Remoting.GracefulRemoteShutdown.CloseAsync(System, Settings.SendTimeout, stopUserActors: true).ConfigureAwait(false) is { } problem)

@@ -19,13 +19,44 @@ public enum SendStatus
 /// <param name="BrokerName">The broker that stored the message.</param>
 /// <param name="QueueId">The queue it went to.</param>
 /// <param name="QueueOffset">Its offset in that queue (the first message's for a batch).</param>
-/// <param name="OffsetMessageId">
-/// RocketMQ's offset message id: the storing broker's IP and port and the commit-log offset, 32 hex digits (IPv4);
-/// comma-separated for a batch; null only when the broker's host name does not resolve to an address here.
-/// <c>RocketAdmin.GetMessageByIdAsync</c> finds the message by either id.
-/// </param>
-public sealed record SendResult(SendStatus Status, string MessageId, string BrokerName, int QueueId, long QueueOffset,
-    string? OffsetMessageId = null);
+public sealed record SendResult(SendStatus Status, string MessageId, string BrokerName, int QueueId, long QueueOffset)
+{
+    // The offset message id is built on first read, not per send: most senders never look at it.
+    private readonly string? _brokerPath;
+    private readonly Rocket.Protocol.ProduceResult[]? _stored;
+    private string? _offsetMessageId;
+    private bool _offsetMessageIdBuilt;
+
+    internal SendResult(SendStatus status, string messageId, string brokerName, int queueId, long queueOffset,
+        string brokerPath, Rocket.Protocol.ProduceResult[] stored) : this(status, messageId, brokerName, queueId, queueOffset)
+    {
+        _brokerPath = brokerPath;
+        _stored = stored;
+    }
+
+    /// <summary>
+    /// RocketMQ's offset message id: the storing broker's IP and port and the commit-log offset, 32 hex digits (IPv4);
+    /// comma-separated for a batch; null when the broker's host name does not resolve to an address here (or the
+    /// result was not made by a send). <c>RocketAdmin.GetMessageByIdAsync</c> finds the message by either id.
+    /// </summary>
+    public string? OffsetMessageId
+    {
+        get
+        {
+            if (!Volatile.Read(ref _offsetMessageIdBuilt))
+            {
+                _offsetMessageId = _brokerPath is null ? null : Producing.OffsetMessageIds.For(_brokerPath, _stored!);
+                Volatile.Write(ref _offsetMessageIdBuilt, true); // two first readers build the same string: harmless
+            }
+            return _offsetMessageId;
+        }
+    }
+
+    public bool Equals(SendResult? other) => other is not null && (Status, MessageId, BrokerName, QueueId, QueueOffset, OffsetMessageId)
+        == (other.Status, other.MessageId, other.BrokerName, other.QueueId, other.QueueOffset, other.OffsetMessageId);
+
+    public override int GetHashCode() => HashCode.Combine(Status, MessageId, BrokerName, QueueId, QueueOffset);
+}
 
 /// <summary>One queue of a topic on one broker.</summary>
 public sealed record MessageQueue(string Topic, string BrokerName, int QueueId)

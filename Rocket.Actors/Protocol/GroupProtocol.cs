@@ -40,6 +40,7 @@ public sealed record QueueOffsets(string Topic, int QueueId, long MinOffset, lon
 /// <summary>Asks per-queue broker and consumer offsets of a group on a broker; answered with <see cref="GroupProgress"/>.</summary>
 public sealed record QueryGroupProgress(string Group) : IRocketMessage;
 
-public sealed record QueueProgress(string Topic, int QueueId, long BrokerOffset, long ConsumerOffset);
+/// <summary>One queue of a group on a broker: its end, the committed offset (-1: never committed) and its first stored offset.</summary>
+public sealed record QueueProgress(string Topic, int QueueId, long BrokerOffset, long ConsumerOffset, long MinOffset = 0);
 
 public sealed record GroupProgress(string BrokerName, string Group, QueueProgress[] Queues) : IRocketMessage;

@@ -23,7 +23,7 @@ public static class ProgressCommand
             var progress = await client.Admin.GetProgressAsync(name);
             var rows = progress
                 .SelectMany(p => p.Queues.Select(q => new QueueRow(p.BrokerName, q.Topic, q.QueueId, q.BrokerOffset, q.ConsumerOffset,
-                    Math.Max(0, q.BrokerOffset - Math.Max(0, q.ConsumerOffset)))))
+                    Groups.GroupCommand.Lag(q.BrokerOffset, q.MinOffset, q.ConsumerOffset))))
                 .OrderBy(r => r.Topic, StringComparer.Ordinal).ThenBy(r => r.Broker, StringComparer.Ordinal).ThenBy(r => r.QueueId)
                 .ToArray();
             var report = new ProgressReport(name, rows, rows.Sum(r => r.Lag));

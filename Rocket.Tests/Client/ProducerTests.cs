@@ -30,6 +30,23 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
         Assert.Equal(result.MessageId, MessageProperties.Get(stored.Properties, MessageProperties.UniqueKey));
         Assert.Equal("TagA", MessageProperties.Get(stored.Properties, MessageProperties.Tags));
         Assert.Equal("order-1", MessageProperties.Get(stored.Properties, MessageProperties.Keys));
+        // Built on first read from the broker's address and the physical offset its answer carried.
+        Assert.Equal(OffsetMessageId.Encode(System.Net.IPAddress.Loopback, Port, stored.PhysicalOffset), result.OffsetMessageId);
+        Assert.Same(result.OffsetMessageId, result.OffsetMessageId);
+        Assert.Equal(result with { }, result);
+    }
+
+    [Fact]
+    public async Task Disposing_the_client_right_after_one_way_sends_loses_none_of_them()
+    {
+        SetRoute("TopicA", 4, "broker-a");
+        var client = RocketClient.Create(Settings());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 200; i++) producer.SendOneway(Text("TopicA", $"m{i}"));
+        await client.DisposeAsync(); // a CLI exits like this: the sends are not answered yet, the route may not even be known
+
+        var stored = (await StateOf(BrokerA)).Stored.Where(kv => kv.Key.Item1 == "TopicA").Sum(kv => kv.Value.Count);
+        Assert.Equal(200, stored);
     }
 
     [Fact]

@@ -87,6 +87,7 @@ public sealed class ChildProcess : IDisposable
     {
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) kill.WaitForExit();
         if (!_process.WaitForExit(timeout)) throw new TimeoutException($"process {_process.Id} did not exit within {timeout} after SIGTERM");
+        _process.WaitForExit(); // the rest of its output: callers read its last lines next
         return _process.ExitCode;
     }
 
