@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
 using Rocket.Naming;
 using Rocket.Protocol;
 
@@ -22,7 +23,14 @@ public static class FailoverActors
     {
         system.ActorOf(ClusterSingletonManager.Props(FailoverCoordinator.Props(settings, naming), PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(system).WithRole(Role).WithSingletonName(SingletonName)), ManagerName);
+        // Akka's proxy warns that it "failed to find the singleton after 30 seconds" as soon as it starts, before the
+        // singleton could exist (seen in every seed's log here): a false alarm in every clean log, so it is off; a
+        // query the proxy cannot deliver times out at the asker instead.
+        const string section = "akka.cluster.singleton-proxy";
+        var proxyConfig = ConfigurationFactory.ParseString("log-singleton-identification-failure = off")
+            .WithFallback(system.Settings.Config.GetConfig(section) ?? Config.Empty)
+            .WithFallback(ClusterSingleton.DefaultConfig().GetConfig(section));
         system.ActorOf(ClusterSingletonProxy.Props($"/user/{ManagerName}",
-            ClusterSingletonProxySettings.Create(system).WithRole(Role).WithSingletonName(SingletonName)), FailoverNames.Proxy);
+            ClusterSingletonProxySettings.Create(proxyConfig, considerAppVersion: false).WithRole(Role).WithSingletonName(SingletonName)), FailoverNames.Proxy);
     }
 }

@@ -129,6 +129,8 @@ public sealed class FailoverCoordinator : ReceiveActor, IWithTimers
     {
         // Decide only from the whole picture: stored decisions, the broker table and membership.
         if (_stored is null || !_tableRead || !_membershipKnown) return;
+        // A coordinator whose node is leaving hands over to the next seed; what it sees while leaving is not news.
+        if (!_liveness.IsUpAndReachable(_cluster.SelfAddress.ToString())) return;
         long oldest = BrokerRegistry.NowMillis() - (long)_naming.BrokerExpiry.TotalMilliseconds;
         var views = GroupView.Build(_table.Select(e => e.Value),
             r => r.PublishedAt > oldest && _liveness.IsUpAndReachable(r.MemberAddress)).ToDictionary(v => v.Key, StringComparer.Ordinal);
