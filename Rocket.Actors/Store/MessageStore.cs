@@ -86,6 +86,7 @@ public sealed partial class MessageStore : IDisposable
             store = new MessageStore(settings, storeLock, diskProbe,
                 logger ?? NullLogger.Instance, time ?? TimeProvider.System);
             store.Recover();
+            store.OpenEpochs();
             return store;
         }
         catch
@@ -166,10 +167,11 @@ public sealed partial class MessageStore : IDisposable
             Volatile.Write(ref _projectionsFlushedOffset, projected);
         }
         else ConsumeQueues.Flush(wholePagesOnly: true); // see flush-interval-consume-queue: no write-protect stalls
-        long logFlushed = CommitLog.FlushedOffset;
+        long logFlushed = Math.Min(CommitLog.FlushedOffset, Volatile.Read(ref _checkpointCap)); // a replica truncation caps it
         // Recovery re-projects from here (idempotently), so it may only cover what a thorough flush made durable.
-        new Checkpoint(logFlushed, Math.Min(Volatile.Read(ref _projectionsFlushedOffset), logFlushed), Volatile.Read(ref _lastStoreTimestamp))
-            .Write(Settings.CheckpointPath);
+        lock (_checkpointLock) // a replica's truncation writes it from the projector's thread (MessageStore.Replication)
+            new Checkpoint(logFlushed, Math.Min(Volatile.Read(ref _projectionsFlushedOffset), logFlushed), Volatile.Read(ref _lastStoreTimestamp))
+                .Write(Settings.CheckpointPath);
     }
 
     private long _projectionsFlushedOffset; // projected offset covered by the last thorough projection flush

@@ -22,6 +22,10 @@ public sealed class StoreActor : ReceiveActor
         _journal = Context.ActorOf(JournalActor.Props(store, flush, projector), "journal");
         Receive<GetJournal>(_ => Sender.Tell(_journal));
         Receive<AppendBatch>(batch => _journal.Forward(batch));
+        Receive<Replication.AppendReplica>(m => _journal.Forward(m)); // replication's writes: the journal's too
+        Receive<Replication.BeginEpoch>(m => _journal.Forward(m));
+        Receive<Replication.TruncateLog>(m => _journal.Forward(m));
+        Receive<Replication.StartLogAt>(m => _journal.Forward(m));
         Receive<RunRetentionNow>(m => projector.Forward(m));
         Receive<AwaitProjection>(m => projector.Forward(m));
     }

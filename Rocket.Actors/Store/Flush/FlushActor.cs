@@ -96,7 +96,7 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         _projector.Tell(ProjectorWake.Instance);
     }
 
-    private static BatchAppended Complete(FlushRequest request, Exception? failure, long flushed, DateTimeOffset now)
+    private static object Complete(FlushRequest request, Exception? failure, long flushed, DateTimeOffset now)
     {
         AppendResult? replacement = null;
         if (failure is not null)
@@ -106,12 +106,15 @@ public sealed class FlushActor : ReceiveActor, IWithTimers
         else if (now > request.Deadline)
             replacement = AppendResult.Failed(AppendStatus.FlushDiskTimeout, "flush to disk took longer than rocket.store.sync-flush-timeout");
         if (replacement is null) return request.Reply;
+        if (request.Reply is Replication.ReplicaAppended replica) // written, but not known to be on disk: not confirmed
+            return new Replication.ReplicaAppendFailed(replica.MaxOffset, $"replica bytes up to {request.EndOffset}: {replacement.Value.Error}");
 
-        var results = request.Reply.Results;
+        var batch = (BatchAppended)request.Reply;
+        var results = batch.Results;
         var failed = new AppendResult[results.Length];
         for (int i = 0; i < results.Length; i++)
             failed[i] = results[i].IsOk ? results[i] with { Status = replacement.Value.Status, Error = replacement.Value.Error } : results[i];
-        return request.Reply with { Results = failed };
+        return batch with { Results = failed };
     }
 
     private void OnAsyncTick()

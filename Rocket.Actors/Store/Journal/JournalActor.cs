@@ -15,7 +15,7 @@ namespace Rocket.Store.Journal;
 /// store in the failing state (<see cref="StoreHealth"/>): every later write is refused at once with the reason,
 /// while this actor retries the failed step with back-off until it succeeds. It never throws, so it is never stopped.</para>
 /// </summary>
-public sealed class JournalActor : ReceiveActor, IWithTimers
+public sealed partial class JournalActor : ReceiveActor, IWithTimers
 {
     private sealed class RetryJournal { public static readonly RetryJournal Instance = new(); }
 
@@ -34,6 +34,7 @@ public sealed class JournalActor : ReceiveActor, IWithTimers
         _syncFlush = store.Settings.FlushDiskType == FlushDiskType.SyncFlush;
         Receive<AppendBatch>(OnAppend);
         Receive<RetryJournal>(_ => Retry());
+        ReceiveReplication();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -120,6 +120,27 @@ public sealed class CommitLog : IDisposable
     private long _resumeOffset;
     private StoreException? _appendFailure;
 
+    /// <summary>Where the next append lands: the log's end, or where an empty log resumes (see <see cref="ResumeAt"/>).</summary>
+    public long AppendOffset => _segments.Last is null ? _resumeOffset : MaxOffset;
+
+    /// <summary>
+    /// Appends bytes already checked to be whole records at <paramref name="start"/> = <see cref="AppendOffset"/>,
+    /// within one segment (a replica's append; single writer). <paramref name="endsSegment"/>: they end with the blank
+    /// marker, so the segment is complete. Readers see the bytes once they are all copied.
+    /// </summary>
+    public void AppendRaw(long start, ReadOnlySpan<byte> bytes, bool endsSegment)
+    {
+        var segment = _segments.GetWritable(startIfEmpty: _resumeOffset);
+        int position = segment.WritePosition;
+        if (segment.StartOffset + position != start)
+            throw new StoreException($"a replica append at offset {start} does not continue the log, which ends at {segment.StartOffset + position}");
+        if (position + bytes.Length > segment.Size)
+            throw new StoreException($"a replica append of {bytes.Length} bytes at offset {start} runs past the segment end {segment.EndOffset}");
+        bytes.CopyTo(segment.Span(position, bytes.Length));
+        segment.WritePosition = endsSegment ? segment.Size : position + bytes.Length; // publish to readers
+        _segments.WriterAt(segment.StartOffset + segment.WritePosition);
+    }
+
     /// <summary>The error that made the last <see cref="Append"/> stop early (no next segment), once; null if none.</summary>
     public StoreException? TakeAppendFailure()
     {

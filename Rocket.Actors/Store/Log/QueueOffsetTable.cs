@@ -24,5 +24,8 @@ public sealed class QueueOffsetTable
         foreach (var key in _next.Keys.Where(k => k.Topic == topic).ToList()) _next.Remove(key);
     }
 
+    /// <summary>Forgets every queue (a replica's log was emptied or cut; the caller sets the truncated state).</summary>
+    public void Clear() => _next.Clear();
+
     public int Count => _next.Count;
 }

@@ -237,6 +237,30 @@ public sealed unsafe class SegmentedFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes every segment that starts at or after <paramref name="offset"/> (but the first one when
+    /// <paramref name="keepFirst"/>), the newest first, so a crash in between leaves a log without holes (a shorter
+    /// prefix of the old one). Files are unlinked at once, even while a reader still maps them (Linux keeps the mapping),
+    /// so a segment re-created under the same name later is never deleted by a late release.
+    /// </summary>
+    public void DropSegmentsFrom(long offset, bool keepFirst)
+    {
+        lock (_structureLock)
+        {
+            DiscardPrepared();
+            var segments = Volatile.Read(ref _segments);
+            int keep = segments.Length;
+            int floor = keepFirst ? 1 : 0;
+            while (keep > floor && segments[keep - 1].StartOffset >= offset) keep--;
+            for (int i = segments.Length - 1; i >= keep; i--)
+            {
+                Volatile.Write(ref _segments, segments[..i]);
+                segments[i].Destroy(deleteFile: false);
+                File.Delete(segments[i].FilePath);
+            }
+        }
+    }
+
     /// <summary>Removes the oldest segment (never the last one). Returns false when only one is left.</summary>
     public bool DeleteFirst(out MappedSegment? deleted)
     {
@@ -270,9 +294,17 @@ public sealed unsafe class SegmentedFile : IDisposable
         foreach (var segment in Volatile.Read(ref _segments))
         {
             if (segment.StartOffset >= upTo) break;
-            int limit = (int)Math.Min(segment.WritePosition, upTo - segment.StartOffset);
-            segment.Flush(limit);
-            flushed = segment.StartOffset + segment.FlushedPosition;
+            if (!segment.TryRetain()) break; // a truncation removed it meanwhile: nothing after it is ours to flush
+            try
+            {
+                int limit = (int)Math.Min(segment.WritePosition, upTo - segment.StartOffset);
+                segment.Flush(limit);
+                flushed = segment.StartOffset + segment.FlushedPosition;
+            }
+            finally
+            {
+                segment.Release();
+            }
         }
         return flushed;
     }

@@ -33,6 +33,13 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
         Receive<RetryProjection>(_ => ProjectNow());
         Receive<RetentionTick>(_ => RunRetention());
         Receive<RunRetentionNow>(_ => Sender.Tell(RunRetention()));
+        Receive<ExclusiveWork>(work =>
+        {
+            object reply;
+            try { reply = work.Work(); }
+            catch (Exception e) { reply = work.Failed(e); }
+            Sender.Tell(new ExclusiveDone(reply));
+        });
         Receive<AwaitProjection>(a =>
         {
             _awaiting.Add((a.Offset, Sender));

@@ -6,3 +6,12 @@ internal sealed class ProjectorWake
     public static readonly ProjectorWake Instance = new();
     private ProjectorWake() { }
 }
+
+/// <summary>
+/// Journal → projector: run <paramref name="Work"/> on the projector's thread and answer <see cref="ExclusiveDone"/>
+/// with its result (<paramref name="Failed"/>'s if it throws). The journal holds every other write meanwhile, so the
+/// work may change the log and the projections together (a replica's truncation).
+/// </summary>
+internal sealed record ExclusiveWork(Func<object> Work, Func<Exception, object> Failed);
+
+internal sealed record ExclusiveDone(object Reply);
