@@ -103,6 +103,7 @@ public static class NodeConfig
             throw new ConfigurationException("rocket.cluster.seeds (or akka.cluster.seed-nodes) must list at least one seed");
         if (config.GetString("akka.actor.provider") is { } provider && !provider.Contains("cluster", StringComparison.OrdinalIgnoreCase))
             throw new ConfigurationException($"akka.actor.provider = {provider}: Rocket seed and broker processes must use the cluster provider");
+        if (role != NodeRole.Broker) Failover.FailoverSettings.FromConfig(config);
         if (role != NodeRole.Seed)
         {
             // Each settings reader names the bad key itself.

@@ -98,6 +98,8 @@ public static class RocketNodeHost
             {
                 var naming = NamingSettings.FromConfig(config);
                 NamingActors.Start(system, naming);
+                // Seeds (and standalone nodes, which are seeds too) host the failover coordinator (docs/failover.md).
+                if (role != NodeRole.Broker) Failover.FailoverActors.Start(system, Failover.FailoverSettings.FromConfig(config), naming);
                 if (store is not null) StartBroker(system, store, config, naming, metadata!);
             });
             akka.AddStartup((system, _) =>

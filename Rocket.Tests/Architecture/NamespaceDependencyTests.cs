@@ -32,6 +32,11 @@ public class NamespaceDependencyTests(ITestOutputHelper output)
         { "Rocket.Threading", "Rocket.Store" }, { "Rocket.Threading", "Rocket.Broker" }, { "Rocket.Threading", "Rocket.Client" },
         { "Rocket.Threading", "Rocket.Naming" }, { "Rocket.Threading", "Rocket.Hosting" }, { "Rocket.Threading", "Rocket.Protocol" },
         { "Rocket.Threading", "Rocket.Serialization" }, { "Rocket.Threading", "Rocket.Settings" },
+        // The failover coordinator sits beside the name server: it reads the broker table and talks the protocol.
+        { "Rocket.Failover", "Rocket.Broker" }, { "Rocket.Failover", "Rocket.Store" }, { "Rocket.Failover", "Rocket.Client" },
+        { "Rocket.Failover", "Rocket.Hosting" },
+        { "Rocket.Protocol", "Rocket.Failover" }, { "Rocket.Naming", "Rocket.Failover" }, { "Rocket.Broker", "Rocket.Failover" },
+        { "Rocket.Store", "Rocket.Failover" }, { "Rocket.Client", "Rocket.Failover" },
     };
 
     [Theory]
