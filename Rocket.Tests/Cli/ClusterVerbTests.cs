@@ -15,7 +15,13 @@ public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNod
     [Fact]
     public async Task Cluster_lists_the_standalone_node_as_one_member_with_both_roles_and_its_broker()
     {
-        var json = (await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json();
+        // The failover coordinator gives the group its first epoch soon after the node is up (issue 11); wait for it.
+        JsonElement json = default;
+        await MultiProcess.AwaitAsync(async () =>
+        {
+            json = (await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json();
+            return json.GetProperty("brokers").EnumerateArray().Any(b => b.GetProperty("epoch").GetInt64() == 1);
+        }, "the standalone broker leads epoch 1");
 
         var member = Assert.Single(json.GetProperty("members").EnumerateArray());
         string address = member.GetProperty("address").GetString()!;
@@ -32,9 +38,9 @@ public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNod
         Assert.Equal(JsonValueKind.Number, broker.GetProperty("topics").ValueKind);
         Assert.True(broker.GetProperty("healthy").GetBoolean()); // its store works (see StoreFaultProcessTests for one that does not)
         Assert.Equal(JsonValueKind.Null, broker.GetProperty("problem").ValueKind);
-        // Replication columns (issue 11): a standalone node is a master of epoch 0 with no lag of its own.
+        // Replication columns (issue 11): a standalone node is the master of its group's first epoch, with no lag of its own.
         Assert.Equal("ASYNC_MASTER", broker.GetProperty("role").GetString());
-        Assert.Equal(0, broker.GetProperty("epoch").GetInt64());
+        Assert.Equal(1, broker.GetProperty("epoch").GetInt64());
         Assert.Equal(JsonValueKind.Null, broker.GetProperty("replica_lag_bytes").ValueKind);
     }
 

@@ -34,6 +34,7 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
     private IActorRef _journal;
     private IActorRef? _following;
     private Promotion? _promotion;
+    private long? _confirming; // an epoch the coordinator says this master leads, being recorded by the journal
     private int _followers;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -55,7 +56,15 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
         Receive<GetReplicaPosition>(OnGetPosition);
         Receive<PromoteToMaster>(OnPromote);
         Receive<EpochBegun>(OnEpochBegun);
-        Receive<EpochRefused>(r => RefusePromotion(r.Epoch, $"the journal refused epoch {r.Epoch} at {r.StartOffset}: {r.Error}"));
+        Receive<EpochRefused>(r =>
+        {
+            if (_confirming == r.Epoch)
+            {
+                _confirming = null; // the coordinator repeats its order, so it is tried again
+                _logger.Error("{0} could not record epoch {1}: the journal refused it at {2}: {3}", Who, r.Epoch, r.StartOffset, r.Error);
+            }
+            RefusePromotion(r.Epoch, $"the journal refused epoch {r.Epoch} at {r.StartOffset}: {r.Error}");
+        });
         Receive<PromotionTimedOut>(OnPromotionTimedOut);
         Receive<FollowMaster>(OnFollow);
     }
@@ -101,6 +110,14 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
 
     private void OnEpochBegun(EpochBegun begun)
     {
+        if (_confirming == begun.Epoch && _promotion is null)
+        {
+            _confirming = null;
+            _state.Set(_state.Role, begun.Epoch);
+            Context.Parent.Tell(new RoleChanged(_state.Role, begun.Epoch));
+            _logger.Info("{0} leads epoch {1} from offset {2}", Who, begun.Epoch, begun.StartOffset);
+            return;
+        }
         if (_promotion is not { } p || p.Order.Decision.Epoch != begun.Epoch) return;
         Timers.Cancel("promotion");
         _promotion = null;
@@ -126,7 +143,12 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
     private void OnFollow(FollowMaster order)
     {
         var d = order.Decision;
-        if (d.BrokerName != _broker.BrokerName || d.ClusterName != _broker.ClusterName || d.MasterBrokerId == _broker.BrokerId)
+        if (d.BrokerName == _broker.BrokerName && d.ClusterName == _broker.ClusterName && d.MasterBrokerId == _broker.BrokerId)
+        {
+            ConfirmLeadership(d);
+            return;
+        }
+        if (d.BrokerName != _broker.BrokerName || d.ClusterName != _broker.ClusterName)
         {
             _logger.Warning("{0} ignores an order to follow {1}/{2} #{3}: it names {4}", Who, d.ClusterName, d.BrokerName,
                 d.MasterBrokerId, d.MasterBrokerId == _broker.BrokerId ? "this broker itself" : "another broker group");
@@ -148,6 +170,22 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
         }
         Context.Parent.Tell(new RoleChanged(BrokerRole.Slave, d.Epoch));
         StartFollowing(new FollowTarget(d.MasterBrokerId, d.Epoch));
+    }
+
+    /// <summary>
+    /// A FollowMaster naming this broker: the coordinator says it leads that epoch (how the configured master learns it
+    /// leads epoch 1). A master records the epoch at its log end and publishes it; a slave needs a PromoteToMaster.
+    /// </summary>
+    private void ConfirmLeadership(BrokerGroupEpoch d)
+    {
+        if (!_state.IsMaster)
+        {
+            _logger.Warning("{0} is a slave, but is told it leads epoch {1}; it waits for a promotion order", Who, d.Epoch);
+            return;
+        }
+        if (d.Epoch <= _state.Current.Epoch || _confirming == d.Epoch || _promotion is not null) return;
+        _confirming = d.Epoch;
+        _journal.Tell(new BeginEpoch(d.Epoch, _log.MaxOffset));
     }
 
     private void StartFollowing(FollowTarget target)

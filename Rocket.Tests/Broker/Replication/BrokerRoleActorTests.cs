@@ -83,6 +83,23 @@ public sealed class BrokerRoleActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_master_told_it_leads_an_epoch_records_it_at_its_log_end_and_keeps_its_role()
+    {
+        _log.Append(4, 100);
+        var state = new BrokerRoleState(BrokerRole.SyncMaster, 0);
+        var role = Start(Master, state);
+        role.Tell(new FollowMaster(Decision(1, 0))); // how the coordinator tells the configured master it leads epoch 1
+        Assert.Equal(new BeginEpoch(1, 400), _journal.ExpectMsg<BeginEpoch>());
+        role.Tell(new FollowMaster(Decision(1, 0))); // repeated while the record still shows epoch 0: recorded once
+        _journal.Reply(new EpochBegun(1, 400, 400));
+        Assert.Equal(new RoleChanged(BrokerRole.SyncMaster, 1), _parent.ExpectMsg<RoleChanged>());
+        Assert.Equal(new BrokerRoleSnapshot(BrokerRole.SyncMaster, 1), state.Current);
+        role.Tell(new FollowMaster(Decision(1, 0)));
+        _journal.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        _follower.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // a master never follows itself
+    }
+
+    [Fact]
     public void A_master_told_to_follow_stops_writes_ends_its_sessions_and_follows_the_named_master()
     {
         var state = new BrokerRoleState(BrokerRole.SyncMaster, 0);
