@@ -165,4 +165,17 @@ public sealed class MetadataCopyActorTests : Akka.TestKit.Xunit2.TestKit
             Assert.Null(problem);
         }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
     }
+
+    [Fact]
+    public void The_copy_with_the_timers_progress_survives_the_remote_serializer()
+    {
+        var metadata = new ReplicaMetadata("broker-a", [new TopicConfig("A", 4, 4)], [new ReplicaOffset("G1", "A", 3, 42)],
+            new ReplicaTimerProgress(12, 1_700_000_123_400, long.MaxValue));
+        var serializer = Sys.Serialization.FindSerializerFor(metadata);
+        Assert.Equal("HyperionSerializer", serializer.GetType().Name);
+        var back = (ReplicaMetadata)Sys.Serialization.Deserialize(serializer.ToBinary(metadata), serializer.Identifier, typeof(ReplicaMetadata));
+        Assert.Equal(metadata.Timer, back.Timer);
+        Assert.Equal(metadata.Offsets, back.Offsets);
+        Assert.Equal(metadata.Topics, back.Topics);
+    }
 }
