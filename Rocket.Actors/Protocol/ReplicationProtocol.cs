@@ -14,10 +14,14 @@ public sealed record ReplicaEpoch(long Epoch, long StartOffset);
 /// <summary>
 /// Master → slave: chunks follow from <paramref name="StartOffset"/>. Below the slave's own end it must first cut its
 /// log there (its tail diverged from the master's history); above it, the slave was behind the master's oldest
-/// byte and its log restarts there.
+/// byte and its log restarts there, its queues at <paramref name="QueueStarts"/> (where the master's queues stood at
+/// that offset; queues at 0 left out).
 /// </summary>
 public sealed record ReplicaWelcome(long SessionId, long MasterBrokerId, long StartOffset, long MasterMaxOffset,
-    ReplicaEpoch[] Epochs) : IRocketMessage;
+    ReplicaEpoch[] Epochs, ReplicaQueueStart[]? QueueStarts = null) : IRocketMessage;
+
+/// <summary>The queue offset the next message of one queue takes at a welcome's start offset (the store's QueueStart).</summary>
+public sealed record ReplicaQueueStart(string Topic, int QueueId, long NextOffset);
 
 /// <summary>Master → slave: this session is refused or ended; <paramref name="Reason"/> says why (both sides log it).</summary>
 public sealed record ReplicaRefused(long SessionId, string Reason) : IRocketMessage;
