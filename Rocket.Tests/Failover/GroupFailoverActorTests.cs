@@ -51,6 +51,26 @@ public class GroupFailoverActorTests(ITestOutputHelper output) : FailoverTestKit
     }
 
     [Fact]
+    public async Task Failover_after_counts_from_the_masters_last_answer_to_a_probe_not_from_when_it_was_marked_unreachable()
+    {
+        var (master, slave, status) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var group = StartGroup(status, stored: Epoch(1, 0));
+        group.Tell(View((Record(master, 0, 1), true), (Record(slave, 1, 1), true)));
+        await Task.Delay(Settings.MasterProbeInterval * 3); // the master answers the coordinator's probes (any actor answers Identify)
+
+        // The master dies: it stops answering at once, but the failure detector marks it unreachable only later.
+        Sys.Stop(master.Ref);
+        var died = Stopwatch.StartNew();
+        await Task.Delay(Settings.FailoverAfter / 2);
+        var marked = Stopwatch.StartNew();
+        group.Tell(View((Record(master, 0, 1), false), (Record(slave, 1, 1), true)));
+
+        await slave.ExpectMsgAsync<GetReplicaPosition>(TimeSpan.FromSeconds(30));
+        Assert.True(died.Elapsed >= Settings.FailoverAfter - Settings.MasterProbeInterval - TimeSpan.FromMilliseconds(100), $"asked {died.Elapsed} after the death");
+        Assert.True(marked.Elapsed < Settings.FailoverAfter - Settings.MasterProbeInterval, $"asked {marked.Elapsed} after the master was marked unreachable");
+    }
+
+    [Fact]
     public async Task A_refused_or_unanswered_candidate_is_passed_over_for_the_next_with_a_new_epoch_each_time()
     {
         var (slave1, slave2, slave3, status) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
