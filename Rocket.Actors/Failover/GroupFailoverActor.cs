@@ -60,6 +60,8 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     /// <summary>failover-after has passed (or the decisions are behind the brokers): elect whenever possible.</summary>
     private bool _electionDue;
     private long _highestTried;
+    /// <summary>The role of the master being replaced, as last published: the promoted broker takes it over.</summary>
+    private BrokerRole? _replacedRole;
     // Notices of a situation that may repeat every few seconds (a master that stays away, slaves that do not answer):
     // each is logged once until the group is healthy again.
     private readonly HashSet<string> _notices = new(StringComparer.Ordinal);
@@ -301,6 +303,8 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
             GiveUpForNow("every candidate refused or did not answer");
             return;
         }
+        if (_decision is { } replaced && _view.Brokers.FirstOrDefault(b => b.BrokerId == replaced.MasterBrokerId) is { } old && old.Record.Role.IsMaster())
+            _replacedRole = old.Record.Role;
         long epoch = FailoverRules.NextEpoch(_decision, _highestTried, _positionsEpoch);
         _highestTried = epoch;
         var decision = new BrokerGroupEpoch(_clusterName, _brokerName, epoch, candidate.BrokerId, candidate.MaxOffset);
@@ -370,7 +374,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     {
         var d = _decision!;
         if (_view.Brokers.FirstOrDefault(b => b.BrokerId == d.MasterBrokerId) is { } broker)
-            Send(broker.Record, new PromoteToMaster(d));
+            Send(broker.Record, new PromoteToMaster(d, _replacedRole));
         else
             _log.Warning("{0} epoch {1}: broker {2} left the broker table; PromoteToMaster cannot be sent", _group, d.Epoch, d.MasterBrokerId);
     }

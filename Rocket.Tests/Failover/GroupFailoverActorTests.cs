@@ -32,7 +32,7 @@ public class GroupFailoverActorTests(ITestOutputHelper output) : FailoverTestKit
         var group = StartGroup(status, stored: Epoch(1, 0));
         var lost = Stopwatch.StartNew();
 
-        group.Tell(View((Record(master, 0, 1), false), (Record(slave1, 1, 1), true), (Record(slave2, 2, 1), true)));
+        group.Tell(View((Record(master, 0, 1, BrokerRole.SyncMaster), false), (Record(slave1, 1, 1), true), (Record(slave2, 2, 1), true)));
 
         await slave1.ExpectMsgAsync<GetReplicaPosition>(TimeSpan.FromSeconds(30));
         Assert.True(lost.Elapsed >= Settings.FailoverAfter - TimeSpan.FromMilliseconds(50), $"asked after {lost.Elapsed}");
@@ -42,6 +42,7 @@ public class GroupFailoverActorTests(ITestOutputHelper output) : FailoverTestKit
 
         var promote = await slave2.ExpectMsgAsync<PromoteToMaster>();
         Assert.Equal(Epoch(2, 2, start: 2000), promote.Decision);
+        Assert.Equal(BrokerRole.SyncMaster, promote.MasterRole); // the promoted broker keeps the group's role
         slave2.Reply(new PromotedToMaster("broker-a", 2, 2, 2048));
 
         // The epoch begins where the promoted broker says its log ended.
