@@ -34,7 +34,9 @@ public sealed class MetadataCopyActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _handoverWriter = ActorRefs.Nobody;
     private string? _masterPath;
-    private ReplicaMetadata? _pending; // copied, waiting for this broker's own topic table to compare with
+    private ReplicaMetadata? _pending; // copied, waiting for this broker's own topics and offsets to compare with
+    private TopicConfigs? _ownTopics;
+    private AllConsumerOffsets? _ownOffsets;
     private string? _lastError;
     private string? _lastTimerError;
 
@@ -56,7 +58,17 @@ public sealed class MetadataCopyActor : ReceiveActor, IWithTimers
         Receive<ReplicaMasterChanged>(OnMaster);
         Receive<CopyNow>(_ => Request());
         Receive<ReplicaMetadata>(OnCopied);
-        Receive<TopicConfigs>(Apply);
+        Receive<TopicConfigs>(own =>
+        {
+            _ownTopics = own;
+            ApplyWhenComplete();
+        });
+        Receive<AllConsumerOffsets>(own =>
+        {
+            _ownOffsets = own;
+            ApplyWhenComplete();
+        });
+        Receive<TopicOffsetsDeleted>(_ => { });
         Receive<GetReplicaMetadata>(Gather);
         Receive<Gathered>(Answer);
         Receive<AdminResult>(r =>
@@ -93,19 +105,25 @@ public sealed class MetadataCopyActor : ReceiveActor, IWithTimers
         if (_masterPath is not null) _resolveMaster(Context, _masterPath).Tell(new GetReplicaMetadata(_broker.BrokerName, _broker.BrokerId), Self);
     }
 
-    /// <summary>Deletes need this broker's own topic set: asked now, the copy is applied when it answers.</summary>
+    /// <summary>Removals need this broker's own topics and offsets: asked now, the copy is applied when both answered.</summary>
     private void OnCopied(ReplicaMetadata metadata)
     {
         if (_masterPath is null || metadata.BrokerName != _broker.BrokerName) return; // no master any more (promoted), or not ours
         bool asked = _pending is not null;
         _pending = metadata; // a newer copy replaces one still waiting
-        if (!asked) _topics.Tell(GetTopicConfigs.Instance);
+        if (asked) return;
+        _ownTopics = null;
+        _ownOffsets = null;
+        _topics.Tell(GetTopicConfigs.Instance);
+        _offsets.Tell(GetAllConsumerOffsets.Instance);
     }
 
-    private void Apply(TopicConfigs own)
+    private void ApplyWhenComplete()
     {
-        if (_pending is not { } metadata || _masterPath is null) return;
+        if (_pending is not { } metadata || _ownTopics is not { } own || _ownOffsets is not { } ownOffsets || _masterPath is null) return;
         _pending = null;
+        _ownTopics = null;
+        _ownOffsets = null;
         var masterTopics = metadata.Topics ?? [];
         foreach (var topic in masterTopics) _topics.Tell(new CreateOrUpdateTopic(topic)); // unchanged ones are not written again
         var kept = masterTopics.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
@@ -114,11 +132,27 @@ public sealed class MetadataCopyActor : ReceiveActor, IWithTimers
             _log.Info("Slave #{0}: topic {1} is no longer on the master: deleting it here", _broker.BrokerId, gone.Name);
             _brokerActor.Tell(new DeleteTopic(gone.Name));
         }
-        foreach (var group in (metadata.Offsets ?? []).GroupBy(o => o.Group))
-            _offsets.Tell(new CommitOffsets(group.Key, group.Select(o => new QueueOffset(o.Topic, o.QueueId, o.Offset)).ToArray()));
+        CopyOffsets(metadata.Offsets ?? [], ownOffsets.Offsets);
         if (metadata.Timer is { } timer) _handoverWriter.Tell(timer);
         _log.Debug("Slave #{0}: copied {1} topic configs, {2} consumer offsets{3} from the master", _broker.BrokerId,
             masterTopics.Length, metadata.Offsets?.Length ?? 0, metadata.Timer is null ? "" : " and the timer's progress");
+    }
+
+    /// <summary>
+    /// The slave's offsets become the master's: a topic on which the slave holds an offset the master does not (the
+    /// master deleted the topic, maybe re-created it, within one interval) loses its offsets first, then every
+    /// offset of the master is set (the offset actor keeps the order; only changed ones are written).
+    /// </summary>
+    private void CopyOffsets(ReplicaOffset[] master, GroupQueueOffset[] own)
+    {
+        var held = master.Select(o => (o.Group, o.Topic, o.QueueId)).ToHashSet();
+        foreach (var topic in own.Where(o => !held.Contains((o.Group, o.Topic, o.QueueId))).Select(o => o.Topic).Distinct(StringComparer.Ordinal))
+        {
+            _log.Info("Slave #{0}: offsets on topic {1} that the master no longer holds are dropped here", _broker.BrokerId, topic);
+            _offsets.Tell(new DeleteTopicOffsets(topic));
+        }
+        foreach (var group in master.GroupBy(o => o.Group))
+            _offsets.Tell(new CommitOffsets(group.Key, group.Select(o => new QueueOffset(o.Topic, o.QueueId, o.Offset)).ToArray()));
     }
 
     /// <summary>On the master: asks both metadata actors and the timer, answers once all did (or names what failed).</summary>

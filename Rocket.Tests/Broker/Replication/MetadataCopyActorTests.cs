@@ -50,11 +50,13 @@ public sealed class MetadataCopyActorTests : Akka.TestKit.Xunit2.TestKit
             (_, path) => path == "akka://x/user/broker" ? target : ActorRefs.Nobody, _broker.Ref, TimerDirectory));
     }
 
-    /// <summary>The copy asks the slave's own topic table before it applies anything (deletes are the difference).</summary>
-    private void AnswerOwnTopics(params TopicConfig[] own)
+    /// <summary>The copy asks the slave's own topics and offsets before it applies anything (removals are the difference).</summary>
+    private void AnswerOwn(TopicConfig[] topics, params GroupQueueOffset[] offsets)
     {
         _topics.ExpectMsg<GetTopicConfigs>();
-        _topics.Reply(new TopicConfigs("broker-a", own));
+        _topics.Reply(new TopicConfigs("broker-a", topics));
+        _offsets.ExpectMsg<GetAllConsumerOffsets>();
+        _offsets.Reply(new AllConsumerOffsets(offsets));
     }
 
     [Fact]
@@ -65,7 +67,7 @@ public sealed class MetadataCopyActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new GetReplicaMetadata("broker-a", 1), _master.ExpectMsg<GetReplicaMetadata>());
         _master.Reply(new ReplicaMetadata("broker-a", [new TopicConfig("A", 4, 4), new TopicConfig("B", 2, 2)],
             [new ReplicaOffset("G1", "A", 0, 17), new ReplicaOffset("G1", "A", 1, 5), new ReplicaOffset("SCHEDULE_GROUP", "SCHEDULE_TOPIC_XXXX", 2, 9)]));
-        AnswerOwnTopics();
+        AnswerOwn([]);
         Assert.Equal(["A", "B"], new[] { _topics.ExpectMsg<CreateOrUpdateTopic>(), _topics.ExpectMsg<CreateOrUpdateTopic>() }.Select(t => t.Topic.Name));
         var commits = new[] { _offsets.ExpectMsg<CommitOffsets>(), _offsets.ExpectMsg<CommitOffsets>() }.OrderBy(c => c.Group).ToArray();
         Assert.Equal("G1", commits[0].Group);
@@ -86,12 +88,29 @@ public sealed class MetadataCopyActorTests : Akka.TestKit.Xunit2.TestKit
         _master.ExpectMsg<GetReplicaMetadata>();
         // The master deleted "Gone"; it still has a retry and a dead-letter topic, which the slave keeps.
         _master.Reply(new ReplicaMetadata("broker-a", [new TopicConfig("A", 4, 4), new TopicConfig("%RETRY%G1", 1, 1), new TopicConfig("%DLQ%G1", 1, 1)], []));
-        AnswerOwnTopics(new TopicConfig("A", 4, 4), new TopicConfig("Gone", 2, 2), new TopicConfig("%RETRY%G1", 1, 1),
-            new TopicConfig("%DLQ%G1", 1, 1));
+        AnswerOwn([new TopicConfig("A", 4, 4), new TopicConfig("Gone", 2, 2), new TopicConfig("%RETRY%G1", 1, 1), new TopicConfig("%DLQ%G1", 1, 1)]);
         Assert.Equal(new DeleteTopic("Gone"), _broker.ExpectMsg<DeleteTopic>());
         _broker.Reply(new AdminResult(true));
         _broker.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // only that one
         Assert.Equal(["A", "%RETRY%G1", "%DLQ%G1"], Enumerable.Range(0, 3).Select(_ => _topics.ExpectMsg<CreateOrUpdateTopic>().Topic.Name));
+    }
+
+    [Fact]
+    public void Offsets_the_slave_holds_on_a_topic_and_the_master_does_not_are_dropped_before_the_masters_are_set()
+    {
+        var copy = Start();
+        copy.Tell(new ReplicaMasterChanged("akka://x/user/broker"));
+        _master.ExpectMsg<GetReplicaMetadata>();
+        // The master deleted and re-created T within one interval: G1's old offset on queue 0 is gone there, G2 committed anew.
+        _master.Reply(new ReplicaMetadata("broker-a", [new TopicConfig("T", 2, 2), new TopicConfig("U", 1, 1)],
+            [new ReplicaOffset("G2", "T", 1, 3), new ReplicaOffset("G1", "U", 0, 7)]));
+        AnswerOwn([new TopicConfig("T", 2, 2), new TopicConfig("U", 1, 1)],
+            new GroupQueueOffset("G1", "T", 0, 500), new GroupQueueOffset("G2", "T", 1, 400), new GroupQueueOffset("G1", "U", 0, 6));
+        Assert.Equal(new DeleteTopicOffsets("T"), _offsets.ExpectMsg<DeleteTopicOffsets>()); // only T: U's offsets are all on the master
+        var commits = new[] { _offsets.ExpectMsg<CommitOffsets>(), _offsets.ExpectMsg<CommitOffsets>() }.OrderBy(c => c.Group).ToArray();
+        Assert.Equal([new QueueOffset("U", 0, 7)], commits[0].Offsets);
+        Assert.Equal([new QueueOffset("T", 1, 3)], commits[1].Offsets);
+        _broker.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // no topic to delete
     }
 
     [Fact]
@@ -156,7 +175,7 @@ public sealed class MetadataCopyActorTests : Akka.TestKit.Xunit2.TestKit
         var progress = new ReplicaTimerProgress(EnqueueOffset: 12, DeliveredBeforeMs: 1_700_000_123_400, LateFromLogOffset: 4096);
         masterBroker.ExpectMsg<GetTimerProgress>();
         masterBroker.Reply(new TimerProgressAnswer(progress));
-        AnswerOwnTopics();
+        AnswerOwn([]);
 
         var path = TimerHandoverFile.PathIn(TimerDirectory);
         AwaitAssert(() =>
