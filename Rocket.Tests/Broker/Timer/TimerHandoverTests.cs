@@ -110,6 +110,37 @@ public sealed class TimerHandoverTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_slave_copies_a_running_masters_timer_progress_into_its_store()
+    {
+        var master = StartBroker(MessageStore.Open(TestMessages.SmallStore(_master.Path)));
+        Produce(master, Wire("soon", "TIMER_DELAY_MS\u0001100\u0002"), Wire("later", "TIMER_DELAY_MS\u000160000\u0002"));
+        AwaitAssert(() => Assert.Equal(["soon"], Pull(master)), Wait, TimeSpan.FromMilliseconds(100));
+        AwaitAssert(() => Assert.Equal((1L, 0, 0, 1L), Status(master)), Wait, TimeSpan.FromMilliseconds(100));
+        var before = Progress(master);
+
+        // The slave's metadata copy asks the master broker itself; its own metadata actors are probes.
+        var topics = CreateTestProbe();
+        var offsets = CreateTestProbe();
+        var slaveSettings = new BrokerSettings { BrokerId = 1, BrokerRole = BrokerRole.Slave };
+        var copy = Sys.ActorOf(Rocket.Broker.Replication.MetadataCopyActor.Props(slaveSettings, topics.Ref, offsets.Ref,
+            (_, _) => master, CreateTestProbe().Ref, Path.Combine(_slave.Path, "timer")));
+        copy.Tell(new Rocket.Broker.Replication.ReplicaMasterChanged("akka://test/user/broker"));
+        topics.ExpectMsg<GetTopicConfigs>(Wait);
+        topics.Reply(new TopicConfigs("broker-a", []));
+        offsets.ExpectMsg<Rocket.Broker.Metadata.GetAllConsumerOffsets>(Wait);
+        offsets.Reply(new Rocket.Broker.Metadata.AllConsumerOffsets([]));
+
+        var path = TimerHandoverFile.PathIn(Path.Combine(_slave.Path, "timer"));
+        AwaitCondition(() => File.Exists(path), Wait);
+        var copied = TimerHandoverFile.Read(path, out var problem)!;
+        var after = Progress(master);
+        Assert.Null(problem);
+        // The wheel's cursor moves with the clock: the copied slot lies between what the master said before and after.
+        Assert.Equal((2L, long.MaxValue), (copied.EnqueueOffset, copied.LateFromLogOffset));
+        Assert.InRange(copied.DeliveredBeforeMs, before.DeliveredBeforeMs, after.DeliveredBeforeMs);
+    }
+
+    [Fact]
     public void A_timer_parked_after_the_promotion_is_never_taken_for_one_the_old_master_delivered()
     {
         // The old master's clock ran a minute ahead: by its progress, everything due before then was delivered.
