@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Rocket.Client;
 using Rocket.Protocol;
@@ -113,26 +112,8 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
             var master = brokers.SingleOrDefault(b => b.BrokerId == 0);
             end = master?.MaxOffset ?? 0;
             return master is not null && brokers.Length == 2 && end >= minEnd && brokers.All(b => b.MaxOffset == end)
-                && Checksum(_cluster.StoreOf("broker-a"), end) == Checksum(_cluster.StoreOf("broker-a-s"), end);
+                && CommitLogChecksum.Of(_cluster.StoreOf("broker-a"), end) == CommitLogChecksum.Of(_cluster.StoreOf("broker-a-s"), end);
         }, "the slave's commit log equal to the master's", TimeSpan.FromSeconds(60));
-        output.WriteLine($"logs identical up to {end}: {Checksum(_cluster.StoreOf("broker-a"), end)}");
-    }
-
-    /// <summary>SHA-256 over the first <paramref name="end"/> bytes of the commit log, segment files in offset order.</summary>
-    private static string Checksum(string store, long end)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long remaining = end;
-        foreach (var file in Directory.GetFiles(Path.Combine(store, "commitlog")).Where(f => Path.GetFileName(f).All(char.IsDigit)).Order())
-        {
-            long start = long.Parse(Path.GetFileName(file));
-            if (start >= end) break;
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[Math.Min(stream.Length, end - start)];
-            stream.ReadExactly(buffer);
-            sha.AppendData(buffer);
-            remaining -= buffer.Length;
-        }
-        return remaining == 0 ? Convert.ToHexString(sha.GetHashAndReset()) : $"short by {remaining} bytes";
+        output.WriteLine($"logs identical up to {end}: {CommitLogChecksum.Of(_cluster.StoreOf("broker-a"), end)}");
     }
 }
