@@ -80,7 +80,7 @@ public sealed partial class RocketAdmin
     {
         if (ResourceNames.CheckGroup(group) is { } groupError) throw new RocketClientException(groupError);
         var view = await GetClusterViewAsync().ConfigureAwait(false);
-        var masters = view.Brokers.Where(b => b.BrokerId == 0).ToArray();
+        var masters = BrokerGroupRoles.Masters(view.Brokers);
         if (masters.Length == 0) throw new RocketClientException("no live master broker in the cluster");
         return await Task.WhenAll(masters.Select(b => AskBrokerAsync<GroupDetail>(b, new QueryGroupDetail(group)))).ConfigureAwait(false);
     }
