@@ -180,14 +180,17 @@ public sealed partial class RocketAdmin
         return results;
     }
 
-    private async Task<T> AskAnySeedAsync<T>(object request, string what)
+    private Task<T> AskAnySeedAsync<T>(object request, string what) => AskAnySeedAsync<T>(request, what, seed => seed.NameServerPath);
+
+    /// <summary>Asks the actor at <paramref name="path"/> on each seed in turn until one answers.</summary>
+    private async Task<T> AskAnySeedAsync<T>(object request, string what, Func<SeedAddress, string> path)
     {
         var seeds = _client.Settings.Seeds.Select(SeedAddress.Parse).ToArray();
         foreach (var seed in seeds)
         {
             try
             {
-                return await _client.System.ActorSelection(seed.NameServerPath).Ask<T>(request, Timeout).ConfigureAwait(false);
+                return await _client.System.ActorSelection(path(seed)).Ask<T>(request, Timeout).ConfigureAwait(false);
             }
             catch (AskTimeoutException) { }
         }

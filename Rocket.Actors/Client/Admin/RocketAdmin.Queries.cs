@@ -85,6 +85,15 @@ public sealed partial class RocketAdmin
         return await Task.WhenAll(masters.Select(b => AskBrokerAsync<GroupDetail>(b, new QueryGroupDetail(group)))).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The failover coordinator's view (through <c>/user/failover-proxy</c> on the first seed that answers): whether
+    /// failover is enabled, whether its decisions are loaded, and per broker group the decided epoch and master and
+    /// what it is doing about the group, in words.
+    /// </summary>
+    /// <exception cref="RocketClientException">No seed's coordinator answered (e.g. it is still starting).</exception>
+    public Task<FailoverState> GetFailoverStateAsync() =>
+        AskAnySeedAsync<FailoverState>(GetFailoverState.Instance, "the failover coordinator's state", seed => seed.FailoverProxyPath);
+
     /// <summary>Role, store disk use, commit-log offsets and message rates of every live broker.</summary>
     /// <exception cref="RocketClientException">A broker did not answer or could not measure its store.</exception>
     public async Task<IReadOnlyList<BrokerStats>> GetBrokerStatsAsync()
