@@ -10,6 +10,7 @@ public sealed record ClientSettings
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public int RetryTimesWhenSendFailed { get; init; } = 2;
     public TimeSpan PollNameServerInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PollNameServerIntervalWithoutMaster { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan HeartbeatBrokerInterval { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan PersistConsumerOffsetInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int PullThresholdForQueue { get; init; } = 1000;
@@ -49,6 +50,7 @@ public sealed record ClientSettings
             SendTimeout = r.Duration("send-timeout"),
             RetryTimesWhenSendFailed = r.Int("retry-times-when-send-failed", 0, 16),
             PollNameServerInterval = r.Duration("poll-name-server-interval"),
+            PollNameServerIntervalWithoutMaster = r.Duration("poll-name-server-interval-without-master"),
             HeartbeatBrokerInterval = r.Duration("heartbeat-broker-interval"),
             PersistConsumerOffsetInterval = r.Duration("persist-consumer-offset-interval"),
             PullThresholdForQueue = r.Int("pull-threshold-for-queue", 1, 1_000_000),

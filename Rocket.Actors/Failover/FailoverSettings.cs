@@ -7,6 +7,7 @@ public sealed record FailoverSettings
 {
     public bool Enable { get; init; } = true;
     public TimeSpan FailoverAfter { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MasterProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan PositionTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan PromoteTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan ResendInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -19,11 +20,15 @@ public sealed record FailoverSettings
         {
             Enable = r.Bool("enable"),
             FailoverAfter = r.Duration("failover-after"),
+            MasterProbeInterval = r.Duration("master-probe-interval"),
             PositionTimeout = r.Duration("position-timeout"),
             PromoteTimeout = r.Duration("promote-timeout"),
             ResendInterval = r.Duration("resend-interval"),
             MajorityTimeout = r.Duration("majority-timeout"),
         };
+        if (s.MasterProbeInterval <= TimeSpan.Zero || s.MasterProbeInterval >= s.FailoverAfter)
+            throw new Akka.Configuration.ConfigurationException(
+                $"rocket.failover.master-probe-interval ({s.MasterProbeInterval}) must be above zero and shorter than rocket.failover.failover-after ({s.FailoverAfter})");
         if (s.ResendInterval >= s.PromoteTimeout)
             throw new Akka.Configuration.ConfigurationException(
                 $"rocket.failover.resend-interval ({s.ResendInterval}) must be shorter than rocket.failover.promote-timeout ({s.PromoteTimeout})");

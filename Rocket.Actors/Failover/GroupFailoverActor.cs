@@ -29,6 +29,10 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     private sealed class PositionsDue { public static readonly PositionsDue Instance = new(); }
     private sealed class ResendPromotion { public static readonly ResendPromotion Instance = new(); }
     private sealed class PromotionDue { public static readonly PromotionDue Instance = new(); }
+    private sealed class ProbeDue { public static readonly ProbeDue Instance = new(); }
+
+    /// <summary>The tag of an Identify sent to a group's master, so its answer counts only for that master and epoch.</summary>
+    private sealed record MasterProbe(long BrokerId, long Epoch);
 
     /// <summary>The request tag of a decision write, so its answer is matched to the write it belongs to.</summary>
     private sealed record DecisionWrite(BrokerGroupEpoch Decision, bool First);
@@ -37,7 +41,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     private sealed record StartOffsetWrite(BrokerGroupEpoch Decision);
 
     private const string FailoverTimer = "failover", RetryTimer = "retry", PositionsTimer = "positions",
-        ResendTimer = "resend", PromotionTimer = "promotion";
+        ResendTimer = "resend", PromotionTimer = "promotion", ProbeTimer = "probe";
 
     private readonly string _clusterName;
     private readonly string _brokerName;
@@ -51,9 +55,13 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     private GroupView _view;
     private Phase _phase = Phase.Watching;
     private DateTime? _missingSince;
+    /// <summary>When the decided master last answered a probe: failover-after counts from there.</summary>
+    private DateTime? _lastAnswer;
     /// <summary>failover-after has passed (or the decisions are behind the brokers): elect whenever possible.</summary>
     private bool _electionDue;
     private long _highestTried;
+    /// <summary>The role of the master being replaced, as last published: the promoted broker takes it over.</summary>
+    private BrokerRole? _replacedRole;
     // Notices of a situation that may repeat every few seconds (a master that stays away, slaves that do not answer):
     // each is logged once until the group is healthy again.
     private readonly HashSet<string> _notices = new(StringComparer.Ordinal);
@@ -92,12 +100,18 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
         Receive<PromotionDue>(_ => OnPromotionDue());
         Receive<PromotedToMaster>(OnPromoted);
         Receive<PromotionRefused>(OnRefused);
+        Receive<ProbeDue>(_ => Probe());
+        Receive<ActorIdentity>(OnProbeAnswer);
     }
 
     public static Props Props(string clusterName, string brokerName, BrokerGroupEpoch? stored, FailoverSettings settings) =>
         Akka.Actor.Props.Create(() => new GroupFailoverActor(clusterName, brokerName, stored, settings));
 
-    protected override void PreStart() => Report();
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer(ProbeTimer, ProbeDue.Instance, _settings.MasterProbeInterval);
+        Report();
+    }
 
     protected override void Unhandled(object message)
     {
@@ -154,15 +168,41 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
             case Assessment.MasterMissing missing:
                 if (_missingSince is null)
                 {
-                    _missingSince = DateTime.UtcNow;
-                    _log.Warning("{0} epoch {1}: {2}; a slave is promoted in {3} unless it returns{4}", _group, Epoch, missing.Reason,
-                        _settings.FailoverAfter, _settings.Enable ? "" : " (failover is disabled: rocket.failover.enable = off)");
-                    Timers.StartSingleTimer(FailoverTimer, FailoverDue.Instance, _settings.FailoverAfter);
+                    var now = DateTime.UtcNow;
+                    var missingSince = MissingSince(now);
+                    _missingSince = missingSince;
+                    var due = missingSince + _settings.FailoverAfter - now;
+                    _log.Warning("{0} epoch {1}: {2}; last answered {3:F1} s ago; a slave is promoted in {4:F1} s unless it returns{5}", _group,
+                        Epoch, missing.Reason, (now - missingSince).TotalSeconds, due.TotalSeconds,
+                        _settings.Enable ? "" : " (failover is disabled: rocket.failover.enable = off)");
+                    Timers.StartSingleTimer(FailoverTimer, FailoverDue.Instance, due > TimeSpan.Zero ? due : TimeSpan.Zero);
                 }
                 SendFollows();
                 if (_electionDue) TryElect(missing.Reason);
                 break;
         }
+    }
+
+    /// <summary>
+    /// When the master went missing: its last answer to a probe, if that is recent (the failure detector marks a dead
+    /// process unreachable only seconds after its last heartbeat); otherwise now (a master that was never probed, or
+    /// that stopped answering long ago while still reachable, is not replaced any sooner than failover-after from now).
+    /// </summary>
+    private DateTime MissingSince(DateTime now) =>
+        _lastAnswer is { } last && now - last < _settings.FailoverAfter ? last : now;
+
+    /// <summary>Asks the decided master, if live, for an answer (any actor answers Identify; nothing on the broker side).</summary>
+    private void Probe()
+    {
+        if (_decision is not { } d || d.IsVacant() || _view.Live(d.MasterBrokerId) is not { } master) return;
+        Send(master.Record, new Identify(new MasterProbe(d.MasterBrokerId, d.Epoch)));
+    }
+
+    private void OnProbeAnswer(ActorIdentity identity)
+    {
+        if (identity.MessageId is MasterProbe p && identity.Subject is not null && _decision is { } d
+            && d.MasterBrokerId == p.BrokerId && d.Epoch == p.Epoch)
+            _lastAnswer = DateTime.UtcNow;
     }
 
     private void OnFailoverDue()
@@ -263,6 +303,8 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
             GiveUpForNow("every candidate refused or did not answer");
             return;
         }
+        if (_decision is { } replaced && _view.Brokers.FirstOrDefault(b => b.BrokerId == replaced.MasterBrokerId) is { } old && old.Record.Role.IsMaster())
+            _replacedRole = old.Record.Role;
         long epoch = FailoverRules.NextEpoch(_decision, _highestTried, _positionsEpoch);
         _highestTried = epoch;
         var decision = new BrokerGroupEpoch(_clusterName, _brokerName, epoch, candidate.BrokerId, candidate.MaxOffset);
@@ -287,6 +329,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
         if (!ReferenceEquals(write, _writing)) return;
         _writing = null;
         _decision = write.Decision;
+        _lastAnswer = null; // answers counted for the previous master
         var d = write.Decision;
         if (write.First)
         {
@@ -331,7 +374,7 @@ public sealed class GroupFailoverActor : ReceiveActor, IWithTimers
     {
         var d = _decision!;
         if (_view.Brokers.FirstOrDefault(b => b.BrokerId == d.MasterBrokerId) is { } broker)
-            Send(broker.Record, new PromoteToMaster(d));
+            Send(broker.Record, new PromoteToMaster(d, _replacedRole));
         else
             _log.Warning("{0} epoch {1}: broker {2} left the broker table; PromoteToMaster cannot be sent", _group, d.Epoch, d.MasterBrokerId);
     }

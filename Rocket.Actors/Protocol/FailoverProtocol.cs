@@ -18,7 +18,9 @@ public sealed record ReplicaPosition(string BrokerName, long BrokerId, long Epoc
 /// Coordinator → the chosen slave: become master of <see cref="BrokerGroupEpoch.Epoch"/>, starting it at the end of
 /// your log (answered with <see cref="PromotedToMaster"/>, or a <see cref="PromotionRefused"/> naming why).
 /// </summary>
-public sealed record PromoteToMaster(BrokerGroupEpoch Decision) : IRocketMessage;
+/// <param name="MasterRole">The role the replaced master had (SYNC_MASTER or ASYNC_MASTER), if the coordinator saw it: a
+/// SYNC_MASTER group stays one after a failover unless the slave's ha-promoted-role says otherwise.</param>
+public sealed record PromoteToMaster(BrokerGroupEpoch Decision, BrokerRole? MasterRole = null) : IRocketMessage;
 
 public sealed record PromotedToMaster(string BrokerName, long BrokerId, long Epoch, long StartOffset) : IRocketMessage;
 

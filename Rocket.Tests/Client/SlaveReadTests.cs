@@ -91,7 +91,11 @@ public sealed class SlaveReadTests(ITestOutputHelper output) : FakeClusterTestBa
             var s = await StateOf(slave);
             return Committed(s, 0) == s.Stored[(Topic, 0)].Count && Committed(s, 1) == s.Stored[(Topic, 1)].Count;
         }, Patience);
+        // The client re-reads a route without a master every poll-name-server-interval-without-master (1 s), not
+        // every poll-name-server-interval (30 s): the producer finds the promoted slave within seconds.
+        var promoted = System.Diagnostics.Stopwatch.StartNew();
         await AwaitAssertAsync(async () => await producer.SendAsync(Text(Topic, "after")), Patience);
+        Assert.True(promoted.Elapsed < TimeSpan.FromSeconds(15), $"the producer found the promoted slave after {promoted.Elapsed}");
         await AwaitConditionAsync(() => Task.FromResult(received.Any(m => BodyOf(m) == "after")), Patience);
         Assert.Single((await StateOf(slave)).ProduceRequests);
         Assert.Equal(11, received.Count);

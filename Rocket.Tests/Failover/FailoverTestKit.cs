@@ -18,6 +18,7 @@ public abstract class FailoverTestKit : Akka.TestKit.Xunit2.TestKit
     internal static readonly FailoverSettings Settings = new()
     {
         FailoverAfter = TimeSpan.FromSeconds(2),
+        MasterProbeInterval = TimeSpan.FromMilliseconds(200),
         PositionTimeout = TimeSpan.FromSeconds(1),
         PromoteTimeout = TimeSpan.FromSeconds(2),
         ResendInterval = TimeSpan.FromMilliseconds(500),

@@ -32,7 +32,7 @@ public class GroupFailoverActorTests(ITestOutputHelper output) : FailoverTestKit
         var group = StartGroup(status, stored: Epoch(1, 0));
         var lost = Stopwatch.StartNew();
 
-        group.Tell(View((Record(master, 0, 1), false), (Record(slave1, 1, 1), true), (Record(slave2, 2, 1), true)));
+        group.Tell(View((Record(master, 0, 1, BrokerRole.SyncMaster), false), (Record(slave1, 1, 1), true), (Record(slave2, 2, 1), true)));
 
         await slave1.ExpectMsgAsync<GetReplicaPosition>(TimeSpan.FromSeconds(30));
         Assert.True(lost.Elapsed >= Settings.FailoverAfter - TimeSpan.FromMilliseconds(50), $"asked after {lost.Elapsed}");
@@ -42,12 +42,33 @@ public class GroupFailoverActorTests(ITestOutputHelper output) : FailoverTestKit
 
         var promote = await slave2.ExpectMsgAsync<PromoteToMaster>();
         Assert.Equal(Epoch(2, 2, start: 2000), promote.Decision);
+        Assert.Equal(BrokerRole.SyncMaster, promote.MasterRole); // the promoted broker keeps the group's role
         slave2.Reply(new PromotedToMaster("broker-a", 2, 2, 2048));
 
         // The epoch begins where the promoted broker says its log ended.
         Assert.Equal(Epoch(2, 2, start: 2048), (await slave1.ExpectMsgAsync<FollowMaster>()).Decision);
         await DecisionReported(status, Epoch(2, 2, start: 2048));
         await master.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // not live: nothing to tell it yet
+    }
+
+    [Fact]
+    public async Task Failover_after_counts_from_the_masters_last_answer_to_a_probe_not_from_when_it_was_marked_unreachable()
+    {
+        var (master, slave, status) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var group = StartGroup(status, stored: Epoch(1, 0));
+        group.Tell(View((Record(master, 0, 1), true), (Record(slave, 1, 1), true)));
+        await Task.Delay(Settings.MasterProbeInterval * 3); // the master answers the coordinator's probes (any actor answers Identify)
+
+        // The master dies: it stops answering at once, but the failure detector marks it unreachable only later.
+        Sys.Stop(master.Ref);
+        var died = Stopwatch.StartNew();
+        await Task.Delay(Settings.FailoverAfter / 2);
+        var marked = Stopwatch.StartNew();
+        group.Tell(View((Record(master, 0, 1), false), (Record(slave, 1, 1), true)));
+
+        await slave.ExpectMsgAsync<GetReplicaPosition>(TimeSpan.FromSeconds(30));
+        Assert.True(died.Elapsed >= Settings.FailoverAfter - Settings.MasterProbeInterval - TimeSpan.FromMilliseconds(100), $"asked {died.Elapsed} after the death");
+        Assert.True(marked.Elapsed < Settings.FailoverAfter - Settings.MasterProbeInterval, $"asked {marked.Elapsed} after the master was marked unreachable");
     }
 
     [Fact]

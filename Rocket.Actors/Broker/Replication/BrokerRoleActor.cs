@@ -22,7 +22,10 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
 
     private sealed record PromotionTimedOut(long Epoch);
 
-    private sealed record Promotion(PromoteToMaster Order, IActorRef Coordinator, long StartOffset);
+    private sealed record Promotion(PromoteToMaster Order, IActorRef Coordinator, long StartOffset)
+    {
+        public BrokerRole Role(ReplicationSettings settings) => settings.PromotedRole ?? Order.MasterRole ?? BrokerRole.AsyncMaster;
+    }
 
     private readonly ReplicationSettings _settings;
     private readonly BrokerSettings _broker;
@@ -121,9 +124,10 @@ public sealed class BrokerRoleActor : ReceiveActor, IWithTimers
         if (_promotion is not { } p || p.Order.Decision.Epoch != begun.Epoch) return;
         Timers.Cancel("promotion");
         _promotion = null;
-        _state.Set(_settings.PromotedRole, begun.Epoch);
-        Context.Parent.Tell(new RoleChanged(_settings.PromotedRole, begun.Epoch));
-        _logger.Warning("{0} is {1} of epoch {2} from offset {3}", Who, _settings.PromotedRole.Name(), begun.Epoch, begun.StartOffset);
+        var role = p.Role(_settings);
+        _state.Set(role, begun.Epoch);
+        Context.Parent.Tell(new RoleChanged(role, begun.Epoch));
+        _logger.Warning("{0} is {1} of epoch {2} from offset {3}", Who, role.Name(), begun.Epoch, begun.StartOffset);
         p.Coordinator.Tell(new PromotedToMaster(_broker.BrokerName, _broker.BrokerId, begun.Epoch, begun.StartOffset));
     }
 

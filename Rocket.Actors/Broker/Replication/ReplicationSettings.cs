@@ -30,8 +30,11 @@ public sealed record ReplicationSettings
     /// <summary>How often a slave copies topic configs and consumer offsets from its master (RocketMQ: every 10 s).</summary>
     public TimeSpan MetadataSyncInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The master role a slave takes when failover promotes it (Rocket's own).</summary>
-    public BrokerRole PromotedRole { get; init; } = BrokerRole.AsyncMaster;
+    /// <summary>The master role a slave takes when failover promotes it (Rocket's own); null: the replaced master's role.</summary>
+    public BrokerRole? PromotedRole { get; init; }
+
+    /// <summary>The ha-promoted-role value meaning "the role of the master this slave replaces".</summary>
+    public const string SameAsMaster = "SAME_AS_MASTER";
 
     internal static ReplicationSettings Read(SettingsReader r)
     {
@@ -45,9 +48,10 @@ public sealed record ReplicationSettings
             InSyncSlavesMin = r.Int("in-sync-slaves-min", 1, 16),
             SlaveTimeout = r.Duration("slave-timeout"),
             MetadataSyncInterval = r.Duration("ha-metadata-sync-interval"),
-            PromotedRole = BrokerRoles.Parse(r.Text("ha-promoted-role")) is { } role && role.IsMaster() ? role
+            PromotedRole = r.Text("ha-promoted-role") == SameAsMaster ? null
+                : BrokerRoles.Parse(r.Text("ha-promoted-role")) is { } role && role.IsMaster() ? role
                 : throw new Akka.Configuration.ConfigurationException(
-                    $"rocket.broker.ha-promoted-role = \"{r.Text("ha-promoted-role")}\" is not one of ASYNC_MASTER, SYNC_MASTER"),
+                    $"rocket.broker.ha-promoted-role = \"{r.Text("ha-promoted-role")}\" is not one of {SameAsMaster}, ASYNC_MASTER, SYNC_MASTER"),
         };
         if (s.TransferWindow < s.TransferBatchSize)
             throw new Akka.Configuration.ConfigurationException(

@@ -5,8 +5,9 @@ namespace Rocket.Client.Routing;
 
 /// <summary>
 /// Caches topic routes for every producer and consumer of one client. A miss asks the seeds (failing over
-/// between them); cached topics are refreshed every poll-name-server-interval and when a send fails.
-/// Concurrent requests for one topic share one look-up.
+/// between them); cached topics are refreshed every poll-name-server-interval and when a send fails, and every
+/// poll-name-server-interval-without-master while one of their broker groups has no live master (so producers find a
+/// promoted slave within about a second). Concurrent requests for one topic share one look-up.
 /// </summary>
 internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
 {
@@ -15,12 +16,20 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
         public static readonly RefreshAll Instance = new();
     }
 
+    private sealed class RefreshWithoutMaster
+    {
+        public static readonly RefreshWithoutMaster Instance = new();
+    }
+
     private readonly SeedAddress[] _seeds;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _refreshInterval;
     private readonly Dictionary<string, TopicRouteAnswer> _routes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<TaskCompletionSource<TopicRouteAnswer>>> _waiting = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fetching = new(StringComparer.Ordinal);
+    /// <summary>Cached topics with a broker group that has no live master.</summary>
+    private readonly HashSet<string> _withoutMaster = new(StringComparer.Ordinal);
+    private readonly TimeSpan _refreshWithoutMasterInterval;
     private int _preferredSeed;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TopicQueues> _published;
 
@@ -34,6 +43,7 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
         _seeds = settings.Seeds.Select(SeedAddress.Parse).ToArray();
         _timeout = settings.SendTimeout;
         _refreshInterval = settings.PollNameServerInterval;
+        _refreshWithoutMasterInterval = settings.PollNameServerIntervalWithoutMaster;
 
         Receive<GetRoute>(get =>
         {
@@ -51,6 +61,10 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
         {
             foreach (var topic in _routes.Keys) Fetch(topic);
         });
+        Receive<RefreshWithoutMaster>(_ =>
+        {
+            foreach (var topic in _withoutMaster) Fetch(topic);
+        });
         Receive<RouteFetched>(f =>
         {
             _fetching.Remove(f.Topic);
@@ -59,12 +73,16 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
             if (f.Answer.Route is not null || f.Answer.AutoCreateBrokers.Length > 0)
             {
                 _routes[f.Topic] = f.Answer;
-                _published[f.Topic] = TopicQueues.From(f.Answer);
+                var queues = TopicQueues.From(f.Answer);
+                _published[f.Topic] = queues;
+                if (queues.Groups.Keys.Any(g => !queues.MasterPaths.ContainsKey(g))) _withoutMaster.Add(f.Topic);
+                else _withoutMaster.Remove(f.Topic);
             }
             else
             {
                 _routes.Remove(f.Topic);
                 _published.TryRemove(f.Topic, out _);
+                _withoutMaster.Remove(f.Topic);
             }
             Complete(f.Topic, tcs => tcs.TrySetResult(f.Answer));
         });
@@ -77,8 +95,11 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("refresh", RefreshAll.Instance, _refreshInterval);
+        Timers.StartPeriodicTimer("refresh-without-master", RefreshWithoutMaster.Instance, _refreshWithoutMasterInterval);
+    }
 
     private void Fetch(string topic)
     {

@@ -71,6 +71,24 @@ public sealed class BrokerRoleActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new RoleChanged(BrokerRole.SyncMaster, 3), _parent.ExpectMsg<RoleChanged>());
     }
 
+    [Theory]
+    [InlineData(BrokerRole.SyncMaster, BrokerRole.SyncMaster)]
+    [InlineData(BrokerRole.AsyncMaster, BrokerRole.AsyncMaster)]
+    [InlineData(null, BrokerRole.AsyncMaster)] // the coordinator never saw the old master's role
+    public void By_default_a_promoted_slave_takes_the_role_of_the_master_it_replaces(BrokerRole? replaced, BrokerRole expected)
+    {
+        _log.Append(4, 100);
+        var state = new BrokerRoleState(BrokerRole.Slave, 1);
+        var role = Start(Slave, state, ReplicationSettings.Read(new Rocket.Settings.SettingsReader(
+            Rocket.Settings.RocketConfig.WithReference(Akka.Configuration.Config.Empty).GetConfig("rocket.broker"), "rocket.broker.")));
+        _follower.ExpectMsg<FollowTarget>();
+        role.Tell(new PromoteToMaster(Decision(2, 1), replaced));
+        _journal.ExpectMsg<BeginEpoch>();
+        _journal.Reply(new EpochBegun(2, 400, 400));
+        ExpectMsg<PromotedToMaster>();
+        Assert.Equal(new BrokerRoleSnapshot(expected, 2), state.Current);
+    }
+
     [Fact]
     public void A_promotion_for_another_broker_or_an_old_epoch_is_refused_by_reason()
     {
