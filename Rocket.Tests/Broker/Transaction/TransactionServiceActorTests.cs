@@ -298,9 +298,9 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         ReplicateCommit(h2); // the new master committed h2; replication wrote it here
 
         var coordinator = CreateTestProbe();
-        broker.Tell(new PromoteToMaster(Decision(2, 0)), coordinator.Ref);
+        broker.Tell(new PromoteToMaster(Decision(2, 0), MasterRole: BrokerRole.AsyncMaster), coordinator.Ref);
         Assert.Equal(2, coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(10)).Epoch);
-        Assert.Equal(Settings.Replication.PromotedRole.Name(), RoleNow(broker));
+        Assert.Equal("ASYNC_MASTER", RoleNow(broker));
         Assert.Equal(EndTransactionStatus.AlreadySettled, End(broker, h2, TransactionOutcome.Commit).Status); // not delivered twice
         Assert.Equal(EndTransactionStatus.Committed, End(broker, h1, TransactionOutcome.Commit).Status);
         AwaitBodies(broker, "Orders", 1, "h2", "h1");
@@ -319,7 +319,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("broker broker-a #1 is a slave (epoch 0) and does not accept writes; its group's master does", refused);
 
         var coordinator = CreateTestProbe();
-        broker.Tell(new PromoteToMaster(Decision(1, 1)), coordinator.Ref);
+        broker.Tell(new PromoteToMaster(Decision(1, 1), MasterRole: BrokerRole.AsyncMaster), coordinator.Ref);
         coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(10));
         var h1 = Send(broker, "h1", half: true);
         var h2 = Send(broker, "h2", half: true);
