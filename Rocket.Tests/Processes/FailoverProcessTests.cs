@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using Rocket.Client;
 using Rocket.Protocol;
@@ -174,28 +173,9 @@ public class FailoverProcessTests(ITestOutputHelper output) : IDisposable
             var group = Group(await client.Admin.GetClusterViewAsync());
             end = group.FirstOrDefault(b => b.BrokerId == 1)?.MaxOffset ?? 0;
             if (group.Length != 2 || end == 0 || group.Any(b => b.MaxOffset != end)) return false;
-            (master, slave) = (Checksum(_cluster.StoreOf("broker-a-s"), end), Checksum(_cluster.StoreOf("broker-a"), end));
+            (master, slave) = (CommitLogChecksum.Of(_cluster.StoreOf("broker-a-s"), end), CommitLogChecksum.Of(_cluster.StoreOf("broker-a"), end));
             return master == slave;
         }, "the old master's commit log equal to the new master's", TimeSpan.FromSeconds(90));
         output.WriteLine($"logs identical over [0, {end}): {master}");
-    }
-
-    /// <summary>SHA-256 over the first <paramref name="end"/> bytes of the commit log, segment files in offset order.</summary>
-    private static string Checksum(string store, long end)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long expected = 0;
-        foreach (var file in Directory.GetFiles(Path.Combine(store, "commitlog")).Where(f => Path.GetFileName(f).All(char.IsDigit)).Order())
-        {
-            long start = long.Parse(Path.GetFileName(file));
-            if (start >= end) break;
-            if (start != expected) return $"segment {start} where {expected} was expected";
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[Math.Min(stream.Length, end - start)];
-            stream.ReadExactly(buffer);
-            sha.AppendData(buffer);
-            expected = start + buffer.Length;
-        }
-        return expected == end ? Convert.ToHexString(sha.GetHashAndReset()) : $"short: {expected} of {end} bytes";
     }
 }

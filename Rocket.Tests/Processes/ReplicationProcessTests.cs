@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Rocket.Client;
 using Rocket.Protocol;
@@ -25,7 +24,8 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_sync_masters_slave_holds_a_byte_identical_log_and_sends_report_whether_it_is_there()
     {
-        _cluster.StartSeed();
+        // No failover here: phase 4 keeps the master down to read from the slave (FailoverProcessTests promotes).
+        _cluster.StartSeed(extraHocon: "rocket.failover.enable = off");
         _cluster.StartBroker("broker-a", extraHocon: MasterConfig);
         _cluster.StartBroker("broker-a-s", extraHocon: SlaveConfig);
         await using var client = _cluster.Client();
@@ -65,11 +65,34 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         var after = await SendAsync(producer, "run5", 500);
         Assert.All(after, r => Assert.Equal(SendStatus.SendOk, r.Status));
         await AwaitIdenticalLogsAsync(client, PastLast(after));
+
+        // 4. The master is SIGKILLed: a consumer group reads everything stored from the slave (every message sent),
+        //    keeps its offsets while no master can store them, and commits them once the master is back.
+        _cluster.Kill("broker-a");
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Brokers.All(b => b.BrokerId != 0),
+            "the killed master gone from the cluster view", TimeSpan.FromSeconds(60));
+        await using var consumerClient = _cluster.Client();
+        var fromSlave = await Collector.StartAsync(consumerClient, "Replicated", "G");
+        int sent = _sent;
+        await MultiProcess.AwaitAsync(() => Task.FromResult(fromSlave.Received.Count == sent), $"all {sent} messages read from the slave",
+            TimeSpan.FromSeconds(60));
+        _cluster.StartBroker("broker-a", extraHocon: MasterConfig);
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetProgressAsync("G")).SelectMany(p => p.Queues).Sum(q => Math.Max(0, q.ConsumerOffset)) == sent,
+            "the offsets kept while the master was down committed to it", TimeSpan.FromSeconds(60));
+        var last = await SendAsync(producer, "run6", 100);
+        await MultiProcess.AwaitAsync(() => Task.FromResult(last.Length == 100 && fromSlave.Received.Count == sent + 100), "the messages sent after the master returned",
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(0, fromSlave.Duplicates);
+        await fromSlave.Consumer.StopAsync();
     }
 
-    private static async Task<SendResult[]> SendAsync(Producer producer, string verifyId, int count) =>
+    /// <summary>How many messages were sent (each body is unique: the retried single sends repeat their verify id).</summary>
+    private int _sent;
+
+    private async Task<SendResult[]> SendAsync(Producer producer, string verifyId, int count) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => producer.SendAsync(
-            new Message("Replicated", Encoding.UTF8.GetBytes($"{verifyId}-{i}")) { Properties = { ["VERIFY_ID"] = verifyId, ["VERIFY_SEQ"] = i.ToString() } })));
+            new Message("Replicated", Encoding.UTF8.GetBytes($"{verifyId}-{i}-{Interlocked.Increment(ref _sent)}"))
+            { Properties = { ["VERIFY_ID"] = verifyId, ["VERIFY_SEQ"] = i.ToString() } })));
 
     /// <summary>An offset just past the start of the last stored of these messages (their offset message ids carry it).</summary>
     private static long PastLast(SendResult[] results) =>
@@ -89,26 +112,8 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
             var master = brokers.SingleOrDefault(b => b.BrokerId == 0);
             end = master?.MaxOffset ?? 0;
             return master is not null && brokers.Length == 2 && end >= minEnd && brokers.All(b => b.MaxOffset == end)
-                && Checksum(_cluster.StoreOf("broker-a"), end) == Checksum(_cluster.StoreOf("broker-a-s"), end);
+                && CommitLogChecksum.Of(_cluster.StoreOf("broker-a"), end) == CommitLogChecksum.Of(_cluster.StoreOf("broker-a-s"), end);
         }, "the slave's commit log equal to the master's", TimeSpan.FromSeconds(60));
-        output.WriteLine($"logs identical up to {end}: {Checksum(_cluster.StoreOf("broker-a"), end)}");
-    }
-
-    /// <summary>SHA-256 over the first <paramref name="end"/> bytes of the commit log, segment files in offset order.</summary>
-    private static string Checksum(string store, long end)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long remaining = end;
-        foreach (var file in Directory.GetFiles(Path.Combine(store, "commitlog")).Where(f => Path.GetFileName(f).All(char.IsDigit)).Order())
-        {
-            long start = long.Parse(Path.GetFileName(file));
-            if (start >= end) break;
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[Math.Min(stream.Length, end - start)];
-            stream.ReadExactly(buffer);
-            sha.AppendData(buffer);
-            remaining -= buffer.Length;
-        }
-        return remaining == 0 ? Convert.ToHexString(sha.GetHashAndReset()) : $"short by {remaining} bytes";
+        output.WriteLine($"logs identical up to {end}: {CommitLogChecksum.Of(_cluster.StoreOf("broker-a"), end)}");
     }
 }

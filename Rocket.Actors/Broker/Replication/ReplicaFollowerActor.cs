@@ -163,6 +163,20 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
         BeginDueEpochs(_expected);
         UpdateLag(_expected);
         Ack(Math.Min(own, welcome.StartOffset));
+        _catchUp = welcome.MasterMaxOffset > welcome.StartOffset
+            ? (welcome.StartOffset, welcome.MasterMaxOffset, System.Diagnostics.Stopwatch.StartNew()) : null;
+    }
+
+    /// <summary>Where this session started and the master's log end then: reaching it is logged once, with the speed.</summary>
+    private (long From, long Target, System.Diagnostics.Stopwatch Elapsed)? _catchUp;
+
+    private void LogCatchUp(long own)
+    {
+        if (_catchUp is not { } c || own < c.Target) return;
+        _catchUp = null;
+        double seconds = Math.Max(c.Elapsed.Elapsed.TotalSeconds, 0.001), mib = (own - c.From) / 1048576.0;
+        _logger.Info("Slave #{0} caught up with the master's log end at its start ({1}): {2:0.#} MiB in {3:0.0} s, {4:0} MiB/s",
+            _broker.BrokerId, c.Target, mib, seconds, mib / seconds);
     }
 
     private void BeginDueEpochs(long offset)
@@ -206,6 +220,7 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
     private void OnAppended(ReplicaAppended appended)
     {
         UpdateLag(appended.MaxOffset);
+        LogCatchUp(appended.MaxOffset);
         if (Connected) Ack(appended.MaxOffset);
     }
 
