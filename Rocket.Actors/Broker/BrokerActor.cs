@@ -163,7 +163,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _pulls = Context.ActorOf(PullRouterActor.Props(_store, _settings), "pulls");
+        _pulls = Context.ActorOf(PullRouterActor.Props(_store, _settings, _roleState), "pulls");
         _storeActor = Context.ActorOf(StoreActor.Props(_store, arrivalListener: _pulls), "store");
         _topics = Context.ActorOf(_parts.Topics(Self), "topics");
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
@@ -172,10 +172,10 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         _resets = Context.ActorOf(OffsetResetActor.Props(_store, _settings.BrokerName, _offsets, _groups), "offset-resets");
         _locks = Context.ActorOf(QueueLockActor.Props(_settings.RebalanceLockMaxLiveTime), QueueLockActor.Name);
-        _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
+        _retry = Context.ActorOf(SendBackActor.Props(_store, _settings, _roleState, _produce, _topics, _settings.MessageDelayLevel.Count), "retry");
         if (_roleState.IsMaster) StartSchedule();
-        _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _storeActor, _topics, _offsets), "transactions");
-        _admin = Context.ActorOf(MessageQueryActor.Props(_store, _settings), MessageQueryActor.Name);
+        _transactions = Context.ActorOf(TransactionServiceActor.Props(_store, _settings, _roleState, _storeActor, _topics, _offsets), "transactions");
+        _admin = Context.ActorOf(MessageQueryActor.Props(_store, _settings, _roleState), MessageQueryActor.Name);
         if (_parts.Publisher is { } publisher) _publisher = Context.ActorOf(publisher, "publisher");
         if (_roleState.IsMaster) StartTimer();
         Timers.StartPeriodicTimer("store-health", CheckStoreHealth.Instance, HealthCheckInterval);

@@ -12,7 +12,10 @@ public sealed record BrokerSettings
     public string ClusterName { get; init; } = "DefaultCluster";
     public string BrokerName { get; init; } = "broker-a";
     public long BrokerId { get; init; }
-    /// <summary>The configured role (RocketMQ's brokerRole); failover may change a running broker's role.</summary>
+    /// <summary>
+    /// The configured role (RocketMQ's brokerRole): the role the broker starts in. Failover changes a running broker's
+    /// role, so whether it is master now is <c>Broker.Replication.BrokerRoleState</c>'s to say, never this nor the broker id.
+    /// </summary>
     public BrokerRole BrokerRole { get; init; } = BrokerRole.AsyncMaster;
     public bool AutoCreateTopicEnable { get; init; } = true;
     public int DefaultTopicQueueNums { get; init; } = 8;
@@ -32,8 +35,6 @@ public sealed record BrokerSettings
     public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
     public TransactionSettings Transaction { get; init; } = new();
     public Replication.ReplicationSettings Replication { get; init; } = new();
-
-    public bool IsMaster => BrokerId == 0;
 
     public static BrokerSettings FromConfig(Akka.Configuration.Config config)
     {

@@ -28,7 +28,7 @@ public sealed partial class RocketAdmin
         Producing.MessageValidator.ValidateTopic(topic);
         ArgumentNullException.ThrowIfNull(target);
         var route = await GetRouteAsync(topic).ConfigureAwait(false);
-        var masters = route?.Brokers.Where(b => b.BrokerId == 0 && route.Queues.Any(q => q.BrokerName == b.BrokerName)).ToArray() ?? [];
+        var masters = route is null ? [] : BrokerGroupRoles.Masters(route.Brokers).Where(b => route.Queues.Any(q => q.BrokerName == b.BrokerName)).ToArray();
         if (masters.Length == 0)
             throw new RocketClientException($"topic '{topic}' does not exist on any live master", RocketErrorCode.TopicNotFound);
 

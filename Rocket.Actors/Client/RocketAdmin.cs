@@ -111,7 +111,7 @@ public sealed partial class RocketAdmin
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var masters = (await GetClusterViewAsync().ConfigureAwait(false)).Brokers.Where(b => b.BrokerId == 0).ToArray();
+            var masters = BrokerGroupRoles.Masters((await GetClusterViewAsync().ConfigureAwait(false)).Brokers);
             if (masters.Length > 0) return masters;
             if (DateTime.UtcNow >= deadline)
                 throw new RocketClientException($"no live master broker appeared in the cluster within {timeout.TotalSeconds:0.#} s");
@@ -144,7 +144,7 @@ public sealed partial class RocketAdmin
     public async Task<IReadOnlyList<(string BrokerName, TopicConfig Topic)>> ListTopicsAsync()
     {
         var view = await GetClusterViewAsync().ConfigureAwait(false);
-        return view.Brokers.Where(b => b.BrokerId == 0)
+        return BrokerGroupRoles.Masters(view.Brokers)
             .SelectMany(b => b.Topics.Select(t => (b.BrokerName, t)))
             .OrderBy(x => x.t.Name, StringComparer.Ordinal).ThenBy(x => x.BrokerName, StringComparer.Ordinal).ToArray();
     }
@@ -153,7 +153,7 @@ public sealed partial class RocketAdmin
     public async Task<IReadOnlyList<GroupProgress>> GetProgressAsync(string group)
     {
         var view = await GetClusterViewAsync().ConfigureAwait(false);
-        var asks = view.Brokers.Where(b => b.BrokerId == 0)
+        var asks = BrokerGroupRoles.Masters(view.Brokers)
             .Select(b => _client.System.ActorSelection(b.BrokerPath).Ask<GroupProgress>(new QueryGroupProgress(group), Timeout));
         return await Task.WhenAll(asks).ConfigureAwait(false);
     }
@@ -161,8 +161,8 @@ public sealed partial class RocketAdmin
     private async Task<IReadOnlyList<BrokerAdminResult>> OnMastersAsync(object request, string? brokerName, ISet<string>? only = null)
     {
         var view = await GetClusterViewAsync().ConfigureAwait(false);
-        var masters = view.Brokers.Where(b => b.BrokerId == 0 && (brokerName is null || b.BrokerName == brokerName)
-                                              && (only is null || only.Contains(b.BrokerName))).ToArray();
+        var masters = BrokerGroupRoles.Masters(view.Brokers)
+            .Where(b => (brokerName is null || b.BrokerName == brokerName) && (only is null || only.Contains(b.BrokerName))).ToArray();
         if (masters.Length == 0)
             throw new RocketClientException(brokerName is null ? "no live master broker in the cluster" : $"no live master broker named '{brokerName}'");
         var results = await Task.WhenAll(masters.Select(async b =>
@@ -180,14 +180,17 @@ public sealed partial class RocketAdmin
         return results;
     }
 
-    private async Task<T> AskAnySeedAsync<T>(object request, string what)
+    private Task<T> AskAnySeedAsync<T>(object request, string what) => AskAnySeedAsync<T>(request, what, seed => seed.NameServerPath);
+
+    /// <summary>Asks the actor at <paramref name="path"/> on each seed in turn until one answers.</summary>
+    private async Task<T> AskAnySeedAsync<T>(object request, string what, Func<SeedAddress, string> path)
     {
         var seeds = _client.Settings.Seeds.Select(SeedAddress.Parse).ToArray();
         foreach (var seed in seeds)
         {
             try
             {
-                return await _client.System.ActorSelection(seed.NameServerPath).Ask<T>(request, Timeout).ConfigureAwait(false);
+                return await _client.System.ActorSelection(path(seed)).Ask<T>(request, Timeout).ConfigureAwait(false);
             }
             catch (AskTimeoutException) { }
         }

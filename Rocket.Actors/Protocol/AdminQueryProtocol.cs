@@ -53,7 +53,7 @@ public sealed record QueryBrokerStats : IRocketMessage
     public static readonly QueryBrokerStats Instance = new();
 }
 
-/// <param name="Role">RocketMQ's brokerRole as Rocket runs it: <c>MASTER</c> (broker-id 0) or <c>SLAVE</c>.</param>
+/// <param name="Role">The broker's run-time role in RocketMQ's spelling (ASYNC_MASTER, SYNC_MASTER or SLAVE): after a failover broker id 1 may be the master.</param>
 /// <param name="StoreBytes">Bytes of the files under the store directory (preallocated segments count whole).</param>
 /// <param name="DiskFreeBytes">Free bytes on the store's volume, as an unprivileged process may use them.</param>
 /// <param name="AppendedLastMinute">Messages appended in the 60 whole seconds before the answer.</param>

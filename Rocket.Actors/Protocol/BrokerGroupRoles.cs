@@ -27,6 +27,18 @@ public static class BrokerGroupRoles
     public static BrokerRecord? MasterOf(IEnumerable<BrokerRecord> group) =>
         Best(group.Where(r => r.Role.IsMaster()), r => r.Epoch, r => r.BrokerId);
 
+    /// <summary>
+    /// The master of every broker group (cluster and broker name) among <paramref name="brokers"/> (live broker records,
+    /// e.g. a cluster view), by <see cref="MasterOf(IEnumerable{BrokerRecord})"/>; a group without one is left out.
+    /// What admin requests go to: after a failover a group's master may be any broker id.
+    /// </summary>
+    public static BrokerRecord[] Masters(IEnumerable<BrokerRecord> brokers) =>
+        brokers.GroupBy(r => (r.ClusterName, r.BrokerName)).Select(g => MasterOf(g)).OfType<BrokerRecord>().ToArray();
+
+    /// <summary>As <see cref="Masters(IEnumerable{BrokerRecord})"/> over a route's brokers.</summary>
+    public static BrokerAddress[] Masters(IEnumerable<BrokerAddress> brokers) =>
+        brokers.GroupBy(b => (b.ClusterName, b.BrokerName)).Select(g => MasterOf(g)).OfType<BrokerAddress>().ToArray();
+
     /// <summary>The most advanced slave record: highest epoch, then the longest log, then the lowest id.</summary>
     public static BrokerRecord? MostAdvanced(IEnumerable<BrokerRecord> group) =>
         group.OrderByDescending(r => r.Epoch).ThenByDescending(r => r.MaxOffset).ThenBy(r => r.BrokerId).FirstOrDefault();

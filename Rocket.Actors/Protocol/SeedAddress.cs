@@ -14,6 +14,9 @@ public readonly record struct SeedAddress(string Host, int Port)
     /// <summary>The path of the name server actor on this contact point.</summary>
     public string NameServerPath => ClusterNames.NameServerPath(Host, Port);
 
+    /// <summary>The failover coordinator's proxy on this contact point (seeds and standalone nodes have one).</summary>
+    public string FailoverProxyPath => $"{NodeAddress}/user/{FailoverNames.Proxy}";
+
     /// <summary>The address of the actor system on this contact point.</summary>
     public string NodeAddress => ClusterNames.NodeAddress(Host, Port);
 

@@ -114,7 +114,7 @@ public class BrokerAdminQueryTests : Akka.TestKit.Xunit2.TestKit
             broker.Tell(QueryBrokerStats.Instance);
             var stats = ExpectMsg<BrokerStats>();
             Assert.Null(stats.Error);
-            Assert.Equal(("MASTER", 0L), (stats.Role, stats.BrokerId));
+            Assert.Equal(("ASYNC_MASTER", 0L), (stats.Role, stats.BrokerId));
             Assert.Equal(3, stats.AppendedLastMinute);
             Assert.Equal(delivered, stats.DeliveredLastMinute);
             Assert.True(stats.CommitLogMaxOffset > 0);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Rocket.Broker;
 using Rocket.Broker.Pull;
+using Rocket.Broker.Replication;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Tests.Support;
@@ -40,8 +41,20 @@ public sealed class PullSuggestionTests : Akka.TestKit.Xunit2.TestKit
     [InlineData(BrokerRole.Slave, true, 1_000_000, 990_000, 0)]
     public void The_suggestion_follows_RocketMQs_rule(BrokerRole role, bool enabled, long logEnd, long pulledAt, long expected)
     {
-        var suggestion = new PullSuggestion(enabled, role, accessMessageInMemoryMaxRatio: 40, physicalMemory: Memory);
+        var suggestion = new PullSuggestion(enabled, new BrokerRoleState(role, 0), accessMessageInMemoryMaxRatio: 40, physicalMemory: Memory);
         Assert.Equal(expected < 0 ? null : expected, suggestion.Suggest(logEnd, pulledAt < 0 ? null : pulledAt));
+    }
+
+    [Fact]
+    public void The_suggestion_follows_the_run_time_role_a_promoted_slave_suggests_like_a_master_and_a_demoted_master_like_a_slave()
+    {
+        var role = new BrokerRoleState(BrokerRole.Slave, 0);
+        var suggestion = new PullSuggestion(slaveReadEnable: false, role, accessMessageInMemoryMaxRatio: 40, physicalMemory: Memory);
+        Assert.Equal(BrokerGroupRoles.MasterId, suggestion.Suggest(1_000_000, 0)); // a slave sends clients to the master
+        role.Set(BrokerRole.AsyncMaster, 1); // promoted by failover
+        Assert.Null(suggestion.Suggest(1_000_000, 0)); // a master with slave-read-enable off suggests nothing
+        role.Set(BrokerRole.Slave, 2); // an old master told to follow
+        Assert.Equal(BrokerGroupRoles.MasterId, suggestion.Suggest(1_000_000, 0));
     }
 
     [Theory]

@@ -45,6 +45,33 @@ public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNod
     }
 
     [Fact]
+    public async Task Cluster_shows_each_broker_groups_master_beside_the_failover_coordinators_decision_and_status()
+    {
+        JsonElement json = default;
+        await MultiProcess.AwaitAsync(async () =>
+        {
+            json = (await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json();
+            return json.GetProperty("groups").EnumerateArray().Any(g => g.GetProperty("decided_epoch").ValueKind == JsonValueKind.Number);
+        }, "the coordinator decided the standalone group's first epoch");
+
+        var failover = json.GetProperty("failover");
+        Assert.True(failover.GetProperty("enabled").GetBoolean());
+        Assert.True(failover.GetProperty("loaded").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, failover.GetProperty("error").ValueKind);
+        var group = Assert.Single(json.GetProperty("groups").EnumerateArray());
+        Assert.Equal("broker-a", group.GetProperty("name").GetString());
+        Assert.Equal(0, group.GetProperty("master").GetInt64()); // by role and epoch, as the clients pick it
+        Assert.Equal(1, group.GetProperty("epoch").GetInt64());
+        Assert.Empty(group.GetProperty("slaves").EnumerateArray());
+        Assert.Equal(1, group.GetProperty("decided_epoch").GetInt64());
+        Assert.Equal(0, group.GetProperty("decided_master").GetInt64());
+        Assert.Equal("master live", group.GetProperty("status").GetString());
+
+        var text = (await RocketTool.RunAsync("cluster", "--seeds", node.Seeds)).Exits(ExitCodes.Ok).Stdout;
+        Assert.Contains("coordinator: epoch 1 master #0; master live", text);
+    }
+
+    [Fact]
     public async Task Cluster_counts_a_new_topic_on_its_broker()
     {
         long before = BrokerTopics((await node.RocketAsync("cluster")).Exits(ExitCodes.Ok).Json());

@@ -9,9 +9,10 @@ namespace Rocket.Tests.Client;
 /// <summary><see cref="RocketAdmin.WaitForTopicGoneAsync"/> and <see cref="RocketAdmin.WaitForMasterAsync"/> against a fake seed.</summary>
 public sealed class AdminWaitTests(ITestOutputHelper output) : FakeClusterTestBase(output)
 {
+    /// <summary>Broker id 0 as its group's master, any other id as a slave (a master is found by role, not by id).</summary>
     private static BrokerRecord Broker(string name, long id, params string[] topics) =>
         new("DefaultCluster", name, id, $"/user/{name}", "akka.tcp://rocket@127.0.0.1:1", true, 8,
-            topics.Select(t => new TopicConfig(t, 4, 4)).ToArray(), 0);
+            topics.Select(t => new TopicConfig(t, 4, 4)).ToArray(), 0, Role: id == 0 ? BrokerRole.AsyncMaster : BrokerRole.Slave);
 
     private void SetBrokers(params BrokerRecord[] brokers) => NameServer.Tell(new FakeNameServer.SetBrokers(brokers), Akka.Actor.ActorRefs.NoSender);
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rocket.Broker.Replication;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
@@ -16,19 +17,22 @@ public sealed class MessageQueryActor : ReceiveActor
 
     private readonly MessageStore _store;
     private readonly BrokerSettings _settings;
+    private readonly BrokerRoleState _role;
 
-    public MessageQueryActor(MessageStore store, BrokerSettings settings)
+    /// <param name="role">The broker's run-time role: the stats name it as it is now (after a failover, not as configured).</param>
+    public MessageQueryActor(MessageStore store, BrokerSettings settings, BrokerRoleState role)
     {
         _store = store;
         _settings = settings;
+        _role = role;
         Receive<QueryMessagesByKey>(q => Answer(() => ByKey(q), ReadFailed));
         Receive<GetMessageByOffset>(q => Answer(() => ByOffset(q), ReadFailed));
         Receive<GetMessageByUniqueKey>(q => Answer(() => ByUniqueKey(q), ReadFailed));
         Receive<QueryBrokerStats>(_ => Answer(Stats, StatsFailed));
     }
 
-    public static Props Props(MessageStore store, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new MessageQueryActor(store, settings));
+    public static Props Props(MessageStore store, BrokerSettings settings, BrokerRoleState role) =>
+        Akka.Actor.Props.Create(() => new MessageQueryActor(store, settings, role));
 
     private void Answer(Func<object> read, Func<string, object> failed) =>
         Task.Run(read).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : failed(t.Exception?.GetBaseException().Message ?? "unknown error"))
@@ -37,7 +41,7 @@ public sealed class MessageQueryActor : ReceiveActor
     private object ReadFailed(string error) =>
         new MessagesFound(_settings.BrokerName, [], $"broker {_settings.BrokerName} could not read its store: {error}");
 
-    private object StatsFailed(string error) => new BrokerStats(_settings.BrokerName, _settings.BrokerId, _settings.IsMaster ? "MASTER" : "SLAVE",
+    private object StatsFailed(string error) => new BrokerStats(_settings.BrokerName, _settings.BrokerId, _role.Role.Name(),
         _store.Settings.Directory, 0, 0, 0, 0, 0, 0, 0, $"broker {_settings.BrokerName} could not measure its store: {error}");
 
     private MessagesFound ByKey(QueryMessagesByKey q)
@@ -81,7 +85,7 @@ public sealed class MessageQueryActor : ReceiveActor
         foreach (var file in new DirectoryInfo(directory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
             used += file.Length;
         var drive = new DriveInfo(Path.GetFullPath(directory));
-        return new BrokerStats(_settings.BrokerName, _settings.BrokerId, _settings.IsMaster ? "MASTER" : "SLAVE", directory, used,
+        return new BrokerStats(_settings.BrokerName, _settings.BrokerId, _role.Role.Name(), directory, used,
             drive.AvailableFreeSpace, drive.TotalSize, _store.CommitLog.MinOffset, _store.CommitLog.MaxOffset,
             _store.Stats.Appended.LastMinute(), _store.Stats.Delivered.LastMinute());
     }

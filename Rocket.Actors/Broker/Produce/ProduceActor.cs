@@ -163,9 +163,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private void Handle(ProduceRequest request, IActorRef replyTo)
     {
         var pending = new Request(replyTo, request);
-        if (!_role.IsMaster)
+        if (_role.WriteRefusal(_settings.BrokerName, _settings.BrokerId) is { } error)
         {
-            string error = $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes";
             for (int i = 0; i < request.Messages.Length; i++) SetResult(pending, i, Failed(ProduceStatus.ServiceNotAvailable, request.Messages[i].QueueId, error));
             ReplyIfDone(pending);
             return;
@@ -261,18 +260,23 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private void AppendInternal(AppendInternal request, IActorRef replyTo)
     {
         var results = new AppendResult[request.Messages.Length];
+        if (_role.WriteRefusal(_settings.BrokerName, _settings.BrokerId) is { } slave)
+        {
+            Array.Fill(results, AppendResult.Failed(AppendStatus.ServiceNotAvailable, slave));
+            replyTo.Tell(new InternalAppended(request.RequestId, results));
+            return;
+        }
         var accepted = new List<int>(request.Messages.Length);
         for (int i = 0; i < results.Length; i++)
         {
             var m = request.Messages[i];
-            string? error = !_role.IsMaster ? $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes"
-                : _held.Contains(m.Topic) ? $"topic '{m.Topic}' is being deleted on broker {_settings.BrokerName}"
+            string? error = _held.Contains(m.Topic) ? $"topic '{m.Topic}' is being deleted on broker {_settings.BrokerName}"
                 : !_topics.TryGetValue(m.Topic, out var topic) ? $"topic '{m.Topic}' does not exist on broker {_settings.BrokerName}"
                 : (topic.Perm & TopicPerm.Write) == 0 ? $"topic '{m.Topic}' is not writable on broker {_settings.BrokerName}"
                 : m.QueueId < 0 || m.QueueId >= topic.WriteQueues ? $"queue {m.QueueId} of topic '{m.Topic}' does not exist on broker {_settings.BrokerName}"
                 : null;
             if (error is null) accepted.Add(i);
-            else results[i] = AppendResult.Failed(_role.IsMaster ? AppendStatus.MessageIllegal : AppendStatus.ServiceNotAvailable, error);
+            else results[i] = AppendResult.Failed(AppendStatus.MessageIllegal, error);
         }
         if (accepted.Count == 0)
         {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Replication;
 using Rocket.Broker.TopicDeletion;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -16,13 +17,16 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
 {
     private readonly MessageStore _store;
     private readonly BrokerSettings _settings;
+    private readonly BrokerRoleState _role;
     private readonly Dictionary<(string Topic, int QueueId), IActorRef> _queues = new();
     private IReadOnlyDictionary<string, TopicConfig> _topics = new Dictionary<string, TopicConfig>();
 
-    public PullRouterActor(MessageStore store, BrokerSettings settings)
+    /// <param name="role">The broker's run-time role (pull responses' suggestions depend on it).</param>
+    public PullRouterActor(MessageStore store, BrokerSettings settings, BrokerRoleState role)
     {
         _store = store;
         _settings = settings;
+        _role = role;
         Receive<TopicTableChanged>(changed =>
         {
             OnTopics(changed);
@@ -36,8 +40,8 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(MessageStore store, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new PullRouterActor(store, settings));
+    public static Props Props(MessageStore store, BrokerSettings settings, BrokerRoleState role) =>
+        Akka.Actor.Props.Create(() => new PullRouterActor(store, settings, role));
 
     private void Serving()
     {
@@ -107,7 +111,7 @@ public sealed class PullRouterActor : ReceiveActor, IWithUnboundedStash
             // Topic names are [%|a-zA-Z0-9_-]; '%' and '|' are escaped for the actor name. The counter keeps the
             // name free while a retired actor of a deleted topic's queue is still stopping.
             var name = $"{Uri.EscapeDataString(topic)}-{queueId}-{++_created}";
-            queue = Context.ActorOf(QueuePartitionActor.Props(_store, _settings, topic, queueId), name);
+            queue = Context.ActorOf(QueuePartitionActor.Props(_store, _settings, _role, topic, queueId), name);
             _queues[(topic, queueId)] = queue;
         }
         return queue;

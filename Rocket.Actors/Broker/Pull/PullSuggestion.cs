@@ -1,3 +1,4 @@
+using Rocket.Broker.Replication;
 using Rocket.Protocol;
 
 namespace Rocket.Broker.Pull;
@@ -8,7 +9,8 @@ namespace Rocket.Broker.Pull;
 /// memory reads pages that are likely no longer cached; with slave-read-enable a master then suggests slave broker id 1
 /// (RocketMQ's whichBrokerWhenConsumeSlowly default), so the backlog's disk reads land on the slave. A slave suggests
 /// the master (RocketMQ's MASTER_ID 0) unless slave-read-enable is on and the pull is that far behind. With
-/// slave-read-enable off a master suggests nothing: clients stay where they read.
+/// slave-read-enable off a master suggests nothing: clients stay where they read. The role is the broker's run-time
+/// role, read at every pull: a slave promoted by failover answers as a master from its next pull on.
 /// </summary>
 internal sealed class PullSuggestion
 {
@@ -16,19 +18,19 @@ internal sealed class PullSuggestion
     public const long SlowConsumerBrokerId = 1;
 
     private readonly bool _enabled;
-    private readonly bool _slave;
+    private readonly BrokerRoleState _role;
     private readonly long _inMemoryBytes;
 
     /// <param name="physicalMemory">The machine's memory in bytes (or the container's limit).</param>
-    public PullSuggestion(bool slaveReadEnable, BrokerRole role, int accessMessageInMemoryMaxRatio, long physicalMemory)
+    public PullSuggestion(bool slaveReadEnable, BrokerRoleState role, int accessMessageInMemoryMaxRatio, long physicalMemory)
     {
         _enabled = slaveReadEnable;
-        _slave = !role.IsMaster();
+        _role = role;
         _inMemoryBytes = physicalMemory / 100 * accessMessageInMemoryMaxRatio;
     }
 
-    public static PullSuggestion For(BrokerSettings settings) =>
-        new(settings.SlaveReadEnable, settings.BrokerRole, settings.AccessMessageInMemoryMaxRatio, PhysicalMemory());
+    public static PullSuggestion For(BrokerSettings settings, BrokerRoleState role) =>
+        new(settings.SlaveReadEnable, role, settings.AccessMessageInMemoryMaxRatio, PhysicalMemory());
 
     /// <summary>The memory the GC sees: physical memory, or the container's limit.</summary>
     public static long PhysicalMemory() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -38,7 +40,7 @@ internal sealed class PullSuggestion
     /// <returns>The broker id to pull from next (0: the master); null: no suggestion.</returns>
     public long? Suggest(long logMaxOffset, long? pulledPhysicalOffset)
     {
-        if (!_enabled && !_slave) return null;
+        if (!_enabled && _role.IsMaster) return null;
         bool behind = _enabled && pulledPhysicalOffset is { } pulled && logMaxOffset - pulled > _inMemoryBytes;
         return behind ? SlowConsumerBrokerId : BrokerGroupRoles.MasterId;
     }

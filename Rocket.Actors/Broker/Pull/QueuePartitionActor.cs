@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rocket.Broker.Replication;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
@@ -29,14 +30,14 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
     private readonly PullFilterCache _filters;
     private readonly PullSuggestion _suggestion;
 
-    public QueuePartitionActor(MessageStore store, BrokerSettings settings, string topic, int queueId)
+    public QueuePartitionActor(MessageStore store, BrokerSettings settings, BrokerRoleState role, string topic, int queueId)
     {
         _store = store;
         _settings = settings;
         _topic = topic;
         _queueId = queueId;
         _filters = new PullFilterCache(settings);
-        _suggestion = PullSuggestion.For(settings);
+        _suggestion = PullSuggestion.For(settings, role);
         Receive<PullRequest>(r => Serve(r, Sender, mayHold: true));
         Receive<Arrived>(_ => ServeHeld(expiredOnly: false));
         Receive<CheckHolds>(_ => ServeHeld(expiredOnly: true));
@@ -57,8 +58,8 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(MessageStore store, BrokerSettings settings, string topic, int queueId) =>
-        Akka.Actor.Props.Create(() => new QueuePartitionActor(store, settings, topic, queueId));
+    public static Props Props(MessageStore store, BrokerSettings settings, BrokerRoleState role, string topic, int queueId) =>
+        Akka.Actor.Props.Create(() => new QueuePartitionActor(store, settings, role, topic, queueId));
 
     private void Serve(PullRequest request, IActorRef replyTo, bool mayHold)
     {

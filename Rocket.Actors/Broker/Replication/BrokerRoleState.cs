@@ -19,6 +19,14 @@ public sealed class BrokerRoleState(BrokerRole role, long epoch)
 
     public bool IsMaster => _current.Role.IsMaster();
 
+    /// <summary>
+    /// Why this broker refuses a write now (it is a slave: its group's master takes writes), or null while it is a
+    /// master. Every write path (sends, send-backs, transaction ends) answers with this one text.
+    /// </summary>
+    public string? WriteRefusal(string brokerName, long brokerId) => _current is { } now && !now.Role.IsMaster()
+        ? $"broker {brokerName} #{brokerId} is a slave (epoch {now.Epoch}) and does not accept writes; its group's master does"
+        : null;
+
     internal void Set(BrokerRole role, long epoch) => _current = new BrokerRoleSnapshot(role, epoch);
 
     /// <summary>A slave's distance behind its master in bytes as it last knew; null while it knows none (or on a master).</summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Replication;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Log;
@@ -27,6 +28,7 @@ public sealed class SendBackActor : ReceiveActor
 
     private readonly MessageStore _store;
     private readonly BrokerSettings _settings;
+    private readonly BrokerRoleState _role;
     private readonly IActorRef _produce;
     private readonly IActorRef _topicsActor;
     private readonly int _delayLevels;
@@ -38,11 +40,13 @@ public sealed class SendBackActor : ReceiveActor
     private readonly HashSet<string> _uncreatable = new(StringComparer.Ordinal);
     private long _nextWrite;
 
+    /// <param name="role">The broker's run-time role: only a master (now, not as configured) takes send-backs.</param>
     /// <param name="delayLevels">How many levels the delay table has: retry levels above it are clamped to the last.</param>
-    public SendBackActor(MessageStore store, BrokerSettings settings, IActorRef produce, IActorRef topics, int delayLevels)
+    public SendBackActor(MessageStore store, BrokerSettings settings, BrokerRoleState role, IActorRef produce, IActorRef topics, int delayLevels)
     {
         _store = store;
         _settings = settings;
+        _role = role;
         _produce = produce;
         _topicsActor = topics;
         _delayLevels = delayLevels;
@@ -53,8 +57,8 @@ public sealed class SendBackActor : ReceiveActor
         Receive<InternalAppended>(OnAppended);
     }
 
-    public static Props Props(MessageStore store, BrokerSettings settings, IActorRef produce, IActorRef topics, int delayLevels) =>
-        Akka.Actor.Props.Create(() => new SendBackActor(store, settings, produce, topics, delayLevels));
+    public static Props Props(MessageStore store, BrokerSettings settings, BrokerRoleState role, IActorRef produce, IActorRef topics, int delayLevels) =>
+        Akka.Actor.Props.Create(() => new SendBackActor(store, settings, role, produce, topics, delayLevels));
 
     private void OnTopics(TopicTableChanged changed)
     {
@@ -68,9 +72,9 @@ public sealed class SendBackActor : ReceiveActor
 
     private void OnSendBack(ConsumerSendBack request)
     {
-        if (!_settings.IsMaster)
+        if (_role.WriteRefusal(_settings.BrokerName, _settings.BrokerId) is { } slave)
         {
-            Refuse(Sender, request, $"broker #{_settings.BrokerId} is a slave and does not accept writes");
+            Answer(Sender, request, slave);
             return;
         }
         if (ResourceNames.CheckGroup(request.Group) is { } groupError)
@@ -146,9 +150,13 @@ public sealed class SendBackActor : ReceiveActor
             Refuse(pending.ReplyTo, pending.Request, $"writing it to {topic} failed: {result.Status}: {result.Error}");
     }
 
-    private void Refuse(IActorRef replyTo, ConsumerSendBack request, string why)
+    private void Refuse(IActorRef replyTo, ConsumerSendBack request, string why) =>
+        Answer(replyTo, request, $"broker {_settings.BrokerName}: {why}");
+
+    /// <param name="error">The whole refusal, naming this broker.</param>
+    private void Answer(IActorRef replyTo, ConsumerSendBack request, string error)
     {
-        _log.Warning("Broker {0} refused a send-back of group {1} (physical offset {2}): {3}", _settings.BrokerName, request.Group, request.PhysicalOffset, why);
-        replyTo.Tell(new SendBackResult(request.RequestId, false, null, $"broker {_settings.BrokerName}: {why}"));
+        _log.Warning("Broker {0} refused a send-back of group {1} (physical offset {2}): {3}", _settings.BrokerName, request.Group, request.PhysicalOffset, error);
+        replyTo.Tell(new SendBackResult(request.RequestId, false, null, error));
     }
 }

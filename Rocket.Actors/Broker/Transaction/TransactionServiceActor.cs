@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Replication;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
@@ -23,6 +24,10 @@ namespace Rocket.Broker.Transaction;
 /// </list>
 /// Progress (group CID_RMQ_SYS_TRANS: the half queue's H, the op queue's O, see <see cref="TransactionLedger"/>) goes
 /// to the offsets actor only after the op records behind it were acknowledged by the store.
+/// <para>Only the broker that is master now (its run-time role, see <see cref="BrokerRoleState"/>) ends transactions and
+/// checks: a slave refuses ends and skips checks. A slave's ledger misses the op records replication brought in, so a
+/// broker that became master since its ledger was read (a promoted slave, or a master in a new epoch) reads it again
+/// from the store before it ends or checks anything.</para>
 /// </summary>
 public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
@@ -41,6 +46,7 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
 
     private readonly MessageStore _store;
     private readonly BrokerSettings _settings;
+    private readonly BrokerRoleState _role;
     private readonly TransactionSettings _tx;
     private readonly IActorRef _storeActor;
     private readonly IActorRef _topicsActor;
@@ -54,16 +60,35 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
     private (long Half, long Op) _committedProgress = (-1, -1);
     private bool _ensuringCheckMaxTopic;
     private long _nextBatchId;
+    /// <summary>The role and epoch the ledger was read under: it is current only while they are the broker's now.</summary>
+    private BrokerRoleSnapshot? _ledgerRole;
+    /// <summary>A reload waits for the writes in flight: their op records must be in the store it reads.</summary>
+    private bool _loadAfterWrites;
 
-    public TransactionServiceActor(MessageStore store, BrokerSettings settings, IActorRef storeActor, IActorRef topicsActor, IActorRef offsets)
+    /// <param name="role">The broker's run-time role: only a master (now, not as configured) ends and checks transactions.</param>
+    public TransactionServiceActor(MessageStore store, BrokerSettings settings, BrokerRoleState role, IActorRef storeActor, IActorRef topicsActor,
+        IActorRef offsets)
     {
         _store = store;
         _settings = settings;
+        _role = role;
         _tx = settings.Transaction;
         _storeActor = storeActor;
         _topicsActor = topicsActor;
         _offsets = offsets;
+        Loading();
+    }
 
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(MessageStore store, BrokerSettings settings, BrokerRoleState role, IActorRef storeActor, IActorRef topicsActor,
+        IActorRef offsets) =>
+        Akka.Actor.Props.Create(() => new TransactionServiceActor(store, settings, role, storeActor, topicsActor, offsets));
+
+    /// <summary>Reading the progress and the op records after it: at start, and again when the broker became master since.</summary>
+    private void Loading()
+    {
         Receive<LoadProgress>(_ => AskProgress());
         Receive<ProgressLoaded>(loaded =>
         {
@@ -77,17 +102,38 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
             _log.Warning("Broker {0}: the transaction check's progress could not be read ({1}); asking again in 1 s", _settings.BrokerName, failed.Error);
             Timers.StartSingleTimer("load", LoadProgress.Instance, TimeSpan.FromSeconds(1));
         });
+        Receive<BatchAppended>(appended =>
+        {
+            OnAppended(appended);
+            if (_loadAfterWrites && _writes.Count == 0)
+            {
+                _loadAfterWrites = false;
+                AskProgress();
+            }
+        });
         Receive<EndTransaction>(_ => Stash.Stash());
         Receive<RunTransactionCheckNow>(_ => Stash.Stash());
         Receive<GetTransactionLedger>(_ => Stash.Stash());
+        Receive<CheckDue>(_ => { }); // the reload ends with a check round's timer anyway
         Common();
     }
 
-    public IStash Stash { get; set; } = null!;
-    public ITimerScheduler Timers { get; set; } = null!;
+    /// <summary>
+    /// True when the broker is master now but its ledger was read under another role or epoch (it was a slave, or
+    /// master of an older epoch with a slave's term possibly in between): the op records replication brought in since
+    /// are not in it, so ending or checking with it could settle a half message twice.
+    /// </summary>
+    private bool LedgerIsStale() => _ledgerRole != _role.Current;
 
-    public static Props Props(MessageStore store, BrokerSettings settings, IActorRef storeActor, IActorRef topicsActor, IActorRef offsets) =>
-        Akka.Actor.Props.Create(() => new TransactionServiceActor(store, settings, storeActor, topicsActor, offsets));
+    /// <summary>Reads the ledger again (after the writes in flight are acknowledged); what arrives meanwhile waits.</summary>
+    private void Reload()
+    {
+        _log.Info("Broker {0} is {1} in epoch {2} now but its transaction ledger was read as {3} in epoch {4}: reading it again from the op records",
+            _settings.BrokerName, _role.Current.Role.Name(), _role.Current.Epoch, _ledgerRole?.Role.Name(), _ledgerRole?.Epoch);
+        Become(Loading);
+        if (_writes.Count == 0) AskProgress();
+        else _loadAfterWrites = true;
+    }
 
     protected override void PreStart()
     {
@@ -154,6 +200,7 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
     /// <summary>Rebuilds the ledger from the op records stored at or after O.</summary>
     private void Load(ProgressLoaded loaded)
     {
+        _ledgerRole = _role.Current; // before reading: a role change during the read makes the next use read again
         _committedProgress = (loaded.HalfProgress, loaded.OpProgress);
         _ledger = new TransactionLedger(loaded.HalfProgress, loaded.OpProgress);
         long offset = Math.Max(0, loaded.OpProgress);
@@ -215,9 +262,15 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
 
     private void OnEndTransaction(EndTransaction end)
     {
-        if (!_settings.IsMaster)
+        if (_role.WriteRefusal(_settings.BrokerName, _settings.BrokerId) is { } slave)
         {
-            Refuse(end, $"broker {_settings.BrokerName} #{_settings.BrokerId} is a slave and does not accept writes");
+            Refuse(end, slave);
+            return;
+        }
+        if (LedgerIsStale())
+        {
+            Stash.Stash(); // answered once the ledger is read again
+            Reload();
             return;
         }
         if (end.Outcome == TransactionOutcome.Unknown)
@@ -365,7 +418,13 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
 
     private void CheckRound()
     {
-        if (!_settings.IsMaster) return; // a slave writes nothing: its master checks (RocketMQ runs the check on masters only)
+        if (!_role.IsMaster) return; // a slave writes nothing: its master checks (RocketMQ runs the check on masters only)
+        if (LedgerIsStale())
+        {
+            Stash.Stash(); // the round runs once the ledger is read again
+            Reload();
+            return;
+        }
         var queue = _store.ConsumeQueues.Find(SystemTopics.TransactionHalf, 0);
         if (queue is not null)
         {

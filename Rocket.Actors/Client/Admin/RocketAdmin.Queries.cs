@@ -80,10 +80,19 @@ public sealed partial class RocketAdmin
     {
         if (ResourceNames.CheckGroup(group) is { } groupError) throw new RocketClientException(groupError);
         var view = await GetClusterViewAsync().ConfigureAwait(false);
-        var masters = view.Brokers.Where(b => b.BrokerId == 0).ToArray();
+        var masters = BrokerGroupRoles.Masters(view.Brokers);
         if (masters.Length == 0) throw new RocketClientException("no live master broker in the cluster");
         return await Task.WhenAll(masters.Select(b => AskBrokerAsync<GroupDetail>(b, new QueryGroupDetail(group)))).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The failover coordinator's view (through <c>/user/failover-proxy</c> on the first seed that answers): whether
+    /// failover is enabled, whether its decisions are loaded, and per broker group the decided epoch and master and
+    /// what it is doing about the group, in words.
+    /// </summary>
+    /// <exception cref="RocketClientException">No seed's coordinator answered (e.g. it is still starting).</exception>
+    public Task<FailoverState> GetFailoverStateAsync() =>
+        AskAnySeedAsync<FailoverState>(GetFailoverState.Instance, "the failover coordinator's state", seed => seed.FailoverProxyPath);
 
     /// <summary>Role, store disk use, commit-log offsets and message rates of every live broker.</summary>
     /// <exception cref="RocketClientException">A broker did not answer or could not measure its store.</exception>

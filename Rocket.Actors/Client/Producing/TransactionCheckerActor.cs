@@ -91,7 +91,7 @@ internal sealed class TransactionCheckerActor : ReceiveActor, IWithTimers
         var log = _log;
         _client.Admin.GetClusterViewAsync().ContinueWith(t =>
         {
-            if (t.IsCompletedSuccessfully) return new Masters(t.Result.Brokers.Where(b => b.BrokerId == 0).Select(b => b.BrokerPath).ToArray());
+            if (t.IsCompletedSuccessfully) return new Masters(BrokerGroupRoles.Masters(t.Result.Brokers).Select(b => b.BrokerPath).ToArray());
             log.Warning("producer group {0} could not list the live brokers: {1}", _group, t.Exception?.GetBaseException().Message);
             return new Masters([]);
         }).PipeTo(Self);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Rocket.Broker;
 using Rocket.Broker.Metadata;
+using Rocket.Broker.Replication;
 using Rocket.Broker.Retry;
 using Rocket.Protocol;
 using Rocket.Store;
@@ -39,9 +40,12 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef Start(params string[] topics) => Start(0, topics);
 
-    private IActorRef Start(long brokerId, params string[] topics)
+    private IActorRef Start(long brokerId, params string[] topics) =>
+        Start(brokerId, new BrokerRoleState(brokerId == 0 ? BrokerRole.AsyncMaster : BrokerRole.Slave, 0), topics);
+
+    private IActorRef Start(long brokerId, BrokerRoleState role, params string[] topics)
     {
-        var actor = Sys.ActorOf(SendBackActor.Props(_store, new BrokerSettings { BrokerName = "b1", BrokerId = brokerId }, _produce.Ref, _topics.Ref, delayLevels: 18));
+        var actor = Sys.ActorOf(SendBackActor.Props(_store, new BrokerSettings { BrokerName = "b1", BrokerId = brokerId }, role, _produce.Ref, _topics.Ref, delayLevels: 18));
         actor.Tell(new TopicTableChanged(topics.ToDictionary(t => t, t => new TopicConfig(t, 1, 1))));
         return actor;
     }
@@ -128,8 +132,25 @@ public class SendBackActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var actor = Start(brokerId: 1, "%RETRY%G1");
         actor.Tell(new ConsumerSendBack(1, "G1", Stored(), "ID-1", 0, 16));
-        Assert.Equal("broker b1: broker #1 is a slave and does not accept writes", ExpectMsg<SendBackResult>().Error);
+        Assert.Equal("broker b1 #1 is a slave (epoch 0) and does not accept writes; its group's master does", ExpectMsg<SendBackResult>().Error);
         _produce.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void The_run_time_role_decides_a_demoted_master_refuses_send_backs_and_a_promoted_slave_takes_them()
+    {
+        var role = new BrokerRoleState(BrokerRole.AsyncMaster, 1);
+        var master = Start(brokerId: 0, role, "%RETRY%G1");
+        role.Set(BrokerRole.Slave, 2); // told to follow broker 1, the new master of epoch 2
+        master.Tell(new ConsumerSendBack(1, "G1", Stored(), "ID-1", 0, 16));
+        Assert.Equal("broker b1 #0 is a slave (epoch 2) and does not accept writes; its group's master does", ExpectMsg<SendBackResult>().Error);
+        _produce.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        var promoted = new BrokerRoleState(BrokerRole.Slave, 1);
+        var slave = Start(brokerId: 1, promoted, "%RETRY%G1");
+        promoted.Set(BrokerRole.AsyncMaster, 2); // promoted by failover
+        slave.Tell(new ConsumerSendBack(2, "G1", Stored(), "ID-1", 0, 16));
+        Assert.Equal("%RETRY%G1", _produce.ExpectMsg<AppendInternal>().Messages.Single().Topic);
     }
 
     [Fact]

@@ -37,11 +37,11 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         _dir.Dispose();
     }
 
-    private IActorRef StartBroker()
+    private IActorRef StartBroker(BrokerSettings? settings = null)
     {
         _store = MessageStore.Open(TestMessages.SmallStore(_dir.Path));
         var parts = new BrokerParts(InMemoryTopicsActor.Factory(new TopicConfig("Orders", 4, 4)), InMemoryOffsetsActor.Props(), Publisher: null);
-        return Sys.ActorOf(BrokerActor.Props(_store, Settings, parts), BrokerActor.Name);
+        return Sys.ActorOf(BrokerActor.Props(_store, settings ?? Settings, parts), BrokerActor.Name);
     }
 
     private void StopBroker(IActorRef broker)
@@ -252,5 +252,87 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         AwaitBodies(broker, "Orders", 1, "h0", "h2");
         Transactions.Tell(new GetTransactionLedger());
         Assert.Equal(3, ExpectMsg<TransactionLedgerState>().HalfProgress);
+    }
+
+    // ---- run-time role (failover) -------------------------------------------------------------------------------
+
+    private static BrokerGroupEpoch Decision(long epoch, long masterId) => new("DefaultCluster", "broker-a", epoch, masterId, 0);
+
+    private string RoleNow(IActorRef broker)
+    {
+        broker.Tell(QueryBrokerStats.Instance);
+        return ExpectMsg<BrokerStats>(TimeSpan.FromSeconds(10)).Role;
+    }
+
+    /// <summary>What a slave's replication brings in: the master's commit of <paramref name="half"/> (message and op record).</summary>
+    private void ReplicateCommit(ProduceResult half)
+    {
+        var stored = _store!.ReadMessage(half.PhysicalOffset)!;
+        Sys.ActorSelection("/user/broker/store").Tell(new AppendBatch(424242,
+            [HalfMessage.Rebuild(stored, "Orders", 1), new OpRecord(OpKind.Commit, stored.QueueOffset).ToStore()]));
+        Assert.All(ExpectMsg<BatchAppended>(a => a.BatchId == 424242, TimeSpan.FromSeconds(10)).Results, r => Assert.True(r.IsOk));
+    }
+
+    [Fact]
+    public void A_demoted_master_neither_ends_nor_checks_and_once_promoted_again_reads_the_replicated_outcomes_before_it_ends_or_checks()
+    {
+        var broker = StartBroker();
+        var producer = CreateTestProbe();
+        broker.Tell(new ProducerHeartbeat("client-1", Group, producer.Ref));
+        var h1 = Send(broker, "h1", half: true);
+        var h2 = Send(broker, "h2", half: true);
+        var h3 = Send(broker, "h3", half: true);
+        Assert.Equal("ASYNC_MASTER", RoleNow(broker));
+
+        // Broker 1 became master of epoch 1: this broker (id 0, configured master) follows it.
+        broker.Tell(new FollowMaster(Decision(1, 1)));
+        AwaitAssert(() => Assert.Equal("SLAVE", RoleNow(broker)), TimeSpan.FromSeconds(10));
+        var refused = End(broker, h1, TransactionOutcome.Commit);
+        Assert.Equal(EndTransactionStatus.Failed, refused.Status);
+        Assert.Equal("broker broker-a #0 is a slave (epoch 1) and does not accept writes; its group's master does", refused.Error);
+        for (int round = 0; round < 8; round++) // over a second: every half is older than transaction-timeout
+        {
+            Transactions.Tell(RunTransactionCheckNow.Instance);
+            producer.ExpectNoMsg(TimeSpan.FromMilliseconds(150)); // the master of epoch 1 checks, not a slave
+        }
+        ReplicateCommit(h2); // the new master committed h2; replication wrote it here
+
+        var coordinator = CreateTestProbe();
+        broker.Tell(new PromoteToMaster(Decision(2, 0), MasterRole: BrokerRole.AsyncMaster), coordinator.Ref);
+        Assert.Equal(2, coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(10)).Epoch);
+        Assert.Equal("ASYNC_MASTER", RoleNow(broker));
+        Assert.Equal(EndTransactionStatus.AlreadySettled, End(broker, h2, TransactionOutcome.Commit).Status); // not delivered twice
+        Assert.Equal(EndTransactionStatus.Committed, End(broker, h1, TransactionOutcome.Commit).Status);
+        AwaitBodies(broker, "Orders", 1, "h2", "h1");
+        var check = AwaitCheck(producer); // the master checks again: h3 is the only open half
+        Assert.Equal((h3.PhysicalOffset, 1), (check.HalfPhysicalOffset, check.CheckTimes));
+    }
+
+    [Fact]
+    public void A_promoted_slave_ends_transactions_and_checks_the_open_halves_its_master_left()
+    {
+        var broker = StartBroker(Settings with { BrokerId = 1, BrokerRole = BrokerRole.Slave });
+        var producer = CreateTestProbe();
+        broker.Tell(new ProducerHeartbeat("client-1", Group, producer.Ref));
+        Assert.Equal("SLAVE", RoleNow(broker));
+        var refused = Assert.Single(SendRefused(broker));
+        Assert.Equal("broker broker-a #1 is a slave (epoch 0) and does not accept writes; its group's master does", refused);
+
+        var coordinator = CreateTestProbe();
+        broker.Tell(new PromoteToMaster(Decision(1, 1), MasterRole: BrokerRole.AsyncMaster), coordinator.Ref);
+        coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(10));
+        var h1 = Send(broker, "h1", half: true);
+        var h2 = Send(broker, "h2", half: true);
+        Assert.Equal(EndTransactionStatus.Committed, End(broker, h1, TransactionOutcome.Commit).Status);
+        AwaitBodies(broker, "Orders", 1, "h1");
+        Assert.Equal(h2.PhysicalOffset, AwaitCheck(producer).HalfPhysicalOffset);
+    }
+
+    private string[] SendRefused(IActorRef broker)
+    {
+        broker.Tell(new ProduceRequest(++_requestId, [new WireMessage("Orders", 1, "x"u8.ToArray(), null, 0, 1_700_000_000_000)]));
+        var results = ExpectMsg<ProduceResponse>(r => r.RequestId == _requestId, TimeSpan.FromSeconds(30)).Results;
+        Assert.All(results, r => Assert.Equal(ProduceStatus.ServiceNotAvailable, r.Status));
+        return results.Select(r => r.Error!).ToArray();
     }
 }
