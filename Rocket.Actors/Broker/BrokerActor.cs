@@ -42,7 +42,7 @@ namespace Rocket.Broker;
 /// ├── timer      timer messages: on-disk time wheel, delivery when due (masters only; Broker/Timer)
 /// ├── replication  the master's end of replication: streams the commit log to slaves, SYNC_MASTER's waits
 /// ├── role       role and epoch at run time, failover orders; runs the follower (a slave's end) while a slave
-/// ├── metadata-copy  a slave copies topic configs and consumer offsets from its master; a master answers
+/// ├── metadata-copy  a slave copies topic configs (deletes too), consumer offsets and the timer's progress from its master; a master answers
 /// └── delete-*   one per topic delete in progress (see TopicDeletionActor)
 /// </code>
 /// </summary>
@@ -147,6 +147,11 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         Receive<FollowMaster>(m => _role.Forward(m));
         Receive<RoleChanged>(OnRoleChanged);
         Receive<GetReplicaMetadata>(m => _metadataCopy.Forward(m));
+        Receive<GetTimerProgress>(m =>
+        {
+            if (_timer.IsNobody()) Sender.Tell(new TimerProgressAnswer(null)); // a slave runs no timer service
+            else _timer.Forward(m);
+        });
         Receive<Terminated>(t =>
         {
             foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
@@ -202,7 +207,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             return;
         }
         var settings = _settings.Replication;
-        var metadataCopy = _metadataCopy = Context.ActorOf(MetadataCopyActor.Props(_settings, _topics, _offsets), MetadataCopyActor.Name);
+        var metadataCopy = _metadataCopy = Context.ActorOf(MetadataCopyActor.Props(_settings, _topics, _offsets, brokerActor: Self,
+            timerDirectory: TimerActor.DirectoryOf(_store)), MetadataCopyActor.Name);
         _replication = Context.ActorOf(ReplicaSourceActor.Props(settings, _settings, log, _roleState,
             _store.Settings.MaxMessageSize + 64 * 1024 + 8), ReplicaSourceActor.Name);
         bool cluster = Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal);
@@ -244,7 +250,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             return;
         }
         var parts = new TopicDeletionParts(_produce, _topics, _storeActor, _offsets, _pulls);
-        var deletion = Context.ActorOf(TopicDeletionActor.Props(topic, orphan, requester, parts, _settings.BrokerName),
+        // A slave writes no tombstone of its own: its log is the master's, whose tombstone reaches it by replication.
+        var deletion = Context.ActorOf(TopicDeletionActor.Props(topic, orphan, requester, parts, _settings.BrokerName, replica: !_roleState.IsMaster),
             "delete-" + Uri.EscapeDataString(topic) + "-" + ++_deletionCount);
         Context.Watch(deletion);
         _deletions[topic] = deletion;
@@ -259,7 +266,17 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private void DeleteOrphans(TopicTableChanged changed)
     {
         _orphansChecked = true;
-        foreach (var topic in _store.ConsumeQueues.All.Select(q => q.Topic).Distinct().Where(t => !changed.Topics.ContainsKey(t) && !SystemTopics.IsInternal(t)))
+        var orphans = _store.ConsumeQueues.All.Select(q => q.Topic).Distinct()
+            .Where(t => !changed.Topics.ContainsKey(t) && !SystemTopics.IsInternal(t)).ToArray();
+        if (orphans.Length > 0 && !_roleState.IsMaster)
+        {
+            // A slave's queues come from the master's log and its configs from the metadata copy, which may not have
+            // arrived yet: deleting here would write a tombstone into a log that must stay the master's (and lose data).
+            _log.Info("Broker {0} #{1} is a slave: topics with consume queues but no config yet ({2}) are left to the master's log and the metadata copy",
+                _settings.BrokerName, _settings.BrokerId, string.Join(", ", orphans));
+            return;
+        }
+        foreach (var topic in orphans)
         {
             _log.Warning("Topic {0} has consume queues but no config on broker {1} (a delete cut short): deleting its data", topic, _settings.BrokerName);
             Delete(topic, orphan: true, requester: null);

@@ -1,3 +1,4 @@
+using Rocket.Protocol;
 using Microsoft.Extensions.Logging;
 using Rocket.Store.Format;
 using Rocket.Store.Recovery;
@@ -250,14 +251,31 @@ public sealed partial class MessageStore : IReplicaLog
         return null;
     }
 
+    public IReadOnlyList<QueueStart> QueueOffsetsAt(long logOffset)
+    {
+        var starts = new List<QueueStart>();
+        foreach (var queue in ConsumeQueues.All)
+        {
+            long next;
+            try { next = queue.NextOffsetAt(logOffset); }
+            catch (ObjectDisposedException) { continue; } // its topic is being deleted: the tombstone in the log says so to the reader
+            if (next > 0) starts.Add(new QueueStart(queue.Topic, queue.QueueId, next));
+        }
+        return starts;
+    }
+
     /// <summary>
     /// Empties the store and starts its log at <paramref name="offset"/> (projector thread, the journal holding
-    /// writes); null, or why not. The checkpoint and the epoch file go first, then projections, then the log: a crash
-    /// part-way leaves a shorter suffix of the old log, which the next handshake again finds behind the master.
+    /// writes); null, or why not. The checkpoint and the epoch file go first, then projections, then the queues'
+    /// starts (<paramref name="queues"/>, flushed), then the log: a crash part-way leaves no log at the offset, which
+    /// the next handshake again finds behind the master (and starts over, queues included).
     /// </summary>
-    public string? StartLogAt(long offset)
+    public string? StartLogAt(long offset, IReadOnlyList<QueueStart>? queues = null)
     {
         if (offset < 0) return $"cannot start the log at the negative offset {offset}";
+        foreach (var start in queues ?? [])
+            if (start.NextOffset < 0 || ResourceNames.CheckTopic(start.Topic) is not null || start.QueueId < 0)
+                return $"cannot start queue {start.Topic}/{start.QueueId} at {start.NextOffset}: not a valid queue and offset";
         long end = CommitLog.AppendOffset;
         Volatile.Write(ref _checkpointCap, 0);
         try
@@ -269,6 +287,13 @@ public sealed partial class MessageStore : IReplicaLog
             KeyIndex.RemoveFilesAfter(-1);
             CommitLog.Segments.DropSegmentsFrom(long.MinValue, keepFirst: false);
             _queueOffsets.Clear();
+            foreach (var start in queues ?? [])
+            {
+                var queue = ConsumeQueues.GetOrCreate(start.Topic, start.QueueId);
+                queue.StartAt(start.NextOffset);
+                queue.Flush();
+                _queueOffsets.Set(start.Topic, start.QueueId, start.NextOffset);
+            }
             CommitLog.ResumeAt(offset);
             CommitLog.EnsureWritable(); // the first segment exists at once, so a restart resumes at the offset too
             CommitLog.SetFlushed(offset);
@@ -280,7 +305,8 @@ public sealed partial class MessageStore : IReplicaLog
         {
             Volatile.Write(ref _checkpointCap, long.MaxValue);
         }
-        _log.LogWarning("Store {Dir}: emptied (its log ended at {End}); the log starts again at {Offset}", Settings.Directory, end, offset);
+        _log.LogWarning("Store {Dir}: emptied (its log ended at {End}); the log starts again at {Offset}, {Queues} queue(s) continuing at their master's offsets",
+            Settings.Directory, end, offset, queues?.Count ?? 0);
         return null;
     }
 }

@@ -622,4 +622,49 @@ public sealed class ConsumeQueueTests : IDisposable
         Assert.Equal(9, b.MaxOffset);
         Assert.Equal(900, store.MaxPhysicalEnd);
     }
+
+    [Theory]
+    [InlineData(6)]  // mid-file: one marker, the slots below it never written
+    [InlineData(8)]  // at a file's end
+    [InlineData(1)]
+    public void A_replica_queue_started_at_an_offset_keeps_it_through_a_reload_and_a_recovery_cut_and_continues_there(long next)
+    {
+        using (var queue = Open())
+        {
+            queue.StartAt(next);
+            Assert.Equal((next, next, 0L), (queue.MinOffset, queue.MaxOffset, queue.MaxPhysicalEnd));
+            Assert.Equal((next, next), queue.TruncateByPhysicalOffset(0)); // recovery with nothing of it in the log: kept
+            queue.Flush();
+        }
+        using (var reloaded = Open())
+        {
+            Assert.Equal((next, next), (reloaded.MinOffset, reloaded.MaxOffset));
+            Assert.Equal(next, reloaded.NextOffsetAt(0));
+            var e = Entry(next);
+            Assert.True(reloaded.Put(next, e.PhysicalOffset, e.Size, e.TagCode));
+            Assert.Equal((next, next + 1), (reloaded.MinOffset, reloaded.MaxOffset));
+            Assert.Equal(e, Get(reloaded, next));
+            Assert.Equal(next, reloaded.TruncateAtLogOffset(e.PhysicalOffset)); // a replica cut drops it, back to the start
+        }
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            using var started = Open();
+            started.StartAt(next + 3);
+        });
+    }
+
+    [Fact]
+    public void The_next_offset_at_a_log_offset_is_the_first_entry_at_or_past_it_across_fillers()
+    {
+        using var queue = Open();
+        PutRange(queue, 0, 3);           // physical 0, 100, 200
+        var later = Entry(9);            // a gap of fillers 3..8
+        Assert.True(queue.Put(9, later.PhysicalOffset, later.Size, later.TagCode));
+        Assert.Equal(0, queue.NextOffsetAt(0));
+        Assert.Equal(1, queue.NextOffsetAt(1));
+        Assert.Equal(2, queue.NextOffsetAt(200));
+        Assert.Equal(9, queue.NextOffsetAt(201));
+        Assert.Equal(9, queue.NextOffsetAt(900));
+        Assert.Equal(10, queue.NextOffsetAt(901));
+    }
 }

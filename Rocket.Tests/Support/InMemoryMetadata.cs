@@ -61,6 +61,8 @@ public sealed class InMemoryOffsetsActor : ReceiveActor
             foreach (var key in _offsets.Keys.Where(k => k.Topic == d.Topic).ToArray()) _offsets.Remove(key);
             Sender.Tell(new TopicOffsetsDeleted(d.Topic));
         });
+        Receive<GetAllConsumerOffsets>(_ => Sender.Tell(new AllConsumerOffsets(
+            _offsets.Select(kv => new GroupQueueOffset(kv.Key.Group, kv.Key.Topic, kv.Key.QueueId, kv.Value)).ToArray())));
         Receive<GetGroupOffsets>(g => Sender.Tell(new GroupOffsets(g.Group,
             _offsets.Where(kv => kv.Key.Group == g.Group).ToDictionary(kv => (kv.Key.Topic, kv.Key.QueueId), kv => kv.Value))));
     }

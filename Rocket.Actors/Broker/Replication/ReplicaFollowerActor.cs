@@ -151,7 +151,8 @@ public sealed class ReplicaFollowerActor : ReceiveActor, IWithTimers
         {
             _logger.Warning("Slave #{0}: this log ends at {1}, below the master's oldest byte: the store starts over, empty, at the master's min offset {2}",
                 _broker.BrokerId, own, welcome.StartOffset);
-            _journal.Tell(new StartLogAt(welcome.StartOffset));
+            _journal.Tell(new StartLogAt(welcome.StartOffset,
+                (welcome.QueueStarts ?? []).Select(q => new QueueStart(q.Topic, q.QueueId, q.NextOffset)).ToArray()));
         }
         _logger.Info("Slave #{0} of {1} follows master #{2} ({3}) from offset {4}; the master's log ends at {5}",
             _broker.BrokerId, _broker.BrokerName, welcome.MasterBrokerId, _master?.BrokerPath, welcome.StartOffset, welcome.MasterMaxOffset);

@@ -79,10 +79,13 @@ public sealed class ReplicaSourceActor : ReceiveActor, IWithTimers
         long start = Math.Min(hello.MaxOffset, EpochHistory.ConsistentOffset(_log.Epochs, _log.MaxOffset, slaveEpochs, hello.MaxOffset));
         string how = start < hello.MaxOffset ? $"its log diverges from this master's history at {start}: it cuts its tail from there"
             : "from its own end";
+        ReplicaQueueStart[]? queueStarts = null;
         if (start < _log.MinOffset)
         {
-            how = $"its log ends at {hello.MaxOffset}, below this master's oldest byte {_log.MinOffset}: it restarts there";
             start = _log.MinOffset;
+            // Its queues continue at this master's offsets, also those with no message left from there on.
+            queueStarts = _log.QueueOffsetsAt(start).Select(q => new ReplicaQueueStart(q.Topic, q.QueueId, q.NextOffset)).ToArray();
+            how = $"its log ends at {hello.MaxOffset}, below this master's oldest byte {start}: it restarts there, {queueStarts.Length} queue(s) at this master's offsets";
         }
         if (_sessions.Remove(hello.BrokerId, out var old) && !old.Slave.Equals(Sender))
             old.Slave.Tell(new ReplicaRefused(old.SessionId, $"{Who}: slave #{hello.BrokerId} opened a new session"));
@@ -91,7 +94,7 @@ public sealed class ReplicaSourceActor : ReceiveActor, IWithTimers
         _role.HasSlaves = true;
         _logger.Info("Slave #{0} of {1} replicates from offset {2} ({3}); this master's log ends at {4}",
             hello.BrokerId, hello.BrokerName, start, how, _log.MaxOffset);
-        Sender.Tell(new ReplicaWelcome(hello.SessionId, _broker.BrokerId, start, _log.MaxOffset, EpochWire.ToWire(_log.Epochs)));
+        Sender.Tell(new ReplicaWelcome(hello.SessionId, _broker.BrokerId, start, _log.MaxOffset, EpochWire.ToWire(_log.Epochs), queueStarts));
         Pump(session);
     }
 

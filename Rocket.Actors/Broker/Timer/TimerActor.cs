@@ -15,6 +15,10 @@ namespace Rocket.Broker.Timer;
 /// timer once its due time has passed (never before) by appending the rebuilt message through the store actor in
 /// batches, and saves its progress (<see cref="TimerCheckpoint"/>) only for timers whose append was acknowledged:
 /// at-least-once across crashes. In memory: only the timers of slots already taken and not yet delivered (bounded).
+/// <para>A slave keeps its master's progress (<see cref="TimerHandoverFile"/>, copied by the metadata copy). When this
+/// service starts and finds it (the slave was promoted), it drops its own timer files and rebuilds the wheel from the
+/// timer queue, skipping the timers the master had delivered: none lost, duplicates only for what the master delivered
+/// after the copy.</para>
 /// </summary>
 public sealed class TimerActor : ReceiveActor, IWithTimers
 {
@@ -41,6 +45,12 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
     private readonly PriorityQueue<TimerRecord, long> _due = new();
     private readonly SortedDictionary<long, int> _outstanding = new(); // slot → timers taken, not yet acknowledged
     private readonly Dictionary<long, TimerRecord[]> _inFlight = new();
+    // Commit-log offset → count of outstanding timers filed under a later slot than their due time (read late): a
+    // slave taking over cannot tell them by due time, so the progress it copies names the smallest.
+    private readonly SortedDictionary<long, int> _lateOutstanding = new();
+    private ReplicaTimerProgress? _handover; // the master's progress this service started from, until its own checkpoint holds it
+    private bool _handoverFileDeleted;
+    private long _epochStart; // where this broker's own epoch began: timers below it were written under the master it took over from
     private TimerEngine _engine = null!;
     private IReadOnlyDictionary<string, TopicConfig>? _topics;
     private long _enqueueOffset;
@@ -66,6 +76,8 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         Receive<Resume>(_ => { _paused = false; Deliver(Now()); });
         Receive<GetTimerStatus>(_ => Sender.Tell(new TimerStatus(_enqueueOffset, _engine.Cursor, DequeuedSlot, _engine.Waiting, _due.Count,
             _inFlight.Values.Sum(b => b.Length), _delivered)));
+        Receive<GetTimerProgress>(_ => Sender.Tell(new TimerProgressAnswer(new ReplicaTimerProgress(_enqueueOffset,
+            _engine.StartOf(DequeuedSlot), _lateOutstanding.Count > 0 ? _lateOutstanding.Keys.First() : long.MaxValue))));
     }
 
     public static Props Props(MessageStore store, IActorRef storeActor, TimerSettings settings, string brokerName) =>
@@ -75,10 +87,11 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        TakeOverFromMaster();
         _engine = new TimerEngine(DirectoryOf(_store), _settings, Warn);
         _engine.Open(Now());
         long min = _store.GetMinOffset(SystemTopics.Timer, 0);
-        _enqueueOffset = _engine.Recovered.EnqueueOffset;
+        _enqueueOffset = _handover is null ? _engine.Recovered.EnqueueOffset : min;
         if (_enqueueOffset < min)
         {
             if (_enqueueOffset > 0) Warn($"timer queue offsets {_enqueueOffset}..{min - 1} are gone from the store (retention): those timers are lost");
@@ -91,6 +104,35 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("save", SaveProgress.Instance, SaveInterval);
         Timers.StartPeriodicTimer("report", Report.Instance, ReportInterval);
     }
+
+    /// <summary>
+    /// A handover file (this broker was a slave) holds a newer state than this broker's own timer files: those go, and
+    /// the whole timer queue is read again through <see cref="DeliveredByMaster"/>.
+    /// </summary>
+    private void TakeOverFromMaster()
+    {
+        string directory = DirectoryOf(_store);
+        _handover = TimerHandoverFile.Read(TimerHandoverFile.PathIn(directory), out var problem);
+        if (problem is not null)
+            Warn($"timer handover {problem}: the timer service starts from its own files (timers the master delivered may come again)");
+        if (_handover is null) return;
+        _epochStart = _store.Epochs is { Count: > 0 } epochs ? epochs[^1].StartOffset : 0;
+        string late = _handover.LateFromLogOffset == long.MaxValue ? "none" : _handover.LateFromLogOffset.ToString(CultureInfo.InvariantCulture);
+        _log.Info("Timer service of broker {0}: resuming from the master's progress (timer queue read to {1}, delivered before {2} ms, " +
+                  "late timers from log offset {3}, own epoch from log offset {4}); its own older timer files are dropped",
+            _brokerName, _handover.EnqueueOffset, _handover.DeliveredBeforeMs, late, _epochStart);
+        if (Directory.Exists(Path.Combine(directory, TimerEngine.LogDirectoryName))) Directory.Delete(Path.Combine(directory, TimerEngine.LogDirectoryName), recursive: true);
+        File.Delete(Path.Combine(directory, TimerEngine.CheckpointFileName));
+    }
+
+    /// <summary>
+    /// Whether the master this service took over from had delivered (and saw acknowledged) this parked timer: read by
+    /// it, due before its first open slot, not among its late ones, and written before this broker's epoch (a timer
+    /// parked here since the promotion may take a queue offset the old master used for a timer this log never got).
+    /// </summary>
+    private bool DeliveredByMaster(StoredMessage parked, long dueMs) =>
+        _handover is { } h && parked.QueueOffset < h.EnqueueOffset && dueMs < h.DeliveredBeforeMs
+        && parked.PhysicalOffset < h.LateFromLogOffset && parked.PhysicalOffset < _epochStart;
 
     /// <summary>While timers move, an INFO line every 10 s says how far behind each stage is.</summary>
     private void OnReport()
@@ -171,6 +213,7 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
             Warn($"timer message {parked.UniqueKey} at commit-log offset {parked.PhysicalOffset} has no valid {MessageProperties.TimerOutMs} ('{text}'): delivered now");
             dueMs = parked.StoreTimestamp;
         }
+        if (DeliveredByMaster(parked, dueMs)) return;
         if (_engine.Add(dueMs, parked.PhysicalOffset, parked.StoreSize, out var record)) AddDue(record);
     }
 
@@ -186,13 +229,21 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
     {
         _due.Enqueue(record, record.DueMs);
         _outstanding[record.Slot] = _outstanding.GetValueOrDefault(record.Slot) + 1;
+        if (IsLate(record)) _lateOutstanding[record.LogOffset] = _lateOutstanding.GetValueOrDefault(record.LogOffset) + 1;
     }
+
+    private bool IsLate(TimerRecord record) => record.Slot > _engine.SlotOf(record.DueMs);
 
     private void Done(TimerRecord record)
     {
         int left = _outstanding[record.Slot] - 1;
         if (left == 0) _outstanding.Remove(record.Slot);
         else _outstanding[record.Slot] = left;
+        if (IsLate(record) && _lateOutstanding.TryGetValue(record.LogOffset, out int late))
+        {
+            if (late == 1) _lateOutstanding.Remove(record.LogOffset);
+            else _lateOutstanding[record.LogOffset] = late - 1;
+        }
         _delivered++;
         _dirty = true;
     }
@@ -278,6 +329,21 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         Deliver(Now());
     }
 
+    /// <summary>
+    /// Once the own checkpoint covers every timer the handover speaks of (the timer queue read past the master's
+    /// progress, or past everything written before this broker's epoch), the handover file goes: a restart then
+    /// trusts the own files.
+    /// </summary>
+    private void ForgetHandover(long enqueuedBeforeSave)
+    {
+        if (_handover is null || _handoverFileDeleted) return;
+        bool projectedPastEpochStart = _store.ProjectedOffset >= _epochStart; // read first: the queue's end below then holds every older timer
+        if (enqueuedBeforeSave < _handover.EnqueueOffset && !(projectedPastEpochStart && enqueuedBeforeSave >= _store.GetMaxOffset(SystemTopics.Timer, 0)))
+            return;
+        File.Delete(TimerHandoverFile.PathIn(DirectoryOf(_store)));
+        _handoverFileDeleted = true;
+    }
+
     private void Save()
     {
         if (!_dirty) return;
@@ -285,6 +351,7 @@ public sealed class TimerActor : ReceiveActor, IWithTimers
         {
             _engine.Checkpoint(_enqueueOffset, DequeuedSlot);
             _dirty = false;
+            ForgetHandover(_enqueueOffset);
             if (_store.Settings.ResidentCommitLogTail >= 0) _engine.Log.ReleaseColdPages(); // rocket.store.release-cold-pages
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

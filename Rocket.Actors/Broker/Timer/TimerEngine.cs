@@ -26,10 +26,13 @@ public sealed class TimerEngine : IDisposable
         _settings = settings;
         _warn = warn;
         Directory.CreateDirectory(directory);
-        _checkpointPath = Path.Combine(directory, "checkpoint");
-        _log = new TimerLog(Path.Combine(directory, "log"), recordsPerSegment);
+        _checkpointPath = Path.Combine(directory, CheckpointFileName);
+        _log = new TimerLog(Path.Combine(directory, LogDirectoryName), recordsPerSegment);
         _wheel = new TimerWheel(TimerWheel.SlotsFor(settings.MaxDelayMs, settings.PrecisionMs));
     }
+
+    public const string CheckpointFileName = "checkpoint";
+    public const string LogDirectoryName = "log";
 
     public TimerLog Log => _log;
 

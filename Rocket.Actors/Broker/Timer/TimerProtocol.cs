@@ -15,3 +15,13 @@ public sealed class GetTimerStatus
 /// <param name="InFlight">Timers handed to the journal, not yet acknowledged.</param>
 /// <param name="Delivered">Timers delivered (or dropped with a warning) since start.</param>
 public sealed record TimerStatus(long EnqueueOffset, long Cursor, long DequeuedSlot, long Waiting, int Due, int InFlight, long Delivered);
+
+/// <summary>Asks the timer actor (through the broker) where it stands, for a slave's copy; answered with <see cref="TimerProgressAnswer"/>.</summary>
+public sealed class GetTimerProgress
+{
+    public static readonly GetTimerProgress Instance = new();
+    private GetTimerProgress() { }
+}
+
+/// <summary><paramref name="Progress"/> is null when the broker runs no timer service (a slave).</summary>
+public sealed record TimerProgressAnswer(Rocket.Protocol.ReplicaTimerProgress? Progress);

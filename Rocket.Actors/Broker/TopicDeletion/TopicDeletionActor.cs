@@ -18,6 +18,8 @@ namespace Rocket.Broker.TopicDeletion;
 /// <item>drop every group's offsets on the topic (persisted);</item>
 /// <item>stop the topic's pull queues, release the hold, answer the requester.</item>
 /// </list>
+/// On a slave (<c>replica</c>) step 3 is left out: its log must stay byte-identical to the master's, and the master's
+/// own tombstone reaches it through replication and removes the consume queues there.
 /// </summary>
 public sealed class TopicDeletionActor : ReceiveActor
 {
@@ -25,6 +27,7 @@ public sealed class TopicDeletionActor : ReceiveActor
 
     private readonly string _topic;
     private readonly bool _orphan;
+    private readonly bool _replica;
     private readonly IActorRef? _requester;
     private readonly TopicDeletionParts _parts;
     private readonly string _brokerName;
@@ -34,10 +37,12 @@ public sealed class TopicDeletionActor : ReceiveActor
 
     /// <param name="orphan">The topic has consume queues but no config (a delete cut short by a crash).</param>
     /// <param name="requester">Gets the <see cref="AdminResult"/>; null for an orphan found at start.</param>
-    public TopicDeletionActor(string topic, bool orphan, IActorRef? requester, TopicDeletionParts parts, string brokerName)
+    /// <param name="replica">This broker is a slave: it writes no tombstone (the master's comes with the log).</param>
+    public TopicDeletionActor(string topic, bool orphan, IActorRef? requester, TopicDeletionParts parts, string brokerName, bool replica)
     {
         _topic = topic;
         _orphan = orphan;
+        _replica = replica;
         _configGone = orphan;
         _requester = requester;
         _parts = parts;
@@ -45,7 +50,7 @@ public sealed class TopicDeletionActor : ReceiveActor
 
         Receive<TopicHeld>(_ =>
         {
-            if (_orphan) AppendTombstone();
+            if (_orphan) AfterConfig();
             else
             {
                 _step = "deleting the config";
@@ -58,7 +63,7 @@ public sealed class TopicDeletionActor : ReceiveActor
             else
             {
                 _configGone = true;
-                AppendTombstone();
+                AfterConfig();
             }
         });
         Receive<BatchAppended>(appended =>
@@ -73,11 +78,7 @@ public sealed class TopicDeletionActor : ReceiveActor
             _step = "waiting for the projector to delete the consume queues";
             _parts.Store.Tell(new AwaitProjection(result.PhysicalOffset));
         });
-        Receive<ProjectedPast>(_ =>
-        {
-            _step = "deleting consumer offsets";
-            _parts.Offsets.Tell(new DeleteTopicOffsets(_topic));
-        });
+        Receive<ProjectedPast>(_ => DeleteOffsets());
         Receive<TopicOffsetsDeleted>(_ =>
         {
             _parts.Pulls.Tell(new TopicDeleted(_topic));
@@ -87,13 +88,25 @@ public sealed class TopicDeletionActor : ReceiveActor
             $"deleting topic '{_topic}' on broker {_brokerName} did not finish within {Timeout.TotalSeconds:F0} s (stuck {_step})")));
     }
 
-    public static Props Props(string topic, bool orphan, IActorRef? requester, TopicDeletionParts parts, string brokerName) =>
-        Akka.Actor.Props.Create(() => new TopicDeletionActor(topic, orphan, requester, parts, brokerName));
+    public static Props Props(string topic, bool orphan, IActorRef? requester, TopicDeletionParts parts, string brokerName, bool replica = false) =>
+        Akka.Actor.Props.Create(() => new TopicDeletionActor(topic, orphan, requester, parts, brokerName, replica));
 
     protected override void PreStart()
     {
         Context.SetReceiveTimeout(Timeout);
         _parts.Produce.Tell(new HoldTopic(_topic));
+    }
+
+    private void AfterConfig()
+    {
+        if (_replica) DeleteOffsets();
+        else AppendTombstone();
+    }
+
+    private void DeleteOffsets()
+    {
+        _step = "deleting consumer offsets";
+        _parts.Offsets.Tell(new DeleteTopicOffsets(_topic));
     }
 
     private void AppendTombstone()
@@ -105,7 +118,8 @@ public sealed class TopicDeletionActor : ReceiveActor
     private void Finish(AdminResult result)
     {
         _parts.Produce.Tell(new ReleaseTopic(_topic, Deleted: _configGone));
-        if (result.Ok) _log.Info("Topic {0} deleted on broker {1}{2}", _topic, _brokerName, _orphan ? " (its config was already gone)" : "");
+        if (result.Ok) _log.Info("Topic {0} deleted on broker {1}{2}{3}", _topic, _brokerName, _orphan ? " (its config was already gone)" : "",
+            _replica ? " (a slave: its consume queues go with the master's tombstone in the copied log)" : "");
         else _log.Warning("Deleting topic {0} failed: {1}", _topic, result.Error);
         _requester?.Tell(result);
         Context.Stop(Self);

@@ -27,7 +27,7 @@ public sealed partial class JournalActor : IWithUnboundedStash
             e => new TruncateRefused(t.Offset, _store.CommitLog.AppendOffset,
                 $"truncating the log at {t.Offset} failed part-way: {e.Message}; restart the broker, its recovery finishes or undoes the cut")));
         Receive<StartLogAt>(s => RunExclusive(
-            () => _store.StartLogAt(s.Offset) is { } error ? new StartLogRefused(s.Offset, error) : new LogStartedAt(s.Offset),
+            () => _store.StartLogAt(s.Offset, s.Queues) is { } error ? new StartLogRefused(s.Offset, error) : new LogStartedAt(s.Offset),
             e => new StartLogRefused(s.Offset, $"emptying the store to start at {s.Offset} failed part-way: {e.Message}")));
     }
 

@@ -24,9 +24,9 @@ public sealed partial class ConsumeQueue
                 keptEnd = entry.PhysicalEnd;
                 break;
             }
-            if (entry.IsLost)
+            if (entry.IsLost || entry.IsStart)
             {
-                keptEnd = Math.Min(MaxPhysicalEnd, commitLogEnd); // its range was filled inside the log that stays
+                keptEnd = Math.Min(MaxPhysicalEnd, commitLogEnd); // a lost one's range was filled inside the log that stays
                 break;
             }
             keep--;

@@ -19,9 +19,20 @@ public readonly record struct ConsumeQueueEntry(long PhysicalOffset, int Size, l
 
     private const long LostMarker = -2;
 
+    /// <summary>
+    /// Stands for the offset just below where a replica's queue starts (its log was started at its master's oldest
+    /// byte, after every message of this queue): readers never see it, and recovery never drops it from the tail,
+    /// so the queue continues at the master's offsets.
+    /// </summary>
+    internal static ConsumeQueueEntry Start => new(StartMarker, 0, 0);
+
+    private const long StartMarker = -3;
+
     internal bool IsReal => Size > 0;
 
     internal bool IsLost => Size == 0 && PhysicalOffset == LostMarker;
+
+    internal bool IsStart => Size == 0 && PhysicalOffset == StartMarker;
 
     /// <summary>Commit-log offset one past this message.</summary>
     internal long PhysicalEnd => PhysicalOffset + Size;
@@ -30,7 +41,8 @@ public readonly record struct ConsumeQueueEntry(long PhysicalOffset, int Size, l
     internal static ConsumeQueueEntry ReadFrom(ReadOnlySpan<byte> slot)
     {
         int size = BinaryPrimitives.ReadInt32LittleEndian(slot[8..]);
-        if (size <= 0) return BinaryPrimitives.ReadInt64LittleEndian(slot) == LostMarker ? Lost : Filler;
+        if (size <= 0)
+            return BinaryPrimitives.ReadInt64LittleEndian(slot) switch { LostMarker => Lost, StartMarker => Start, _ => Filler };
         return new(BinaryPrimitives.ReadInt64LittleEndian(slot), size, BinaryPrimitives.ReadInt64LittleEndian(slot[12..]));
     }
 

@@ -7,6 +7,9 @@ namespace Rocket.Store.Replication;
 /// </summary>
 public sealed record EpochEntry(long Epoch, long StartOffset);
 
+/// <summary>The queue offset the next message of one queue takes, at some point of the log.</summary>
+public sealed record QueueStart(string Topic, int QueueId, long NextOffset);
+
 /// <summary>
 /// What replication needs from a store (<see cref="MessageStore"/> implements it). A master reads whole records of
 /// its commit log; a slave appends them at the identical physical offsets, so its log is byte-identical, and builds
@@ -36,4 +39,11 @@ public interface IReplicaLog
 
     /// <summary>The newest epoch (0 when none began).</summary>
     long CurrentEpoch { get; }
+
+    /// <summary>
+    /// Where every queue stood when the log ended at <paramref name="logOffset"/> (at or above <see cref="MinOffset"/>):
+    /// the queue offset its next message took. Queues at 0 are left out. Any thread. A slave that starts its log there
+    /// needs it for the queues none of whose messages it will copy.
+    /// </summary>
+    IReadOnlyList<QueueStart> QueueOffsetsAt(long logOffset);
 }

@@ -48,10 +48,11 @@ public sealed record TruncateRefused(long Offset, long MaxOffset, string Error);
 /// <summary>
 /// Empties the store (log, consume queues, key index, queue offsets, epochs) and starts its log at
 /// <paramref name="Offset"/>: a slave whose master's retention removed what the slave would need next copies from the
-/// master's <see cref="IReplicaLog.MinOffset"/> instead. Answered with <see cref="LogStartedAt"/> or
-/// <see cref="StartLogRefused"/>.
+/// master's <see cref="IReplicaLog.MinOffset"/> instead. <paramref name="Queues"/>: where the master's queues stood at
+/// that offset (<see cref="IReplicaLog.QueueOffsetsAt"/>), so a queue whose every message lies before it still continues
+/// at the master's offsets. Answered with <see cref="LogStartedAt"/> or <see cref="StartLogRefused"/>.
 /// </summary>
-public sealed record StartLogAt(long Offset);
+public sealed record StartLogAt(long Offset, IReadOnlyList<QueueStart>? Queues = null);
 
 public sealed record LogStartedAt(long Offset);
 

@@ -50,15 +50,24 @@ internal sealed class FakeReplicaLog(int segmentSize = 1 << 20, long minOffset =
     }
 
     /// <summary>Empties the log and starts it at <paramref name="offset"/> (a slave behind its master's oldest byte).</summary>
-    public void StartAt(long offset)
+    public void StartAt(long offset, IReadOnlyList<QueueStart>? queues = null)
     {
         lock (_gate)
         {
             _records.Clear();
             _epochs.Clear();
             _min = _max = offset;
+            StartedQueues = queues ?? [];
         }
     }
+
+    /// <summary>What <see cref="QueueOffsetsAt"/> answers (a master's queues; the fake holds no queues of its own).</summary>
+    public IReadOnlyList<QueueStart> QueueStarts { get; init; } = [];
+
+    /// <summary>The queue starts the last <see cref="StartAt"/> was given (a slave's).</summary>
+    public IReadOnlyList<QueueStart> StartedQueues { get; private set; } = [];
+
+    public IReadOnlyList<QueueStart> QueueOffsetsAt(long logOffset) => QueueStarts;
 
     public void BeginEpoch(long epoch, long start)
     {
@@ -121,7 +130,7 @@ internal sealed class FakeReplicaJournal : ReceiveActor
         });
         Receive<StartLogAt>(s =>
         {
-            log.StartAt(s.Offset);
+            log.StartAt(s.Offset, s.Queues);
             Sender.Tell(new LogStartedAt(s.Offset));
         });
         Receive<TruncateLog>(t =>

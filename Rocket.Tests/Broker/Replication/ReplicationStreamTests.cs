@@ -56,9 +56,9 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_slave_behind_the_masters_oldest_byte_starts_over_there()
+    public void A_slave_behind_the_masters_oldest_byte_starts_over_there_with_the_masters_queue_offsets()
     {
-        var master = new FakeReplicaLog(minOffset: 50 * Record);
+        var master = new FakeReplicaLog(minOffset: 50 * Record) { QueueStarts = [new("Old", 0, 17), new("T", 3, 5)] };
         master.Append(20, Record);
         var slave = new FakeReplicaLog();
         slave.Append(10, Record, fill: 3); // ends at 10 000, below the master's 50 000
@@ -66,6 +66,7 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit
         AwaitCondition(() => slave.MaxOffset == master.MaxOffset, TimeSpan.FromSeconds(20));
         Assert.Equal(50 * Record, slave.MinOffset);
         Assert.Equal(master.Bytes(), slave.Bytes());
+        Assert.Equal(master.QueueStarts, slave.StartedQueues);
     }
 
     [Fact]
