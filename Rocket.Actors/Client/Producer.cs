@@ -203,7 +203,7 @@ public sealed class Producer
     /// <summary>Names the broker groups read from a slave: a slave takes no writes.</summary>
     private static string WithoutMaster(TopicQueues queues)
     {
-        var names = queues.Groups.Keys.Where(n => !queues.MasterPaths.ContainsKey(n)).Order(StringComparer.Ordinal).ToArray();
+        var names = queues.WithoutMaster.ToArray();
         return names.Length == 0 ? "" : $" (no live master in broker group {string.Join(", ", names)}; a slave serves reads only)";
     }
 

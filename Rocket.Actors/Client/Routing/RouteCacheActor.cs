@@ -75,7 +75,7 @@ internal sealed class RouteCacheActor : ReceiveActor, IWithTimers
                 _routes[f.Topic] = f.Answer;
                 var queues = TopicQueues.From(f.Answer);
                 _published[f.Topic] = queues;
-                if (queues.Groups.Keys.Any(g => !queues.MasterPaths.ContainsKey(g))) _withoutMaster.Add(f.Topic);
+                if (queues.WithoutMaster.Any()) _withoutMaster.Add(f.Topic);
                 else _withoutMaster.Remove(f.Topic);
             }
             else

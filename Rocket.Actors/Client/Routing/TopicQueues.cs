@@ -39,6 +39,9 @@ internal sealed class TopicQueues
     /// <summary>Broker name → every live broker of the group, sorted by broker id.</summary>
     public IReadOnlyDictionary<string, BrokerAddress[]> Groups { get; }
 
+    /// <summary>Broker names of the routed groups without a live master (a slave serves their reads), in name order.</summary>
+    public IEnumerable<string> WithoutMaster => Groups.Keys.Where(n => !MasterPaths.ContainsKey(n)).Order(StringComparer.Ordinal);
+
     /// <summary>Where <paramref name="brokerName"/>'s queues are read: its master, else its most advanced slave; null when not routed.</summary>
     public BrokerAddress? ReadFrom(string brokerName) =>
         Groups.TryGetValue(brokerName, out var group) ? BrokerGroupRoles.ReadFrom(group) : null;
