@@ -24,4 +24,6 @@ internal sealed record GetBrokerSenderStats
     public static readonly GetBrokerSenderStats Instance = new();
 }
 
-internal sealed record BrokerSenderStats(int InFlightRequests, int QueuedSends, long RequestsSent);
+/// <param name="RequestsOverDataChannel">Of <paramref name="RequestsSent"/>, those sent over the broker's data channel.</param>
+/// <param name="DataChannelOpen">Whether the data channel is connected now.</param>
+internal sealed record BrokerSenderStats(int InFlightRequests, int QueuedSends, long RequestsSent, long RequestsOverDataChannel = 0, bool DataChannelOpen = false);

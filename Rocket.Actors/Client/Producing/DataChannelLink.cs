@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Rocket.DataChannel;
+using Rocket.Protocol;
+
+namespace Rocket.Client.Producing;
+
+/// <summary>
+/// A broker sender's data channel to its broker: asks the broker (over Akka.Remote) for the port, connects, and
+/// after a close asks again a second later. Until it is connected, and whenever the broker offers none, produce
+/// requests go over Akka.Remote. The owning actor routes the messages named here to the matching methods.
+/// </summary>
+internal sealed class DataChannelLink(IActorContext owner, string brokerName, bool enabled, ILoggingAdapter log)
+{
+    internal sealed record Connected(Socket Socket, int Generation);
+
+    internal sealed record ConnectFailed(string Reason, int Generation);
+
+    internal sealed record Closed(string Reason, int Generation);
+
+    internal sealed record QueryAgain
+    {
+        public static readonly QueryAgain Instance = new();
+    }
+
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
+
+    private DataConnection? _connection;
+    private int _generation;
+    private bool _refusalLogged;
+
+    public bool IsOpen => _connection is { IsClosed: false };
+
+    /// <summary>Asks <paramref name="broker"/> for its data channel, unless one is open or the broker is in this process.</summary>
+    public void Query(IActorRef? broker)
+    {
+        if (!enabled || broker is null || _connection is not null || broker.Path.Address.Host is null) return;
+        broker.Tell(DataChannelQuery.Instance, owner.Self);
+    }
+
+    public void OnOffer(DataChannelOffer offer, IActorRef? broker)
+    {
+        if (_connection is not null || broker?.Path.Address.Host is not { } host) return;
+        _ = ConnectAsync(host, offer.Port, ++_generation, owner.Self);
+    }
+
+    public void OnRefused(DataChannelRefused refused)
+    {
+        if (_refusalLogged) return;
+        _refusalLogged = true;
+        log.Warning("broker {0} offers no data channel ({1}); sending to it over Akka.Remote", brokerName, refused.Reason);
+    }
+
+    private static async Task ConnectAsync(string host, int port, int generation, IActorRef self)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(ConnectTimeout);
+            await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+            self.Tell(new Connected(socket, generation));
+        }
+        catch (Exception e)
+        {
+            socket.Dispose();
+            self.Tell(new ConnectFailed($"{host}:{port}: {e.Message}", generation));
+        }
+    }
+
+    /// <param name="brokerUp">Whether the broker is still resolved and alive; a late connection to a dead one is dropped.</param>
+    public void OnConnected(Connected connected, bool brokerUp)
+    {
+        if (connected.Generation != _generation || !brokerUp || _connection is not null)
+        {
+            connected.Socket.Dispose();
+            return;
+        }
+        var self = owner.Self;
+        int generation = connected.Generation;
+        DataConnection? connection = null;
+        connection = new DataConnection(connected.Socket, isClient: true,
+            onMessage: m =>
+            {
+                if (m is ProduceResponse) self.Tell(m);
+                else connection!.Close($"the broker sent a {m.GetType().Name}, which is not a produce result");
+            },
+            onClosed: reason => self.Tell(new Closed(reason, generation)));
+        _connection = connection;
+        connection.Start();
+    }
+
+    public void OnConnectFailed(ConnectFailed failed, ITimerScheduler timers)
+    {
+        if (failed.Generation != _generation) return;
+        log.Warning("could not open the data channel to broker {0} ({1}); sending over Akka.Remote, trying again in {2} s",
+            brokerName, failed.Reason, RetryAfter.TotalSeconds);
+        timers.StartSingleTimer(this, QueryAgain.Instance, RetryAfter);
+    }
+
+    /// <summary>The connection of <paramref name="closed"/>'s generation ended; a new one is asked for unless it was closed here.</summary>
+    public void OnClosed(Closed closed, ITimerScheduler timers)
+    {
+        if (closed.Generation != _generation || _connection is null) return;
+        _connection = null;
+        log.Warning("the data channel to broker {0} closed ({1}); sending over Akka.Remote until it reconnects", brokerName, closed.Reason);
+        timers.StartSingleTimer(this, QueryAgain.Instance, RetryAfter);
+    }
+
+    /// <summary>Queues <paramref name="request"/> on the open channel; the generation it went on, or 0 if none is open.</summary>
+    public int TryPost(ProduceRequest request) => _connection is { } c && c.Post(request) ? _generation : 0;
+
+    /// <summary>Closes the channel on purpose (the broker died, the sender stops): no new one until asked for.</summary>
+    public void Close(string reason)
+    {
+        var connection = _connection;
+        _connection = null;
+        connection?.Close(reason);
+    }
+}
