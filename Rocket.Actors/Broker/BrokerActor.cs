@@ -108,8 +108,13 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         });
         Receive<PullRequest>(r =>
         {
-            _activity.Pulled(r, Sender);
+            _activity.Pulled(r, Sender.Path);
             _pulls.Forward(r);
+        });
+        Receive<ChannelPullRequest>(r =>
+        {
+            _activity.Pulled(r.Request, r.Puller);
+            _pulls.Tell(r.Request, Sender); // the data channel connection answers the client
         });
         Receive<ConsumerHeartbeat>(m =>
         {
@@ -221,7 +226,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
             _log.Error("Broker {0}: {1}; clients send over Akka.Remote", _settings.BrokerName, _dataChannelRefusal);
             return;
         }
-        _dataChannel = Context.ActorOf(DataChannelListenerActor.Props(listener, _produce), "data-channel");
+        _dataChannel = Context.ActorOf(DataChannelListenerActor.Props(listener, _produce, Self), "data-channel");
         Context.Watch(_dataChannel);
     }
 

@@ -28,6 +28,8 @@ internal static class DataFrames
 
     public const byte ProduceRequestKind = 1;
     public const byte ProduceResponseKind = 2;
+    public const byte PullKind = 3;
+    public const byte PullResponseKind = 4;
 
     /// <summary>The whole frame's size (header included) of a message the channel carries.</summary>
     public static int SizeOf(object message)
@@ -37,6 +39,8 @@ internal static class DataFrames
         {
             case ProduceRequest m: ProduceRequestCodec.Write(ref sizer, m); break;
             case ProduceResponse m: ProduceResponseCodec.Write(ref sizer, m); break;
+            case PullFrame m: PullFrameCodec.Write(ref sizer, m); break;
+            case PullResponse m: PullResponseCodec.Write(ref sizer, m); break;
             default: throw Unsupported(message);
         }
         long size = HeaderSize + sizer.Size;
@@ -54,6 +58,8 @@ internal static class DataFrames
         {
             case ProduceRequest m: frame[LengthSize] = ProduceRequestKind; ProduceRequestCodec.Write(ref writer, m); break;
             case ProduceResponse m: frame[LengthSize] = ProduceResponseKind; ProduceResponseCodec.Write(ref writer, m); break;
+            case PullFrame m: frame[LengthSize] = PullKind; PullFrameCodec.Write(ref writer, m); break;
+            case PullResponse m: frame[LengthSize] = PullResponseKind; PullResponseCodec.Write(ref writer, m); break;
             default: throw Unsupported(message);
         }
         if (writer.Position != frame.Length - HeaderSize)
@@ -65,25 +71,34 @@ internal static class DataFrames
     {
         byte kind = kindAndMessage[0];
         var body = kindAndMessage[1..];
-        switch (kind)
+        return kind switch
         {
-            case ProduceRequestKind:
-            {
-                var reader = new WireReader(body, RocketWireSerializer.ProduceRequestManifest, names);
-                var message = ProduceRequestCodec.Read(ref reader);
-                reader.End();
-                return message;
-            }
-            case ProduceResponseKind:
-            {
-                var reader = new WireReader(body, RocketWireSerializer.ProduceResponseManifest, names);
-                var message = ProduceResponseCodec.Read(ref reader);
-                reader.End();
-                return message;
-            }
-            default:
-                throw new SerializationException($"unknown data channel frame kind {kind}");
+            ProduceRequestKind => Read<ProduceRequestCodec, ProduceRequest>(body, RocketWireSerializer.ProduceRequestManifest, names),
+            ProduceResponseKind => Read<ProduceResponseCodec, ProduceResponse>(body, RocketWireSerializer.ProduceResponseManifest, names),
+            PullKind => Read<PullFrameCodec, PullFrame>(body, "data channel pull", names),
+            PullResponseKind => Read<PullResponseCodec, PullResponse>(body, RocketWireSerializer.PullResponseManifest, names),
+            _ => throw new SerializationException($"unknown data channel frame kind {kind}"),
+        };
+    }
+
+    private static T Read<TCodec, T>(ReadOnlySpan<byte> body, string what, NameCache names) where TCodec : IWireCodec<T>
+    {
+        var reader = new WireReader(body, what, names);
+        var message = TCodec.Read(ref reader);
+        reader.End();
+        return message;
+    }
+
+    /// <summary>A pull and the path of the client's puller actor (the broker's group view names the queue's owner by it).</summary>
+    private sealed class PullFrameCodec : IWireCodec<PullFrame>
+    {
+        public static void Write<TSink>(ref TSink sink, PullFrame message) where TSink : IWireSink, allows ref struct
+        {
+            sink.String(message.PullerPath);
+            PullRequestCodec.Write(ref sink, message.Request);
         }
+
+        public static PullFrame Read(ref WireReader reader) => new(reader.String("puller path")!, PullRequestCodec.Read(ref reader));
     }
 
     private static SerializationException Unsupported(object message) =>

@@ -43,6 +43,32 @@ public sealed class DataChannelTests(ITestOutputHelper output) : FakeClusterTest
     }
 
     [Fact]
+    public async Task Pulls_go_over_the_data_channel_and_the_broker_answers_the_puller_under_its_own_id()
+    {
+        await BrokerA.Ask<IActorRef>(new FakeBroker.OpenDataChannel(), Patience);
+        SetRoute("TopicA", 2, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "first"));
+        await AwaitChannelAsync(client, open: true);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupA") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA", "*")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(System.Text.Encoding.UTF8.GetString(m.Body));
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync();
+        for (int i = 0; i < 20; i++) await producer.SendAsync(Text("TopicA", $"m{i}")); // most arrive through held (long) pulls
+
+        await AwaitConditionAsync(() => Task.FromResult(received.Count >= 21), Patience);
+        Assert.Equal(new[] { "first" }.Concat(Enumerable.Range(0, 20).Select(i => $"m{i}")).Order(), received.Order());
+        Assert.True((await StatsAsync(client)).PullsOverDataChannel > 0);
+        await consumer.StopAsync();
+    }
+
+    [Fact]
     public async Task A_broker_without_a_data_channel_is_sent_to_over_akka_remote()
     {
         SetRoute("TopicA", 4, "broker-a");

@@ -136,7 +136,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         {
             var (listener, error) = Rocket.Broker.DataChannel.DataChannelListenerActor.Listen("127.0.0.1", 0);
             _dataChannel = Context.ActorOf(Rocket.Broker.DataChannel.DataChannelListenerActor.Props(
-                listener ?? throw new InvalidOperationException(error), Self), "data-channel");
+                listener ?? throw new InvalidOperationException(error), Self, Self), "data-channel");
             Sender.Tell(_dataChannel);
         });
         Receive<DataChannelQuery>(q =>
@@ -144,6 +144,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             if (_dataChannel is null) Sender.Tell(new DataChannelRefused("this fake broker serves no data channel"));
             else _dataChannel.Forward(q);
         });
+        Receive<Rocket.Broker.Pull.ChannelPullRequest>(p => Self.Forward(p.Request));
         Receive<PullRequest>(p =>
         {
             _pulls++;

@@ -53,20 +53,34 @@ public sealed class DataConnectionTests
         return (Open(client, isClient: true), Open(server, isClient: false));
     }
 
-    private static readonly Gen<IRocketWire> ProduceTraffic =
-        WireGenerators.Message.Where(m => m is ProduceRequest or ProduceResponse);
+    /// <summary>Everything the channel carries: produce requests and results, pulls (with a puller path) and their answers.</summary>
+    private static readonly Gen<object> ChannelTraffic = Gen.OneOf(
+        WireGenerators.Message.Where(m => m is ProduceRequest or ProduceResponse or PullResponse).Select(m => (object)m),
+        WireGenerators.Message.Where(m => m is PullRequest)
+            .Select(m => (object)new PullFrame("akka.tcp://rocket-client@127.0.0.1:4711/user/push-1-1/queue-3", (PullRequest)m)));
+
+    private static void AssertSame(object expected, object actual)
+    {
+        if (expected is PullFrame pull)
+        {
+            var back = Assert.IsType<PullFrame>(actual);
+            Assert.Equal(pull.PullerPath, back.PullerPath);
+            Assert.Equal(pull.Request, back.Request);
+        }
+        else WireAssert.Same((IRocketWire)expected, actual);
+    }
 
     [Property(MaxTest = 40)]
-    public Property Produce_requests_and_results_arrive_whole_and_in_order_both_ways() =>
-        Prop.ForAll(ProduceTraffic.ArrayOf().ToArbitrary(), messages =>
+    public Property Everything_the_channel_carries_arrives_whole_and_in_order_both_ways() =>
+        Prop.ForAll(ChannelTraffic.ArrayOf().ToArbitrary(), messages =>
         {
             var (client, broker) = ConnectedAsync().GetAwaiter().GetResult();
             try
             {
                 foreach (var m in messages) Assert.True(client.Connection.Post(m));
-                foreach (var m in messages) WireAssert.Same(m, broker.Next());
+                foreach (var m in messages) AssertSame(m, broker.Next());
                 foreach (var m in messages) Assert.True(broker.Connection.Post(m));
-                foreach (var m in messages) WireAssert.Same(m, client.Next());
+                foreach (var m in messages) AssertSame(m, client.Next());
             }
             finally
             {

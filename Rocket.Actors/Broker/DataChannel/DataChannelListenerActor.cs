@@ -7,7 +7,7 @@ using Rocket.Protocol;
 namespace Rocket.Broker.DataChannel;
 
 /// <summary>
-/// Accepts data channel connections on a socket the broker bound at start, one <see cref="ProduceConnectionActor"/>
+/// Accepts data channel connections on a socket the broker bound at start, one <see cref="DataConnectionActor"/>
 /// each, and tells clients the port (<see cref="DataChannelQuery"/>).
 /// </summary>
 internal sealed class DataChannelListenerActor : ReceiveActor
@@ -21,12 +21,12 @@ internal sealed class DataChannelListenerActor : ReceiveActor
     private readonly int _port;
     private long _connections;
 
-    public DataChannelListenerActor(Socket listener, IActorRef produce)
+    public DataChannelListenerActor(Socket listener, IActorRef produce, IActorRef broker)
     {
         _listener = listener;
         _port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         Receive<DataChannelQuery>(_ => Sender.Tell(new DataChannelOffer(_port)));
-        Receive<Accepted>(a => Context.ActorOf(ProduceConnectionActor.Props(a.Socket, produce), $"connection-{++_connections}"));
+        Receive<Accepted>(a => Context.ActorOf(DataConnectionActor.Props(a.Socket, produce, broker), $"connection-{++_connections}"));
         Receive<AcceptFailed>(f =>
         {
             _log.Error("the data channel stopped accepting connections on port {0}: {1}; clients send over Akka.Remote", _port, f.Reason);
@@ -85,5 +85,6 @@ internal sealed class DataChannelListenerActor : ReceiveActor
         }
     }
 
-    public static Props Props(Socket listener, IActorRef produce) => Akka.Actor.Props.Create(() => new DataChannelListenerActor(listener, produce));
+    public static Props Props(Socket listener, IActorRef produce, IActorRef broker) =>
+        Akka.Actor.Props.Create(() => new DataChannelListenerActor(listener, produce, broker));
 }

@@ -6,6 +6,7 @@ using Rocket.Protocol;
 namespace Rocket.Client.Producing;
 
 /// <summary>
+/// The client's link to one broker for produce and pulls; it owns the broker's data channel (<see cref="DataChannelLink"/>).
 /// Sends produce requests to one broker and coalesces: while max-in-flight-per-broker requests are outstanding,
 /// new sends queue here; each reply frees a slot and everything queued (up to the message and byte caps) leaves
 /// as one <see cref="ProduceRequest"/>. Nothing waits on a timer, so a lone send goes out at once.
@@ -25,6 +26,8 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private long _nextRequestId;
     private long _requestsSent;
     private long _requestsOverDataChannel;
+    private long _pullsOverDataChannel;
+    private readonly Address _selfAddress;
     private readonly BrokerLink _broker;
     private readonly DataChannelLink _channel;
     private bool _down;           // the watched broker died; cleared when it resolves again
@@ -36,6 +39,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _settings = settings;
         _broker = new BrokerLink(Context, brokerPath, settings.SendTimeout);
         _channel = new DataChannelLink(Context, brokerName, settings.DataChannel, _log);
+        _selfAddress = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
 
         Receive<PendingSend>(send =>
         {
@@ -58,7 +62,13 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             SendWhileSlotsFree();
         });
         Receive<GetBrokerSenderStats>(_ => Sender.Tell(
-            new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent, _requestsOverDataChannel, _channel.IsOpen)));
+            new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent, _requestsOverDataChannel, _channel.IsOpen, _pullsOverDataChannel)));
+        Receive<ChannelPull>(p =>
+        {
+            // The broker's group view names a queue's owner by the puller's path, so it travels with the pull.
+            if (_channel.TryPostPull(p.Request, Sender, Sender.Path.ToStringWithAddress(_selfAddress))) _pullsOverDataChannel++;
+            else _broker.Tell(p.Request, Sender);
+        });
         Receive<BrokerLink.Resolved>(r =>
         {
             if (!_broker.OnResolved(r, Timers)) return;
@@ -73,6 +83,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         Receive<DataChannelLink.Closed>(c =>
         {
             _channel.OnClosed(c, Timers);
+            _channel.FailPulls(c.Generation, c.Reason);
             // Requests that went on that connection may or may not have been stored: fail them like an unreachable
             // broker's, so the producer retries (at least once) instead of waiting out the send timeout.
             var error = new RocketSendException(

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
@@ -27,9 +28,16 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>A pull in flight on a connection: who asked, under which id, on which connection.</summary>
+    private readonly record struct PendingPull(IActorRef Puller, long RequestId, int Generation);
+
     private DataConnection? _connection;
     private int _generation;
     private bool _refusalLogged;
+    // Pullers number their pulls each on their own: on the shared connection each pull gets an id of the link's.
+    // Written by the actor, taken by the connection's read loop, hence concurrent.
+    private readonly ConcurrentDictionary<long, PendingPull> _pulls = new();
+    private long _nextPullId;
 
     public bool IsOpen => _connection is { IsClosed: false };
 
@@ -83,8 +91,19 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
         connection = new DataConnection(connected.Socket, isClient: true,
             onMessage: m =>
             {
-                if (m is ProduceResponse) self.Tell(m);
-                else connection!.Close($"the broker sent a {m.GetType().Name}, which is not a produce result");
+                switch (m)
+                {
+                    case ProduceResponse:
+                        self.Tell(m);
+                        break;
+                    case PullResponse pulled:
+                        // Straight to the puller, under its own id; an unknown id was failed over when its connection closed.
+                        if (_pulls.TryRemove(pulled.RequestId, out var pending)) pending.Puller.Tell(pulled with { RequestId = pending.RequestId });
+                        break;
+                    default:
+                        connection!.Close($"the broker sent a {m.GetType().Name}, which is not an answer");
+                        break;
+                }
             },
             onClosed: reason => self.Tell(new Closed(reason, generation)));
         _connection = connection;
@@ -110,6 +129,25 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
 
     /// <summary>Queues <paramref name="request"/> on the open channel; the generation it went on, or 0 if none is open.</summary>
     public int TryPost(ProduceRequest request) => _connection is { } c && c.Post(request) ? _generation : 0;
+
+    /// <summary>Sends <paramref name="request"/> for <paramref name="puller"/> on the open channel; false if none is open.</summary>
+    public bool TryPostPull(PullRequest request, IActorRef puller, string pullerPath)
+    {
+        if (_connection is not { } connection) return false;
+        long id = ++_nextPullId;
+        _pulls[id] = new PendingPull(puller, request.RequestId, _generation);
+        if (connection.Post(new PullFrame(pullerPath, request with { RequestId = id }))) return true;
+        _pulls.TryRemove(id, out _);
+        return false;
+    }
+
+    /// <summary>Tells the pullers whose pulls were on the closed connection <paramref name="generation"/> to pull again.</summary>
+    public void FailPulls(int generation, string reason)
+    {
+        foreach (var (id, pending) in _pulls)
+            if (pending.Generation == generation && _pulls.TryRemove(id, out _))
+                pending.Puller.Tell(new PullChannelLost(pending.RequestId, reason));
+    }
 
     /// <summary>Closes the channel on purpose (the broker died, the sender stops): no new one until asked for.</summary>
     public void Close(string reason)
