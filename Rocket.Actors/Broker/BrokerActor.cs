@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Broker.Admin;
+using Rocket.Broker.DataChannel;
 using Rocket.Broker.Groups;
 using Rocket.Broker.Locks;
 using Rocket.Broker.Metadata;
@@ -30,6 +31,7 @@ namespace Rocket.Broker;
 /// ├── topics     topic configs (persistent)
 /// ├── offsets    consumer offsets (persistent)
 /// ├── produce    write path: validation, auto-create, journal batches
+/// ├── data-channel  clients' produce connections over plain TCP (Broker/DataChannel), one child per connection
 /// ├── pulls      one actor per queue: reads and long-poll holds
 /// ├── groups     consumer-group membership and rebalance notices
 /// ├── offset-resets  resetOffsetByTime; every commit passes here (fenced while consumers adopt a reset)
@@ -75,6 +77,8 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
     private IActorRef _replication = ActorRefs.Nobody;
     private IActorRef _role = ActorRefs.Nobody;
     private IActorRef _metadataCopy = ActorRefs.Nobody;
+    private IActorRef? _dataChannel;
+    private string _dataChannelRefusal = "not started";
     private readonly BrokerRoleState _roleState;
     private BrokerRoleSnapshot? _publishedRole;
     private long? _publishedLag;
@@ -97,10 +101,20 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _roleState = new BrokerRoleState(settings.BrokerRole, ((object)store as IReplicaLog)?.CurrentEpoch ?? 0);
 
         Receive<ProduceRequest>(r => _produce.Forward(r));
+        Receive<DataChannelQuery>(q =>
+        {
+            if (_dataChannel is null) Sender.Tell(new DataChannelRefused(_dataChannelRefusal));
+            else _dataChannel.Forward(q);
+        });
         Receive<PullRequest>(r =>
         {
-            _activity.Pulled(r, Sender);
+            _activity.Pulled(r, Sender.Path);
             _pulls.Forward(r);
+        });
+        Receive<ChannelPullRequest>(r =>
+        {
+            _activity.Pulled(r.Request, r.Puller);
+            _pulls.Tell(r.Request, Sender); // the data channel connection answers the client
         });
         Receive<ConsumerHeartbeat>(m =>
         {
@@ -154,6 +168,11 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t =>
         {
+            if (t.ActorRef.Equals(_dataChannel))
+            {
+                _dataChannel = null;
+                _dataChannelRefusal = "the data channel stopped (see the broker's log)";
+            }
             foreach (var (topic, deletion) in _deletions.Where(d => d.Value.Equals(t.ActorRef)).ToArray()) _deletions.Remove(topic);
         });
     }
@@ -169,6 +188,7 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
         _offsets = Context.ActorOf(_parts.Offsets, "offsets");
         StartReplication();
         _produce = Context.ActorOf(ProduceActor.Props(_settings, _storeActor, _topics, _roleState, _replication), "produce");
+        StartDataChannel();
         _groups = Context.ActorOf(ConsumerGroupsActor.Props(_settings, _pulls), "groups");
         _resets = Context.ActorOf(OffsetResetActor.Props(_store, _settings.BrokerName, _offsets, _groups), "offset-resets");
         _locks = Context.ActorOf(QueueLockActor.Props(_settings.RebalanceLockMaxLiveTime), QueueLockActor.Name);
@@ -184,6 +204,31 @@ public sealed class BrokerActor : ReceiveActor, IWithTimers
 
     /// <summary>A store failure stops the broker rather than restarting actors around the same files.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    /// <summary>Binds the data channel on Akka.Remote's host name; without remoting there is no client to serve.</summary>
+    private void StartDataChannel()
+    {
+        if (!_settings.DataChannelEnable)
+        {
+            _dataChannelRefusal = "rocket.broker.data-channel-enable is off";
+            return;
+        }
+        if (((ExtendedActorSystem)Context.System).Provider is not Akka.Remote.RemoteActorRefProvider)
+        {
+            _dataChannelRefusal = "the broker's actor system is not remote";
+            return;
+        }
+        var host = Context.System.Settings.Config.GetString("akka.remote.dot-netty.tcp.hostname") ?? "";
+        var (listener, error) = DataChannelListenerActor.Listen(host, _settings.DataChannelPort);
+        if (listener is null)
+        {
+            _dataChannelRefusal = $"the data channel could not start: {error} (rocket.broker.data-channel-port)";
+            _log.Error("Broker {0}: {1}; clients send over Akka.Remote", _settings.BrokerName, _dataChannelRefusal);
+            return;
+        }
+        _dataChannel = Context.ActorOf(DataChannelListenerActor.Props(listener, _produce, Self), "data-channel");
+        Context.Watch(_dataChannel);
+    }
 
     private void StartSchedule() =>
         _schedule = Context.ActorOf(ScheduleActor.Props(_store, _storeActor, _offsets, _settings.MessageDelayLevel), Term(ScheduleActor.Name));

@@ -35,6 +35,10 @@ public sealed record BrokerSettings
     public DelayLevelTable MessageDelayLevel { get; init; } = DelayLevelTable.Parse("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h");
     public TransactionSettings Transaction { get; init; } = new();
     public Replication.ReplicationSettings Replication { get; init; } = new();
+    /// <summary>Whether clients may send produce requests over the broker's data channel (plain TCP).</summary>
+    public bool DataChannelEnable { get; init; } = true;
+    /// <summary>The data channel's TCP port; 0 picks a free one at start (clients ask the broker for it).</summary>
+    public int DataChannelPort { get; init; }
 
     public static BrokerSettings FromConfig(Akka.Configuration.Config config)
     {
@@ -59,6 +63,8 @@ public sealed record BrokerSettings
             MessageDelayLevel = DelayLevels(r.Text("message-delay-level")),
             Transaction = TransactionSettings.Read(r),
             Replication = Rocket.Broker.Replication.ReplicationSettings.Read(r),
+            DataChannelEnable = r.Bool("data-channel-enable"),
+            DataChannelPort = r.Int("data-channel-port", 0, 65535),
         };
         if (s.BrokerName.AsSpan().IndexOfAny(['/', ' ', '\t']) >= 0)
             throw new Akka.Configuration.ConfigurationException($"rocket.broker.broker-name = '{s.BrokerName}' must not contain '/' or spaces");

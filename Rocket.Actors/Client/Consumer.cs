@@ -67,6 +67,7 @@ public abstract class Consumer : IAsyncDisposable
     {
         ThrowIfStarted();
         var client = Client;
+        config = config with { Senders = client.Senders }; // pulls share each broker's data channel with the producers
         _actor = client.System.ActorOf(Props.Create(() => new ConsumerActor(client, config)), $"{kind}-{_instance}-{++_starts}");
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _actor.Tell(new StartConsumer(started));

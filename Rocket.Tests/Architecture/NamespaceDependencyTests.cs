@@ -37,6 +37,10 @@ public class NamespaceDependencyTests(ITestOutputHelper output)
         { "Rocket.Failover", "Rocket.Hosting" },
         { "Rocket.Protocol", "Rocket.Failover" }, { "Rocket.Naming", "Rocket.Failover" }, { "Rocket.Broker", "Rocket.Failover" },
         { "Rocket.Store", "Rocket.Failover" }, { "Rocket.Client", "Rocket.Failover" },
+        // The data channel is transport: wire format and sockets below the broker and the client that both use it.
+        { "Rocket.DataChannel", "Rocket.Broker" }, { "Rocket.DataChannel", "Rocket.Client" }, { "Rocket.DataChannel", "Rocket.Store" },
+        { "Rocket.DataChannel", "Rocket.Naming" }, { "Rocket.DataChannel", "Rocket.Hosting" }, { "Rocket.DataChannel", "Rocket.Failover" },
+        { "Rocket.Protocol", "Rocket.DataChannel" }, { "Rocket.Serialization", "Rocket.DataChannel" }, { "Rocket.Store", "Rocket.DataChannel" },
     };
 
     [Theory]

@@ -34,6 +34,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public sealed record Replicated(string Topic, int QueueId, PulledMessage Message);
     /// <summary>Every pull response from now on carries this suggested broker id (null: none, the default).</summary>
     public sealed record SuggestBroker(long? BrokerId);
+    /// <summary>Serve a data channel (a real <c>DataChannelListenerActor</c> feeding this fake); answered with the listener.</summary>
+    public sealed record OpenDataChannel;
     private sealed record AnswerLater(IActorRef To, object Answer);
     private sealed record ExpireHeldPull(long Serial);
 
@@ -72,6 +74,14 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private IActorRef _locks = ActorRefs.Nobody;
     private IActorRef? _slave;
     private long? _suggest;
+    private IActorRef? _dataChannel;
+
+    private void OnProduce(ProduceRequest r, IActorRef sender)
+    {
+        _requests.Add(r);
+        if (_hold) _held.Add((sender, r));
+        else sender.Tell(Answer(r));
+    }
 
     protected override void PreStart() => _locks = Context.ActorOf(Rocket.Broker.Locks.QueueLockActor.Props(TimeSpan.FromSeconds(60)));
 
@@ -120,12 +130,21 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             if (_sendBackAnswer == SendBackAnswer.Hold) _heldSendBacks.Add((Sender, b));
             else Sender.Tell(SendBack(b));
         });
-        Receive<ProduceRequest>(r =>
+        Receive<ProduceRequest>(r => OnProduce(r, Sender));
+        Receive<Rocket.Broker.Produce.ChannelProduceRequest>(r => OnProduce(r.Request, Sender));
+        Receive<OpenDataChannel>(_ =>
         {
-            _requests.Add(r);
-            if (_hold) _held.Add((Sender, r));
-            else Sender.Tell(Answer(r));
+            var (listener, error) = Rocket.Broker.DataChannel.DataChannelListenerActor.Listen("127.0.0.1", 0);
+            _dataChannel = Context.ActorOf(Rocket.Broker.DataChannel.DataChannelListenerActor.Props(
+                listener ?? throw new InvalidOperationException(error), Self, Self), "data-channel");
+            Sender.Tell(_dataChannel);
         });
+        Receive<DataChannelQuery>(q =>
+        {
+            if (_dataChannel is null) Sender.Tell(new DataChannelRefused("this fake broker serves no data channel"));
+            else _dataChannel.Forward(q);
+        });
+        Receive<Rocket.Broker.Pull.ChannelPullRequest>(p => Self.Forward(p.Request));
         Receive<PullRequest>(p =>
         {
             _pulls++;

@@ -38,7 +38,7 @@ internal static class GroupDetailBuilder
     private static string? OwnerOf(QueueActivity.Entry? seen, GroupMembers members)
     {
         if (seen?.Puller is not { } puller) return null;
-        var consumerPath = puller.Path.Parent;
+        var consumerPath = puller.Parent;
         foreach (var (member, path) in members.Members)
             if (path.Equals(consumerPath)) return member.ClientId;
         return null;

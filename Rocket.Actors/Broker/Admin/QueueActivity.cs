@@ -16,7 +16,8 @@ internal sealed class QueueActivity
     {
         public long LastPullTimestamp;
         public long LastCommitTimestamp;
-        public IActorRef? Puller;
+        /// <summary>The last puller's path (its parent is the consumer actor a member heartbeats with).</summary>
+        public ActorPath? Puller;
     }
 
     private readonly Dictionary<Key, Entry> _entries = new();
@@ -25,7 +26,7 @@ internal sealed class QueueActivity
     public QueueActivity(Func<long>? nowMillis = null) =>
         _nowMillis = nowMillis ?? (static () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-    public void Pulled(PullRequest pull, IActorRef puller)
+    public void Pulled(PullRequest pull, ActorPath? puller)
     {
         var entry = EntryOf(pull.Group, pull.Topic, pull.QueueId);
         entry.LastPullTimestamp = _nowMillis();

@@ -25,9 +25,11 @@ namespace Rocket.Broker.Produce;
 public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 {
     /// <summary>One request being answered: its results fill in as its parts are written or refused.</summary>
-    private sealed class Request(IActorRef replyTo, ProduceRequest message)
+    private sealed class Request(IActorRef replyTo, ProduceRequest message, IPEndPoint? channelBornHost)
     {
         public IActorRef ReplyTo { get; } = replyTo;
+        /// <summary>The client's socket address when the request came over the data channel; null otherwise.</summary>
+        public IPEndPoint? ChannelBornHost { get; } = channelBornHost;
         public ProduceRequest Message { get; } = message;
         public ProduceResult[] Results { get; } = new ProduceResult[message.Messages.Length];
         public int Unanswered { get; set; } = message.Messages.Length;
@@ -77,6 +79,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             Become(Serving);
         });
         Receive<ProduceRequest>(_ => Stash.Stash());
+        Receive<ChannelProduceRequest>(_ => Stash.Stash());
         Receive<AppendInternal>(_ => Stash.Stash());
         Receive<HoldTopic>(OnHold);
         Receive<ReleaseTopic>(OnRelease);
@@ -88,7 +91,8 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private void Serving()
     {
         Receive<TopicTableChanged>(OnTopics);
-        Receive<ProduceRequest>(r => Handle(r, Sender));
+        Receive<ProduceRequest>(r => Handle(r, Sender, null));
+        Receive<ChannelProduceRequest>(r => Handle(r.Request, Sender, r.BornHost));
         Receive<AppendInternal>(r => AppendInternal(r, Sender));
         Receive<BatchAppended>(OnAppended);
         Receive<ReplicatedBatch>(OnReplicated);
@@ -160,9 +164,9 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         foreach (var part in waiting) Place(part.Request, part.Indexes);
     }
 
-    private void Handle(ProduceRequest request, IActorRef replyTo)
+    private void Handle(ProduceRequest request, IActorRef replyTo, IPEndPoint? channelBornHost)
     {
-        var pending = new Request(replyTo, request);
+        var pending = new Request(replyTo, request, channelBornHost);
         if (_role.WriteRefusal(_settings.BrokerName, _settings.BrokerId) is { } error)
         {
             for (int i = 0; i < request.Messages.Length; i++) SetResult(pending, i, Failed(ProduceStatus.ServiceNotAvailable, request.Messages[i].QueueId, error));
@@ -241,7 +245,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 
     private void Append(Part part)
     {
-        var bornHost = BornHostOf(part.Request.ReplyTo.Path.Address);
+        var bornHost = part.Request.ChannelBornHost ?? BornHostOf(part.Request.ReplyTo.Path.Address);
         var toStore = new MessageToStore[part.Indexes.Length];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (int j = 0; j < toStore.Length; j++)

@@ -24,6 +24,9 @@ internal sealed record ConsumerConfig(
     /// <summary>How soon a rebalance looks again for a subscribed topic that had no queues.</summary>
     public static readonly TimeSpan MissingRouteRetry = TimeSpan.FromSeconds(1);
 
+    /// <summary>The client's per-broker links: pulls go through them to use the broker's data channel. Null: straight over Akka.Remote.</summary>
+    public Producing.BrokerSenders? Senders { get; init; }
+
     // Push consumers
     public Func<IReadOnlyList<ReceivedMessage>, ConsumeResult>? Handler { get; init; }
     /// <summary>Runs the handler calls of every queue, at most consume-threads at a time.</summary>

@@ -126,6 +126,13 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         BrokerResolution();
         OrderlyControl();
         Receive<PullResponse>(OnPulled);
+        Receive<Producing.PullChannelLost>(l =>
+        {
+            if (l.RequestId != _requestId || !_pulling) return;
+            _pulling = false;
+            Timers.Cancel("pull-timeout");
+            Pull();
+        });
         Receive<PullTimedOut>(t =>
         {
             if (t.RequestId != _requestId || !_pulling) return;
@@ -179,7 +186,8 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         long id = ++_requestId;
         var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
             _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds, _filter.Type);
-        _broker.Tell(request, Self);
+        if (_config.Senders is { } senders) senders.For(_readFrom.BrokerName, _broker.Path).Tell(new Producing.ChannelPull(request), Self);
+        else _broker.Tell(request, Self);
         Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
     }
 

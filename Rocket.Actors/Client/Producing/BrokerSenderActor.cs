@@ -6,6 +6,7 @@ using Rocket.Protocol;
 namespace Rocket.Client.Producing;
 
 /// <summary>
+/// The client's link to one broker for produce and pulls; it owns the broker's data channel (<see cref="DataChannelLink"/>).
 /// Sends produce requests to one broker and coalesces: while max-in-flight-per-broker requests are outstanding,
 /// new sends queue here; each reply frees a slot and everything queued (up to the message and byte caps) leaves
 /// as one <see cref="ProduceRequest"/>. Nothing waits on a timer, so a lone send goes out at once.
@@ -13,7 +14,8 @@ namespace Rocket.Client.Producing;
 internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 {
     private sealed record RequestTimedOut(long RequestId);
-    private sealed record InFlight(PendingSend[] Sends);
+    /// <param name="Channel">The data channel generation it went on; 0 for Akka.Remote.</param>
+    private sealed record InFlight(PendingSend[] Sends, int Channel);
 
     private readonly string _brokerName;
     private readonly string _brokerPath;
@@ -23,7 +25,11 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private long _nextRequestId;
     private long _requestsSent;
+    private long _requestsOverDataChannel;
+    private long _pullsOverDataChannel;
+    private readonly Address _selfAddress;
     private readonly BrokerLink _broker;
+    private readonly DataChannelLink _channel;
     private bool _down;           // the watched broker died; cleared when it resolves again
 
     public BrokerSenderActor(string brokerName, string brokerPath, ClientSettings settings)
@@ -32,6 +38,8 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _brokerPath = brokerPath;
         _settings = settings;
         _broker = new BrokerLink(Context, brokerPath, settings.SendTimeout);
+        _channel = new DataChannelLink(Context, brokerName, settings.DataChannel, _log);
+        _selfAddress = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
 
         Receive<PendingSend>(send =>
         {
@@ -53,10 +61,40 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             foreach (var s in request.Sends) s.Reply.TrySetException(error);
             SendWhileSlotsFree();
         });
-        Receive<GetBrokerSenderStats>(_ => Sender.Tell(new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent)));
+        Receive<GetBrokerSenderStats>(_ => Sender.Tell(
+            new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent, _requestsOverDataChannel, _channel.IsOpen, _pullsOverDataChannel)));
+        Receive<ChannelPull>(p =>
+        {
+            // The broker's group view names a queue's owner by the puller's path, so it travels with the pull.
+            if (_channel.TryPostPull(p.Request, Sender, Sender.Path.ToStringWithAddress(_selfAddress))) _pullsOverDataChannel++;
+            else _broker.Tell(p.Request, Sender);
+        });
         Receive<BrokerLink.Resolved>(r =>
         {
-            if (_broker.OnResolved(r, Timers)) _down = false;
+            if (!_broker.OnResolved(r, Timers)) return;
+            _down = false;
+            _channel.Query(_broker.Broker);
+        });
+        Receive<DataChannelOffer>(o => _channel.OnOffer(o, _broker.Broker));
+        Receive<DataChannelRefused>(_channel.OnRefused);
+        Receive<DataChannelLink.Connected>(c => _channel.OnConnected(c, brokerUp: !_down && _broker.Broker is not null));
+        Receive<DataChannelLink.ConnectFailed>(f => _channel.OnConnectFailed(f, Timers));
+        Receive<DataChannelLink.QueryAgain>(_ => _channel.Query(_down ? null : _broker.Broker));
+        Receive<DataChannelLink.Closed>(c =>
+        {
+            _channel.OnClosed(c, Timers);
+            _channel.FailPulls(c.Generation, c.Reason);
+            // Requests that went on that connection may or may not have been stored: fail them like an unreachable
+            // broker's, so the producer retries (at least once) instead of waiting out the send timeout.
+            var error = new RocketSendException(
+                $"the data channel to broker {_brokerName} closed ({c.Reason}) before the broker answered", ProduceStatus.ServiceNotAvailable);
+            foreach (var (id, request) in _inFlight.Where(r => r.Value.Channel == c.Generation).ToArray())
+            {
+                _inFlight.Remove(id);
+                Timers.Cancel(id);
+                foreach (var send in request.Sends) send.Reply.TrySetException(error);
+            }
+            SendWhileSlotsFree();
         });
         Receive<BrokerLink.ResolveAgain>(_ => _broker.Resolve());
         Receive<Terminated>(t =>
@@ -64,6 +102,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             if (!_broker.OnTerminated(t, Timers)) return;
             _log.Warning("broker {0} at {1} stopped or became unreachable; failing its sends until it is back", _brokerName, _brokerPath);
             _down = true;
+            _channel.Close("the broker stopped or became unreachable");
             var error = Unreachable();
             foreach (var request in _inFlight.Values)
                 foreach (var send in request.Sends) send.Reply.TrySetException(error);
@@ -79,6 +118,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _channel.Close("the client stopped");
         var error = new RocketClientException($"the client was closed before broker {_brokerName} answered");
         foreach (var request in _inFlight.Values)
             foreach (var s in request.Sends) s.Reply.TrySetException(error);
@@ -155,10 +195,12 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             at += s.Messages.Length;
         }
         long id = ++_nextRequestId;
-        _inFlight[id] = new InFlight(sends.ToArray());
         _requestsSent++;
         var request = new ProduceRequest(id, wire);
-        _broker.Tell(request, Self);
+        int channel = _channel.TryPost(request);
+        if (channel != 0) _requestsOverDataChannel++;
+        else _broker.Tell(request, Self);
+        _inFlight[id] = new InFlight(sends.ToArray(), channel);
         // The request times out with its most impatient send (a retry attempt has a share of the send timeout).
         Timers.StartSingleTimer(id, new RequestTimedOut(id), earliestDeadline - now);
     }

@@ -31,10 +31,26 @@ internal sealed class PendingSend : TaskCompletionSource<ProduceResult[]>
     }
 }
 
+/// <summary>
+/// A puller's pull for the broker sender to carry: over the data channel when it is open (the answer goes straight to
+/// the puller), else over Akka.Remote with the puller as the sender.
+/// </summary>
+internal sealed record ChannelPull(PullRequest Request);
+
 /// <summary>Asks a broker sender for its counters (tests, diagnostics); answered with <see cref="BrokerSenderStats"/>.</summary>
 internal sealed record GetBrokerSenderStats
 {
     public static readonly GetBrokerSenderStats Instance = new();
 }
 
-internal sealed record BrokerSenderStats(int InFlightRequests, int QueuedSends, long RequestsSent);
+/// <param name="RequestsOverDataChannel">Of <paramref name="RequestsSent"/>, those sent over the broker's data channel.</param>
+/// <param name="DataChannelOpen">Whether the data channel is connected now.</param>
+/// <param name="PullsOverDataChannel">Pulls carried over the data channel.</param>
+internal sealed record BrokerSenderStats(int InFlightRequests, int QueuedSends, long RequestsSent, long RequestsOverDataChannel = 0,
+    bool DataChannelOpen = false, long PullsOverDataChannel = 0);
+
+/// <summary>
+/// The data channel that carried pull <paramref name="RequestId"/> closed before its answer came: the puller pulls
+/// again at once (over Akka.Remote until the channel is back) instead of waiting out the pull timeout.
+/// </summary>
+internal sealed record PullChannelLost(long RequestId, string Reason);

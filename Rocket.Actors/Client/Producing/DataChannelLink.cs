@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Rocket.DataChannel;
+using Rocket.Protocol;
+
+namespace Rocket.Client.Producing;
+
+/// <summary>
+/// A broker sender's data channel to its broker: asks the broker (over Akka.Remote) for the port, connects, and
+/// after a close asks again a second later. Until it is connected, and whenever the broker offers none, produce
+/// requests go over Akka.Remote. The owning actor routes the messages named here to the matching methods.
+/// </summary>
+internal sealed class DataChannelLink(IActorContext owner, string brokerName, bool enabled, ILoggingAdapter log)
+{
+    internal sealed record Connected(Socket Socket, int Generation);
+
+    internal sealed record ConnectFailed(string Reason, int Generation);
+
+    internal sealed record Closed(string Reason, int Generation);
+
+    internal sealed record QueryAgain
+    {
+        public static readonly QueryAgain Instance = new();
+    }
+
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>A pull in flight on a connection: who asked, under which id, on which connection.</summary>
+    private readonly record struct PendingPull(IActorRef Puller, long RequestId, int Generation);
+
+    private DataConnection? _connection;
+    private int _generation;
+    private bool _refusalLogged;
+    // Pullers number their pulls each on their own: on the shared connection each pull gets an id of the link's.
+    // Written by the actor, taken by the connection's read loop, hence concurrent.
+    private readonly ConcurrentDictionary<long, PendingPull> _pulls = new();
+    private long _nextPullId;
+
+    public bool IsOpen => _connection is { IsClosed: false };
+
+    /// <summary>Asks <paramref name="broker"/> for its data channel, unless one is open or the broker is in this process.</summary>
+    public void Query(IActorRef? broker)
+    {
+        if (!enabled || broker is null || _connection is not null || broker.Path.Address.Host is null) return;
+        broker.Tell(DataChannelQuery.Instance, owner.Self);
+    }
+
+    public void OnOffer(DataChannelOffer offer, IActorRef? broker)
+    {
+        if (_connection is not null || broker?.Path.Address.Host is not { } host) return;
+        _ = ConnectAsync(host, offer.Port, ++_generation, owner.Self);
+    }
+
+    public void OnRefused(DataChannelRefused refused)
+    {
+        if (_refusalLogged) return;
+        _refusalLogged = true;
+        log.Warning("broker {0} offers no data channel ({1}); sending to it over Akka.Remote", brokerName, refused.Reason);
+    }
+
+    private static async Task ConnectAsync(string host, int port, int generation, IActorRef self)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(ConnectTimeout);
+            await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+            self.Tell(new Connected(socket, generation));
+        }
+        catch (Exception e)
+        {
+            socket.Dispose();
+            self.Tell(new ConnectFailed($"{host}:{port}: {e.Message}", generation));
+        }
+    }
+
+    /// <param name="brokerUp">Whether the broker is still resolved and alive; a late connection to a dead one is dropped.</param>
+    public void OnConnected(Connected connected, bool brokerUp)
+    {
+        if (connected.Generation != _generation || !brokerUp || _connection is not null)
+        {
+            connected.Socket.Dispose();
+            return;
+        }
+        var self = owner.Self;
+        int generation = connected.Generation;
+        DataConnection? connection = null;
+        connection = new DataConnection(connected.Socket, isClient: true,
+            onMessage: m =>
+            {
+                switch (m)
+                {
+                    case ProduceResponse:
+                        self.Tell(m);
+                        break;
+                    case PullResponse pulled:
+                        // Straight to the puller, under its own id; an unknown id was failed over when its connection closed.
+                        if (_pulls.TryRemove(pulled.RequestId, out var pending)) pending.Puller.Tell(pulled with { RequestId = pending.RequestId });
+                        break;
+                    default:
+                        connection!.Close($"the broker sent a {m.GetType().Name}, which is not an answer");
+                        break;
+                }
+            },
+            onClosed: reason => self.Tell(new Closed(reason, generation)));
+        _connection = connection;
+        connection.Start();
+    }
+
+    public void OnConnectFailed(ConnectFailed failed, ITimerScheduler timers)
+    {
+        if (failed.Generation != _generation) return;
+        log.Warning("could not open the data channel to broker {0} ({1}); sending over Akka.Remote, trying again in {2} s",
+            brokerName, failed.Reason, RetryAfter.TotalSeconds);
+        timers.StartSingleTimer(this, QueryAgain.Instance, RetryAfter);
+    }
+
+    /// <summary>The connection of <paramref name="closed"/>'s generation ended; a new one is asked for unless it was closed here.</summary>
+    public void OnClosed(Closed closed, ITimerScheduler timers)
+    {
+        if (closed.Generation != _generation || _connection is null) return;
+        _connection = null;
+        log.Warning("the data channel to broker {0} closed ({1}); sending over Akka.Remote until it reconnects", brokerName, closed.Reason);
+        timers.StartSingleTimer(this, QueryAgain.Instance, RetryAfter);
+    }
+
+    /// <summary>Queues <paramref name="request"/> on the open channel; the generation it went on, or 0 if none is open.</summary>
+    public int TryPost(ProduceRequest request) => _connection is { } c && c.Post(request) ? _generation : 0;
+
+    /// <summary>Sends <paramref name="request"/> for <paramref name="puller"/> on the open channel; false if none is open.</summary>
+    public bool TryPostPull(PullRequest request, IActorRef puller, string pullerPath)
+    {
+        if (_connection is not { } connection) return false;
+        long id = ++_nextPullId;
+        _pulls[id] = new PendingPull(puller, request.RequestId, _generation);
+        if (connection.Post(new PullFrame(pullerPath, request with { RequestId = id }))) return true;
+        _pulls.TryRemove(id, out _);
+        return false;
+    }
+
+    /// <summary>Tells the pullers whose pulls were on the closed connection <paramref name="generation"/> to pull again.</summary>
+    public void FailPulls(int generation, string reason)
+    {
+        foreach (var (id, pending) in _pulls)
+            if (pending.Generation == generation && _pulls.TryRemove(id, out _))
+                pending.Puller.Tell(new PullChannelLost(pending.RequestId, reason));
+    }
+
+    /// <summary>Closes the channel on purpose (the broker died, the sender stops): no new one until asked for.</summary>
+    public void Close(string reason)
+    {
+        var connection = _connection;
+        _connection = null;
+        connection?.Close(reason);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Rocket.DataChannel;
+using Rocket.Protocol;
+using Rocket.Tests.Serialization;
+using Xunit;
+
+namespace Rocket.Tests.DataChannel;
+
+/// <summary>Both ends of a data channel connection over real loopback sockets.</summary>
+public sealed class DataConnectionTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>One end: what it received, in order, and why it closed.</summary>
+    private sealed class End
+    {
+        public readonly BlockingCollection<object> Received = new();
+        public readonly TaskCompletionSource<string> Closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public DataConnection Connection = null!;
+
+        public object Next() =>
+            Received.TryTake(out var m, Patience) ? m : throw new TimeoutException("nothing arrived within " + Patience);
+    }
+
+    private static async Task<(Socket Client, Socket Server)> SocketPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var accept = listener.AcceptAsync();
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        return (client, await accept);
+    }
+
+    private static End Open(Socket socket, bool isClient)
+    {
+        var end = new End();
+        end.Connection = new DataConnection(socket, isClient, end.Received.Add, reason => end.Closed.TrySetResult(reason));
+        end.Connection.Start();
+        return end;
+    }
+
+    private static async Task<(End Client, End Broker)> ConnectedAsync()
+    {
+        var (client, server) = await SocketPairAsync();
+        return (Open(client, isClient: true), Open(server, isClient: false));
+    }
+
+    /// <summary>Everything the channel carries: produce requests and results, pulls (with a puller path) and their answers.</summary>
+    private static readonly Gen<object> ChannelTraffic = Gen.OneOf(
+        WireGenerators.Message.Where(m => m is ProduceRequest or ProduceResponse or PullResponse).Select(m => (object)m),
+        WireGenerators.Message.Where(m => m is PullRequest)
+            .Select(m => (object)new PullFrame("akka.tcp://rocket-client@127.0.0.1:4711/user/push-1-1/queue-3", (PullRequest)m)));
+
+    private static void AssertSame(object expected, object actual)
+    {
+        if (expected is PullFrame pull)
+        {
+            var back = Assert.IsType<PullFrame>(actual);
+            Assert.Equal(pull.PullerPath, back.PullerPath);
+            Assert.Equal(pull.Request, back.Request);
+        }
+        else WireAssert.Same((IRocketWire)expected, actual);
+    }
+
+    [Property(MaxTest = 40)]
+    public Property Everything_the_channel_carries_arrives_whole_and_in_order_both_ways() =>
+        Prop.ForAll(ChannelTraffic.ArrayOf().ToArbitrary(), messages =>
+        {
+            var (client, broker) = ConnectedAsync().GetAwaiter().GetResult();
+            try
+            {
+                foreach (var m in messages) Assert.True(client.Connection.Post(m));
+                foreach (var m in messages) AssertSame(m, broker.Next());
+                foreach (var m in messages) Assert.True(broker.Connection.Post(m));
+                foreach (var m in messages) AssertSame(m, client.Next());
+            }
+            finally
+            {
+                client.Connection.Close("test over");
+                broker.Connection.Close("test over");
+            }
+        });
+
+    [Fact]
+    public async Task A_message_larger_than_the_read_and_write_buffers_arrives_between_small_ones()
+    {
+        var (client, broker) = await ConnectedAsync();
+        var big = new byte[5 << 20];
+        Random.Shared.NextBytes(big);
+        var messages = new[]
+        {
+            new ProduceRequest(1, [new WireMessage("T", 0, [1, 2, 3], null, 0, 1)]),
+            new ProduceRequest(2, [new WireMessage("T", 1, big, "KEYS\u0001k", 0, 2)]),
+            new ProduceRequest(3, [new WireMessage("T", 2, [4], null, 0, 3)]),
+        };
+        foreach (var m in messages) client.Connection.Post(m);
+
+        foreach (var m in messages) WireAssert.Same(m, broker.Next());
+        client.Connection.Close("test over");
+        Assert.Equal("closed by the other side", await broker.Closed.Task.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task A_peer_that_does_not_open_with_the_hello_is_closed_with_what_it_sent()
+    {
+        var (client, server) = await SocketPairAsync();
+        var broker = Open(server, isClient: false);
+        await client.SendAsync("GET / HTTP/1.1\r\n"u8.ToArray());
+
+        var reason = await broker.Closed.Task.WaitAsync(Patience);
+        Assert.Contains("not a Rocket data channel client", reason);
+        Assert.Contains(Convert.ToHexString("GET /"u8), reason);
+        client.Dispose();
+    }
+
+    [Fact]
+    public async Task A_frame_claiming_more_than_the_limit_closes_the_connection_before_anything_is_allocated()
+    {
+        var (client, server) = await SocketPairAsync();
+        var broker = Open(server, isClient: false);
+        var bytes = new byte[DataFrames.Hello.Length + 4];
+        DataFrames.Hello.CopyTo(bytes);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(DataFrames.Hello.Length), int.MaxValue);
+        await client.SendAsync(bytes);
+
+        Assert.Contains($"a frame claimed {int.MaxValue} bytes", await broker.Closed.Task.WaitAsync(Patience));
+        Assert.False(broker.Connection.Post(new ProduceResponse(1, [])));
+        client.Dispose();
+    }
+
+    [Fact]
+    public async Task An_unknown_frame_kind_or_a_truncated_message_closes_the_connection_naming_it()
+    {
+        foreach (var (kindAndBody, expected) in new (byte[], string)[]
+                 {
+                     ([9, 0], "unknown data channel frame kind 9"),
+                     ([DataFrames.ProduceRequestKind, 2], "bad frame while reading"),
+                 })
+        {
+            var (client, server) = await SocketPairAsync();
+            var broker = Open(server, isClient: false);
+            var bytes = new byte[DataFrames.Hello.Length + 4 + kindAndBody.Length];
+            DataFrames.Hello.CopyTo(bytes);
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(DataFrames.Hello.Length), kindAndBody.Length);
+            kindAndBody.CopyTo(bytes, DataFrames.Hello.Length + 4);
+            await client.SendAsync(bytes);
+
+            Assert.Contains(expected, await broker.Closed.Task.WaitAsync(Patience));
+            client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Closing_one_end_is_reported_once_at_the_other_and_posting_afterwards_is_refused()
+    {
+        var (client, broker) = await ConnectedAsync();
+        client.Connection.Close("done here");
+
+        Assert.Equal("done here", await client.Closed.Task.WaitAsync(Patience));
+        Assert.Equal("closed by the other side", await broker.Closed.Task.WaitAsync(Patience));
+        Assert.False(client.Connection.Post(new ProduceRequest(1, [])));
+        Assert.True(client.Connection.IsClosed);
+    }
+}
