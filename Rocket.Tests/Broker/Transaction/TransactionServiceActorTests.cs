@@ -48,7 +48,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
     {
         Watch(broker);
         Sys.Stop(broker);
-        ExpectTerminated(broker, TimeSpan.FromSeconds(10));
+        ExpectTerminated(broker, TimeSpan.FromSeconds(30));
         _store!.Dispose();
         _store = null;
     }
@@ -81,12 +81,12 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
     /// <summary>Waits until the queue holds exactly <paramref name="bodies"/> (in order): nothing more, nothing twice.</summary>
     private void AwaitBodies(IActorRef broker, string topic, int queueId, params string[] bodies) => AwaitAssert(() =>
         Assert.Equal(bodies, Pull(broker, topic, queueId).Messages.Select(m => Encoding.UTF8.GetString(m.Body))),
-        TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
 
     /// <summary>Runs check rounds until <paramref name="probe"/> is asked to check.</summary>
     private CheckTransactionState AwaitCheck(TestProbe probe)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             Transactions.Tell(RunTransactionCheckNow.Instance);
@@ -195,7 +195,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
             var moved = Pull(broker, SystemTopics.TransactionCheckMaxTime, 0);
             Assert.Equal(["h1"], moved.Messages.Select(m => Encoding.UTF8.GetString(m.Body)));
             Assert.Equal("Orders", MessageProperties.Get(moved.Messages[0].Properties, MessageProperties.RealTopic));
-        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
         producer.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         Assert.Equal(EndTransactionStatus.AlreadySettled, End(broker, half, TransactionOutcome.Commit).Status);
         Send(broker, "p1", half: false);
@@ -213,7 +213,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         {
             Transactions.Tell(new GetTransactionLedger(Group), ledger.Ref);
             Assert.Equal(["client-1"], ledger.ExpectMsg<TransactionLedgerState>(TimeSpan.FromMilliseconds(500)).Producers);
-        }, TimeSpan.FromSeconds(10));
+        }, TimeSpan.FromSeconds(30));
         broker.Tell(new UnregisterProducer("client-1", Group));
         Send(broker, "h1", half: true);
         for (int round = 0; round < 10; round++) // rounds over a second: the half is older than transaction-timeout for most
@@ -261,7 +261,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
     private string RoleNow(IActorRef broker)
     {
         broker.Tell(QueryBrokerStats.Instance);
-        return ExpectMsg<BrokerStats>(TimeSpan.FromSeconds(10)).Role;
+        return ExpectMsg<BrokerStats>(TimeSpan.FromSeconds(30)).Role;
     }
 
     /// <summary>What a slave's replication brings in: the master's commit of <paramref name="half"/> (message and op record).</summary>
@@ -270,7 +270,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
         var stored = _store!.ReadMessage(half.PhysicalOffset)!;
         Sys.ActorSelection("/user/broker/store").Tell(new AppendBatch(424242,
             [HalfMessage.Rebuild(stored, "Orders", 1), new OpRecord(OpKind.Commit, stored.QueueOffset).ToStore()]));
-        Assert.All(ExpectMsg<BatchAppended>(a => a.BatchId == 424242, TimeSpan.FromSeconds(10)).Results, r => Assert.True(r.IsOk));
+        Assert.All(ExpectMsg<BatchAppended>(a => a.BatchId == 424242, TimeSpan.FromSeconds(30)).Results, r => Assert.True(r.IsOk));
     }
 
     [Fact]
@@ -286,7 +286,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
 
         // Broker 1 became master of epoch 1: this broker (id 0, configured master) follows it.
         broker.Tell(new FollowMaster(Decision(1, 1)));
-        AwaitAssert(() => Assert.Equal("SLAVE", RoleNow(broker)), TimeSpan.FromSeconds(10));
+        AwaitAssert(() => Assert.Equal("SLAVE", RoleNow(broker)), TimeSpan.FromSeconds(30));
         var refused = End(broker, h1, TransactionOutcome.Commit);
         Assert.Equal(EndTransactionStatus.Failed, refused.Status);
         Assert.Equal("broker broker-a #0 is a slave (epoch 1) and does not accept writes; its group's master does", refused.Error);
@@ -299,7 +299,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
 
         var coordinator = CreateTestProbe();
         broker.Tell(new PromoteToMaster(Decision(2, 0), MasterRole: BrokerRole.AsyncMaster), coordinator.Ref);
-        Assert.Equal(2, coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(10)).Epoch);
+        Assert.Equal(2, coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(30)).Epoch);
         Assert.Equal("ASYNC_MASTER", RoleNow(broker));
         Assert.Equal(EndTransactionStatus.AlreadySettled, End(broker, h2, TransactionOutcome.Commit).Status); // not delivered twice
         Assert.Equal(EndTransactionStatus.Committed, End(broker, h1, TransactionOutcome.Commit).Status);
@@ -320,7 +320,7 @@ public sealed class TransactionServiceActorTests : Akka.TestKit.Xunit2.TestKit
 
         var coordinator = CreateTestProbe();
         broker.Tell(new PromoteToMaster(Decision(1, 1), MasterRole: BrokerRole.AsyncMaster), coordinator.Ref);
-        coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(10));
+        coordinator.ExpectMsg<PromotedToMaster>(TimeSpan.FromSeconds(30));
         var h1 = Send(broker, "h1", half: true);
         var h2 = Send(broker, "h2", half: true);
         Assert.Equal(EndTransactionStatus.Committed, End(broker, h1, TransactionOutcome.Commit).Status);
