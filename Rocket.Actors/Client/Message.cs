@@ -44,5 +44,11 @@ public sealed class Message
     /// features Rocket does not have yet (__STARTDELIVERTIME) are refused; the transaction properties (TRAN_MSG, PGROUP,
     /// TRANSACTION_CHECK_TIMES) are set only by a <see cref="TransactionProducer"/>.
     /// </summary>
-    public IDictionary<string, string> Properties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    public IDictionary<string, string> Properties => _properties ??= new Dictionary<string, string>(StringComparer.Ordinal);
+
+    // Created on first use: most messages carry no user property, and an empty dictionary per send is 80 bytes.
+    private Dictionary<string, string>? _properties;
+
+    /// <summary>The user properties, or null when none was ever asked for (then there are none).</summary>
+    internal Dictionary<string, string>? UserProperties => _properties;
 }

@@ -39,8 +39,9 @@ public sealed class Producer
     {
         MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var id = MessageIdGenerator.Next();
-        var wire = ToWire(message, id);
-        return SendWithRetriesAsync(message.Topic, [wire], id);
+        var properties = MessageValidator.EncodeProperties(message, id);
+        var first = FirstChoice(message.Topic);
+        return SendWithRetriesAsync(message.Topic, [ToWire(message, properties, first?.Queue.QueueId ?? 0)], id, first);
     }
 
     /// <summary>Sends and reports the outcome to <paramref name="callback"/> on a thread-pool thread (RocketMQ's async send).</summary>
@@ -61,8 +62,9 @@ public sealed class Producer
     public void SendOneway(Message message)
     {
         MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
-        var wire = ToWire(message, MessageIdGenerator.Next());
-        _client.OneWaySends.Track(SendOnceAsync(message.Topic, wire));
+        var properties = MessageValidator.EncodeProperties(message, MessageIdGenerator.Next());
+        var first = FirstChoice(message.Topic);
+        _client.OneWaySends.Track(SendOnceAsync(message.Topic, ToWire(message, properties, first?.Queue.QueueId ?? 0), first));
     }
 
     /// <summary>Sends several messages of one topic as one unit to one queue.</summary>
@@ -70,13 +72,16 @@ public sealed class Producer
     {
         MessageValidator.ValidateBatch(messages, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var ids = new string[messages.Count];
-        var wire = new WireMessage[messages.Count];
+        var properties = new string[messages.Count];
         for (int i = 0; i < messages.Count; i++)
         {
             ids[i] = MessageIdGenerator.Next();
-            wire[i] = ToWire(messages[i], ids[i]);
+            properties[i] = MessageValidator.EncodeProperties(messages[i], ids[i]);
         }
-        return SendWithRetriesAsync(messages[0].Topic, wire, string.Join(',', ids));
+        var first = FirstChoice(messages[0].Topic);
+        var wire = new WireMessage[messages.Count];
+        for (int i = 0; i < messages.Count; i++) wire[i] = ToWire(messages[i], properties[i], first?.Queue.QueueId ?? 0);
+        return SendWithRetriesAsync(messages[0].Topic, wire, string.Join(',', ids), first);
     }
 
     /// <summary>
@@ -89,22 +94,25 @@ public sealed class Producer
         ArgumentNullException.ThrowIfNull(selector);
         MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
         var id = MessageIdGenerator.Next();
-        var wire = ToWire(message, id);
+        var properties = MessageValidator.EncodeProperties(message, id);
+        long born = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var deadline = DateTime.UtcNow + _settings.SendTimeout;
         var queues = await QueuesAsync(message.Topic, refresh: false).ConfigureAwait(false);
         var chosen = selector(queues.Writable, message, arg)
             ?? throw new RocketClientException("the queue selector returned null");
         if (!queues.Writable.Contains(chosen))
             throw new RocketClientException($"the queue selector returned {chosen}, which is not a writable queue of topic '{message.Topic}'");
-        var (result, error) = await AttemptAsync(queues, chosen, [wire], deadline).ConfigureAwait(false);
-        if (result is not null) return ToSendResult(result, chosen, id, queues.MasterPaths[chosen.BrokerName]);
-        throw error!;
-    }
-
-    private async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId)
-    {
-        var (results, queue, brokerPath) = await SendWithRetriesCoreAsync(topic, wire).ConfigureAwait(false);
-        return ToSendResult(results, queue, messageId, brokerPath);
+        var wire = new WireMessage(message.Topic, chosen.QueueId, message.Body, properties, 0, born);
+        var brokerPath = queues.MasterPaths[chosen.BrokerName];
+        var pending = PendingSend.Create([wire], deadline);
+        ProduceResult[] results;
+        try
+        {
+            _client.Senders.For(chosen.BrokerName, brokerPath).Tell(pending);
+            results = await pending.Task.ConfigureAwait(false);
+        }
+        catch (TimeoutException e) { throw NoAnswer(chosen, e); }
+        return Rejection(results, chosen) is { } rejected ? throw rejected : ToSendResult(results, chosen, id, brokerPath);
     }
 
     /// <summary>
@@ -114,15 +122,30 @@ public sealed class Producer
     internal async Task<(SendResult Send, ProduceResult Stored, string BrokerPath)> SendHalfAsync(Message message, string producerGroup)
     {
         var id = MessageIdGenerator.Next();
-        var wire = new WireMessage(message.Topic, 0, message.Body,
-            MessageValidator.EncodeProperties(message, id,
-                [new(MessageProperties.TransactionPrepared, "true"), new(MessageProperties.ProducerGroup, producerGroup)]),
-            0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var (results, queue, brokerPath) = await SendWithRetriesCoreAsync(message.Topic, [wire]).ConfigureAwait(false);
-        return (ToSendResult(results, queue, id, brokerPath), results[0], brokerPath);
+        var properties = MessageValidator.EncodeProperties(message, id,
+            [new(MessageProperties.TransactionPrepared, "true"), new(MessageProperties.ProducerGroup, producerGroup)]);
+        var first = FirstChoice(message.Topic);
+        var send = await SendWithRetriesAsync(message.Topic, [ToWire(message, properties, first?.Queue.QueueId ?? 0)], id, first)
+            .ConfigureAwait(false);
+        return (send, send.Stored![0], send.BrokerPath!);
     }
 
-    private async Task<(ProduceResult[] Results, MessageQueue Queue, string BrokerPath)> SendWithRetriesCoreAsync(string topic, WireMessage[] wire)
+    /// <summary>
+    /// A queue of the cached route, picked before the message is built so that it is built once, with its queue id;
+    /// null when the route is not cached yet (the first attempt then looks it up).
+    /// </summary>
+    private (TopicQueues Queues, MessageQueue Queue)? FirstChoice(string topic) =>
+        _client.PublishedQueues.TryGetValue(topic, out var cached) && cached.Writable.Count > 0
+            ? (cached, PickQueue(cached.Writable, null))
+            : null;
+
+    /// <summary>
+    /// Sends with retries on other brokers. One method, so a send whose first attempt succeeds costs one async state
+    /// machine: the attempt is awaited inline, and the retry bookkeeping runs only after a failure.
+    /// </summary>
+    /// <param name="wire">The messages, built for <paramref name="first"/>'s queue id (re-addressed when another queue is tried).</param>
+    private async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId,
+        (TopicQueues Queues, MessageQueue Queue)? first)
     {
         var deadline = DateTime.UtcNow + _settings.SendTimeout;
         string? avoidBroker = null;
@@ -130,16 +153,35 @@ public sealed class Producer
         int attempts = 1 + _settings.RetryTimesWhenSendFailed;
         for (int attempt = 0; attempt < attempts && DateTime.UtcNow < deadline; attempt++)
         {
-            var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
-            var queue = PickQueue(queues.Writable, avoidBroker);
+            TopicQueues queues;
+            MessageQueue queue;
+            if (attempt == 0 && first is { } chosen) (queues, queue) = chosen;
+            else
+            {
+                queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
+                queue = PickQueue(queues.Writable, avoidBroker);
+            }
             // With other brokers to fail over to, each attempt gets an equal share of what is left, so a silent broker
             // cannot use up every retry's time. With one broker a retry after a timeout would only store a duplicate
             // of a message that is most likely on its way (RocketMQ does not retry a timeout either): one attempt
             // gets all the time.
             bool lastChance = attempt == attempts - 1 || queues.SingleBroker;
             var attemptDeadline = lastChance ? deadline : DateTime.UtcNow + (deadline - DateTime.UtcNow) / (attempts - attempt);
-            var (result, error) = await AttemptAsync(queues, queue, wire, attemptDeadline).ConfigureAwait(false);
-            if (result is not null) return (result, queue, queues.MasterPaths[queue.BrokerName]);
+            var brokerPath = queues.MasterPaths[queue.BrokerName];
+            // The broker sender enforces the deadline: no timer per send.
+            var pending = PendingSend.Create(Addressed(wire, queue.QueueId), attemptDeadline);
+            Exception error;
+            try
+            {
+                _client.Senders.For(queue.BrokerName, brokerPath).Tell(pending);
+                var results = await pending.Task.ConfigureAwait(false);
+                var rejected = Rejection(results, queue);
+                if (rejected is null) return ToSendResult(results, queue, messageId, brokerPath);
+                error = rejected;
+            }
+            catch (TimeoutException e) { error = NoAnswer(queue, e); }
+            catch (RocketSendException e) { error = e; }
+
             if (error is RocketSendException { Status: ProduceStatus.MessageIllegal }) throw error; // retrying cannot help
             lastError = error;
             avoidBroker = queue.BrokerName;
@@ -153,32 +195,29 @@ public sealed class Producer
                 (lastError as RocketSendException)?.Status, lastError);
     }
 
-    /// <summary>One attempt on one queue: the results, or the error to retry on (never throws for broker errors).</summary>
-    private async Task<(ProduceResult[]? Results, Exception? Error)> AttemptAsync(
-        TopicQueues queues, MessageQueue queue, WireMessage[] wire, DateTime deadline)
+    /// <summary>The messages with <paramref name="queueId"/>: the same array when they already carry it (the usual first attempt).</summary>
+    private static WireMessage[] Addressed(WireMessage[] wire, int queueId)
     {
+        bool same = true;
+        foreach (var m in wire) same &= m.QueueId == queueId;
+        if (same) return wire;
         var addressed = new WireMessage[wire.Length];
-        for (int i = 0; i < wire.Length; i++) addressed[i] = wire[i] with { QueueId = queue.QueueId };
-        var pending = PendingSend.Create(addressed, deadline);
-        ProduceResult[] results;
-        try
-        {
-            // The broker sender enforces the deadline: no timer per send.
-            _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
-            results = await pending.Reply.Task.ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            return (null, new RocketSendException($"no answer from broker {queue.BrokerName} within the send timeout", null, e));
-        }
-        catch (RocketSendException e) { return (null, e); }
+        for (int i = 0; i < wire.Length; i++) addressed[i] = wire[i] with { QueueId = queueId };
+        return addressed;
+    }
 
+    private static RocketSendException NoAnswer(MessageQueue queue, TimeoutException e) =>
+        new($"no answer from broker {queue.BrokerName} within the send timeout", null, e);
+
+    /// <summary>The error for the first message the broker did not store, or null when it stored them all.</summary>
+    private static RocketSendException? Rejection(ProduceResult[] results, MessageQueue queue)
+    {
         int failedAt = Array.FindIndex(results, static r => !IsStored(r.Status));
-        if (failedAt < 0) return (results, null);
+        if (failedAt < 0) return null;
         var failed = results[failedAt];
-        return (null, new RocketSendException(
+        return new RocketSendException(
             $"broker {queue.BrokerName} rejected the message for {queue}: {Describe(failed.Status)}{(failed.Error is null ? "" : $" ({failed.Error})")}",
-            failed.Status));
+            failed.Status);
     }
 
     private ValueTask<TopicQueues> QueuesAsync(string topic, bool refresh) =>
@@ -224,13 +263,12 @@ public sealed class Producer
         return writable[(int)((uint)Interlocked.Increment(ref _nextQueue) % (uint)writable.Count)];
     }
 
-    private async Task SendOnceAsync(string topic, WireMessage wire)
+    private async Task SendOnceAsync(string topic, WireMessage wire, (TopicQueues Queues, MessageQueue Queue)? first)
     {
         try
         {
-            var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
-            var queue = PickQueue(queues.Writable, null);
-            var pending = PendingSend.Create([wire with { QueueId = queue.QueueId }], DateTime.UtcNow + _settings.SendTimeout);
+            var (queues, queue) = first ?? await PickAsync(topic).ConfigureAwait(false);
+            var pending = PendingSend.Create(Addressed([wire], queue.QueueId), DateTime.UtcNow + _settings.SendTimeout);
             _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
             // Awaited only so that disposing the client waits for it (OneWaySends); the outcome is not reported.
             await pending.Reply.Task.ConfigureAwait(false);
@@ -241,9 +279,14 @@ public sealed class Producer
         }
     }
 
-    private static WireMessage ToWire(Message message, string uniqueKey) =>
-        new(message.Topic, 0, message.Body, MessageValidator.EncodeProperties(message, uniqueKey), 0,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    private async Task<(TopicQueues Queues, MessageQueue Queue)> PickAsync(string topic)
+    {
+        var queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
+        return (queues, PickQueue(queues.Writable, null));
+    }
+
+    private static WireMessage ToWire(Message message, string properties, int queueId) =>
+        new(message.Topic, queueId, message.Body, properties, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     private static bool IsStored(ProduceStatus status) => status is ProduceStatus.Ok or ProduceStatus.FlushDiskTimeout
         or ProduceStatus.FlushSlaveTimeout or ProduceStatus.SlaveNotAvailable;

@@ -83,7 +83,7 @@ public sealed class PushConsumer : Consumer
             _options.ConsumeTimestamp, subscriptions, MemberId, Client.Settings)
         {
             Handler = _handler,
-            HandlerSlots = new SemaphoreSlim(_options.ConsumeThreads, _options.ConsumeThreads),
+            Handlers = new HandlerDispatcher(_options.ConsumeThreads),
             ConsumeBatchSize = _options.ConsumeBatchSize,
             RetryLaterDelay = _options.RetryLaterDelay,
             RetryTopic = retryTopic,

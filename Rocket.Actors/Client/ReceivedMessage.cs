@@ -9,7 +9,6 @@ public sealed class ReceivedMessage
     {
         Pulled = pulled;
         Queue = queue;
-        Properties = MessageProperties.Decode(pulled.Properties);
         ReconsumeTimes = Math.Max(reconsumeTimes, pulled.ReconsumeTimes);
     }
 
@@ -22,7 +21,7 @@ public sealed class ReceivedMessage
     /// The topic the message was sent to. A message coming back through a retry topic shows its original topic
     /// (RETRY_TOPIC) here; <see cref="Queue"/> names the retry topic it was pulled from.
     /// </summary>
-    public string Topic => SystemTopics.IsRetryTopic(Queue.Topic) && Properties.GetValueOrDefault(MessageProperties.RetryTopic) is { } original
+    public string Topic => SystemTopics.IsRetryTopic(Queue.Topic) && Property(MessageProperties.RetryTopic) is { } original
         ? original : Queue.Topic;
     public string BrokerName => Queue.BrokerName;
     public int QueueId => Queue.QueueId;
@@ -37,14 +36,28 @@ public sealed class ReceivedMessage
     /// </summary>
     public int ReconsumeTimes { get; }
 
-    /// <summary>All properties, system ones (TAGS, KEYS, UNIQ_KEY) included.</summary>
-    public IReadOnlyDictionary<string, string> Properties { get; }
+    // Decoded on first use: most handlers read only the body, and a dictionary per message cost about 400 bytes.
+    private IReadOnlyDictionary<string, string>? _properties;
 
-    public string? Tags => Properties.GetValueOrDefault(MessageProperties.Tags);
-    public string? Keys => Properties.GetValueOrDefault(MessageProperties.Keys);
+    /// <summary>All properties, system ones (TAGS, KEYS, UNIQ_KEY) included.</summary>
+    public IReadOnlyDictionary<string, string> Properties => Volatile.Read(ref _properties) ?? DecodeProperties();
+
+    public string? Tags => Property(MessageProperties.Tags);
+    public string? Keys => Property(MessageProperties.Keys);
 
     /// <summary>The producer's unique id (UNIQ_KEY).</summary>
-    public string? MessageId => Properties.GetValueOrDefault(MessageProperties.UniqueKey);
+    public string? MessageId => Property(MessageProperties.UniqueKey);
+
+    /// <summary>One property: from the decoded properties once they exist, else found in place (no dictionary built).</summary>
+    private string? Property(string name) => Volatile.Read(ref _properties) is { } decoded
+        ? decoded.GetValueOrDefault(name)
+        : MessageProperties.GetLast(Pulled.Properties, name);
+
+    private IReadOnlyDictionary<string, string> DecodeProperties()
+    {
+        var decoded = MessageProperties.Decode(Pulled.Properties);
+        return Interlocked.CompareExchange(ref _properties, decoded, null) ?? decoded; // two first readers: one copy wins
+    }
 
     internal ReceivedMessage Redelivered() => new(Pulled, Queue, ReconsumeTimes + 1);
 }

@@ -34,6 +34,11 @@ public sealed record SendResult(SendStatus Status, string MessageId, string Brok
         _stored = stored;
     }
 
+    /// <summary>The broker's results (a transaction producer names the stored half message by them); null when not made by a send.</summary>
+    internal Rocket.Protocol.ProduceResult[]? Stored => _stored;
+    /// <summary>The path of the broker that stored the message; null when not made by a send.</summary>
+    internal string? BrokerPath => _brokerPath;
+
     /// <summary>
     /// RocketMQ's offset message id: the storing broker's IP and port and the commit-log offset, 32 hex digits (IPv4);
     /// comma-separated for a batch; null when the broker's host name does not resolve to an address here (or the

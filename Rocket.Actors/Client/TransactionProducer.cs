@@ -54,7 +54,7 @@ public sealed class TransactionProducer : IAsyncDisposable
         if (message.DelayLevel is > 0)
             throw new RocketClientException($"a transactional message cannot be delayed (DelayLevel {message.DelayLevel}); the message for topic '{message.Topic}' was not sent");
         foreach (var name in TimedDelivery)
-            if (message.Properties.ContainsKey(name))
+            if (message.UserProperties?.ContainsKey(name) == true)
                 throw new RocketClientException($"a transactional message cannot be timed (property {name}); the message for topic '{message.Topic}' was not sent");
 
         var (send, stored, brokerPath) = await _producer.SendHalfAsync(message, Group).ConfigureAwait(false);

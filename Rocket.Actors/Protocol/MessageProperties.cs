@@ -56,16 +56,47 @@ public static class MessageProperties
         return sb.ToString();
     }
 
+    /// <summary>Every property; a pair without a name is skipped and a repeated name keeps its last value.</summary>
     public static Dictionary<string, string> Decode(string? encoded)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(encoded)) return result;
-        foreach (var pair in encoded.Split(PropertySeparator, StringSplitOptions.RemoveEmptyEntries))
+        if (string.IsNullOrEmpty(encoded)) return new Dictionary<string, string>(StringComparer.Ordinal);
+        // Sized once and walked in place: no array of pair strings, no rehashing.
+        var result = new Dictionary<string, string>(encoded.AsSpan().Count(PropertySeparator) + 1, StringComparer.Ordinal);
+        var rest = encoded.AsSpan();
+        int position = 0;
+        while (position < encoded.Length)
         {
+            int end = rest[position..].IndexOf(PropertySeparator);
+            var pair = end < 0 ? rest[position..] : rest.Slice(position, end);
             int sep = pair.IndexOf(NameValueSeparator);
-            if (sep > 0) result[pair[..sep]] = pair[(sep + 1)..];
+            if (sep > 0) result[KnownName(pair[..sep]) ?? pair[..sep].ToString()] = pair[(sep + 1)..].ToString();
+            if (end < 0) break;
+            position += end + 1;
         }
         return result;
+    }
+
+    /// <summary>The system names every message carries, without allocating a copy of them.</summary>
+    private static string? KnownName(ReadOnlySpan<char> name) =>
+        name.SequenceEqual(UniqueKey) ? UniqueKey : name.SequenceEqual(Tags) ? Tags : name.SequenceEqual(Keys) ? Keys : null;
+
+    /// <summary>The value <see cref="Decode"/> would hold for <paramref name="name"/> (the last one), without building a dictionary.</summary>
+    public static string? GetLast(string? encoded, string name)
+    {
+        if (encoded is null || string.IsNullOrEmpty(name)) return null;
+        var all = encoded.AsSpan();
+        int position = 0, start = 0, length = -1;
+        while (position < all.Length)
+        {
+            var rest = all[position..];
+            int end = rest.IndexOf(PropertySeparator);
+            var pair = end < 0 ? rest : rest[..end];
+            int sep = pair.IndexOf(NameValueSeparator);
+            if (sep >= 0 && pair[..sep].SequenceEqual(name)) (start, length) = (position + sep + 1, pair.Length - sep - 1);
+            if (end < 0) break;
+            position += end + 1;
+        }
+        return length < 0 ? null : encoded.Substring(start, length);
     }
 
     /// <summary>Finds one property in an encoded string without building a dictionary.</summary>

@@ -29,7 +29,8 @@ internal sealed record ConsumerConfig(
 
     // Push consumers
     public Func<IReadOnlyList<ReceivedMessage>, ConsumeResult>? Handler { get; init; }
-    public SemaphoreSlim? HandlerSlots { get; init; }
+    /// <summary>Runs the handler calls of every queue, at most consume-threads at a time.</summary>
+    public HandlerDispatcher? Handlers { get; init; }
     public int ConsumeBatchSize { get; init; } = 1;
     public TimeSpan RetryLaterDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Clustering push: the group's retry topic (subscribed automatically); failed messages are sent back. Else null.</summary>

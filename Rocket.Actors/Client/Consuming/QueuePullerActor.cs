@@ -22,7 +22,6 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private sealed record FindStart;
     private sealed record PullAgain;
     private sealed record PullTimedOut(long RequestId);
-    private sealed record BatchHandled(IReadOnlyList<ReceivedMessage> Batch, ConsumeResult Result);
     private sealed record Redeliver(IReadOnlyList<ReceivedMessage> Batch);
     private sealed record SendBackTimedOut(long RequestId);
 
@@ -141,8 +140,10 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
             Pull();
         });
         Receive<PullAgain>(_ => Pull());
-        Receive<BatchHandled>(h =>
+        Receive<HandlerCall<ConsumeResult>>(h =>
         {
+            if (h.Error is { } e)
+                _log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", _queue, h.Batch[0].QueueOffset, e.Message);
             if (h.Result == ConsumeResult.Success) Finished(h.Batch);
             else if (_config.SendsBack) SendBack(h.Batch);
             else RedeliverLater(h.Batch);
@@ -257,22 +258,17 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         }
         for (int at = 0; at < messages.Count; at += _config.ConsumeBatchSize)
         {
-            var batch = messages.GetRange(at, Math.Min(_config.ConsumeBatchSize, messages.Count - at));
+            var batch = new ReceivedMessage[Math.Min(_config.ConsumeBatchSize, messages.Count - at)];
+            messages.CopyTo(at, batch, 0, batch.Length);
             foreach (var m in batch) _unfinished.Add(m.QueueOffset);
             Deliver(batch);
         }
         Report();
     }
 
-    /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer.</summary>
-    private void Deliver(IReadOnlyList<ReceivedMessage> batch)
-    {
-        var log = _log;
-        var queue = _queue;
-        HandlerCalls.Run(_config.HandlerSlots!, _config.Handler!, batch, ConsumeResult.RetryLater,
-                e => log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", queue, batch[0].QueueOffset, e.Message))
-            .PipeTo(Self, success: r => new BatchHandled(batch, r));
-    }
+    /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer; a throw counts as RetryLater.</summary>
+    private void Deliver(IReadOnlyList<ReceivedMessage> batch) =>
+        _config.Handlers!.Post(new HandlerCall<ConsumeResult>(_config.Handler!, batch, ConsumeResult.RetryLater, Self));
 
     private void RedeliverLater(IReadOnlyList<ReceivedMessage> batch) =>
         Timers.StartSingleTimer(++_redeliveries, new Redeliver(batch.Select(m => m.Redelivered()).ToArray()), _config.RetryLaterDelay);

@@ -13,7 +13,11 @@ internal sealed class BrokerSenders(ActorSystem system, ClientSettings settings)
     private readonly ConcurrentDictionary<string, Lazy<IActorRef>> _senders = new(StringComparer.Ordinal);
     private int _created;
 
+    // Looked up before anything is created: the factory's closure would otherwise be allocated on every send.
     public IActorRef For(string brokerName, string brokerPath) =>
+        _senders.TryGetValue(brokerPath, out var sender) ? sender.Value : Create(brokerName, brokerPath);
+
+    private IActorRef Create(string brokerName, string brokerPath) =>
         _senders.GetOrAdd(brokerPath, path => new Lazy<IActorRef>(() => system.ActorOf(
             Props.Create(() => new BrokerSenderActor(brokerName, path, settings)),
             $"sender-{Interlocked.Increment(ref _created)}-{SafeName(brokerName)}"))).Value;

@@ -1,4 +1,3 @@
-using System.Text;
 using Rocket.Protocol;
 
 namespace Rocket.Client.Producing;
@@ -50,7 +49,8 @@ internal static class MessageValidator
         if (message.DelayLevel is < 0)
             throw new RocketClientException($"delay level {message.DelayLevel} is negative");
         TimerValidator.Validate(message, timerMaxDelaySec);
-        foreach (var (name, value) in message.Properties)
+        if (message.UserProperties is not { Count: > 0 } properties) return;
+        foreach (var (name, value) in properties)
         {
             if (UnsupportedFeatures.Refusal(name, value) is { } refusal)
                 throw new RocketClientException($"{refusal}; the message for topic '{message.Topic}' was not sent", RocketErrorCode.NotSupported);
@@ -81,23 +81,6 @@ internal static class MessageValidator
 
     /// <summary>Encodes the properties string and checks its size (the broker's limit is a signed short).</summary>
     /// <param name="system">Properties the client itself adds (a transaction producer's TRAN_MSG and PGROUP).</param>
-    public static string EncodeProperties(Message message, string uniqueKey, KeyValuePair<string, string>[]? system = null)
-    {
-        var all = new List<KeyValuePair<string, string>>(message.Properties.Count + 4 + (system?.Length ?? 0));
-        if (system is not null) all.AddRange(system);
-        if (message.Tags is not null) all.Add(new(MessageProperties.Tags, message.Tags));
-        if (!string.IsNullOrWhiteSpace(message.Keys)) all.Add(new(MessageProperties.Keys, message.Keys));
-        all.Add(new(MessageProperties.UniqueKey, uniqueKey));
-        // The level's delay is the broker's table (message-delay-level); a level above it is refused by the broker.
-        if (message.DelayLevel is int level and > 0) all.Add(new(MessageProperties.DelayLevel, level.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        all.AddRange(message.Properties);
-        if (TimerValidator.DeliverMs(message) is { } deliverMs) all.Add(new(UnsupportedFeatures.TimerDeliverMs, deliverMs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        string encoded;
-        try { encoded = MessageProperties.Encode(all); }
-        catch (ArgumentException e) { throw new RocketClientException(e.Message, e); }
-        int bytes = Encoding.UTF8.GetByteCount(encoded);
-        if (bytes > MessageProperties.MaxEncodedBytes)
-            throw new RocketClientException($"message properties encode to {bytes} bytes; the limit is {MessageProperties.MaxEncodedBytes}");
-        return encoded;
-    }
+    public static string EncodeProperties(Message message, string uniqueKey, KeyValuePair<string, string>[]? system = null) =>
+        PropertiesEncoder.Encode(message, uniqueKey, system);
 }

@@ -12,7 +12,6 @@ namespace Rocket.Client.Consuming;
 /// </summary>
 internal sealed partial class QueuePullerActor
 {
-    private sealed record OrderlyBatchHandled(IReadOnlyList<ReceivedMessage> Batch, ConsumeOrderlyStatus Status);
     private sealed record OrderlyResume;
 
     private OrderlyQueue? _orderly;
@@ -43,7 +42,7 @@ internal sealed partial class QueuePullerActor
             _releasing = true;
             ReleaseIfIdle();
         });
-        Receive<OrderlyBatchHandled>(OnOrderlyHandled);
+        Receive<HandlerCall<ConsumeOrderlyStatus>>(OnOrderlyHandled);
         Receive<OrderlyResume>(_ =>
         {
             _suspended = false;
@@ -65,17 +64,16 @@ internal sealed partial class QueuePullerActor
         if (DateTime.UtcNow >= _lockedUntil) return; // lock not held (yet) or not renewed in time: hand nothing out
         var batch = _orderly.Take(_config.ConsumeBatchSize);
         if (batch is null) return;
-        var log = _log;
-        var queue = _queue;
-        HandlerCalls.Run(_config.HandlerSlots!, _config.OrderlyHandler!, batch, ConsumeOrderlyStatus.SuspendCurrentQueueAMoment,
-                e => log.Warning("the orderly handler threw for {0} (offset {1}); suspending the queue: {2}", queue, batch[0].QueueOffset, e.Message))
-            .PipeTo(Self, success: s => new OrderlyBatchHandled(batch, s));
+        // A throw counts as SuspendCurrentQueueAMoment.
+        _config.Handlers!.Post(new HandlerCall<ConsumeOrderlyStatus>(_config.OrderlyHandler!, batch, ConsumeOrderlyStatus.SuspendCurrentQueueAMoment, Self));
     }
 
-    private void OnOrderlyHandled(OrderlyBatchHandled handled)
+    private void OnOrderlyHandled(HandlerCall<ConsumeOrderlyStatus> handled)
     {
+        if (handled.Error is { } e)
+            _log.Warning("the orderly handler threw for {0} (offset {1}); suspending the queue: {2}", _queue, handled.Batch[0].QueueOffset, e.Message);
         if (!ReferenceEquals(handled.Batch, _orderly!.InFlight)) return;
-        if (handled.Status == ConsumeOrderlyStatus.Success)
+        if (handled.Result == ConsumeOrderlyStatus.Success)
         {
             _orderly.Commit();
             Finished(handled.Batch);

@@ -1,0 +1,37 @@
+using Akka.Actor;
+
+namespace Rocket.Client.Consuming;
+
+/// <summary>One call of a user handler, queued on the consumer's <see cref="HandlerDispatcher"/>.</summary>
+internal abstract class HandlerCall
+{
+    /// <summary>Runs the handler on the calling (thread-pool) thread and reports the outcome; never throws.</summary>
+    public abstract void Run();
+}
+
+/// <summary>
+/// A handler call that is also its own answer: after <see cref="Run"/> it is told back to <see cref="ReplyTo"/>
+/// carrying <see cref="Result"/> (and the <see cref="Error"/> when the handler threw), so a call costs one object
+/// instead of a task, a continuation and the delegates around them. Written only by the thread that runs it, before
+/// it is told; the actor reads it after.
+/// </summary>
+internal sealed class HandlerCall<TResult>(
+    Func<IReadOnlyList<ReceivedMessage>, TResult> handler, IReadOnlyList<ReceivedMessage> batch, TResult whenThrown, IActorRef replyTo)
+    : HandlerCall
+{
+    public IReadOnlyList<ReceivedMessage> Batch { get; } = batch;
+    public IActorRef ReplyTo { get; } = replyTo;
+
+    /// <summary>What the handler returned; the call's whenThrown value when it threw.</summary>
+    public TResult Result { get; private set; } = whenThrown;
+
+    /// <summary>What the handler threw, for the actor to log; null when it returned.</summary>
+    public Exception? Error { get; private set; }
+
+    public override void Run()
+    {
+        try { Result = handler(Batch); }
+        catch (Exception e) { Error = e; } // Result keeps whenThrown
+        ReplyTo.Tell(this, ActorRefs.NoSender);
+    }
+}
