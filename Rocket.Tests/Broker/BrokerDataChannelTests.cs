@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -46,20 +45,21 @@ public sealed class BrokerDataChannelTests : Akka.TestKit.Xunit2.TestKit
         var offer = await broker.Ask<DataChannelOffer>(DataChannelQuery.Instance, Patience);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, offer.Port);
-        var received = new BlockingCollection<object>();
-        var connection = new DataConnection(socket, isClient: true, received.Add, _ => { });
+        var received = System.Threading.Channels.Channel.CreateUnbounded<object>();
+        var connection = new DataConnection(socket, isClient: true, m => received.Writer.TryWrite(m), _ => { });
         connection.Start();
-        object Next() => received.TryTake(out var m, Patience) ? m : throw new TimeoutException("no answer");
+        // Waits without blocking a thread: the broker's actors and the connection's loops share the thread pool.
+        async Task<object> Next() => await received.Reader.ReadAsync().AsTask().WaitAsync(Patience);
 
         connection.Post(new ProduceRequest(7, [new WireMessage("T", 1, Encoding.UTF8.GetBytes("over the channel"), null, 0, 1)]));
-        var produced = Assert.IsType<ProduceResponse>(Next());
+        var produced = Assert.IsType<ProduceResponse>(await Next());
         Assert.Equal(7, produced.RequestId);
         Assert.Equal(ProduceStatus.Ok, Assert.Single(produced.Results).Status);
 
         // A pull held (long poll) until the message's projection arrives, answered on the same connection.
         connection.Post(new PullFrame($"akka.tcp://client@127.0.0.1:1/user/push-1/queue-1",
             new PullRequest(8, "G", "T", 1, 0, 32, null, 5000)));
-        var pulled = Assert.IsType<PullResponse>(Next());
+        var pulled = Assert.IsType<PullResponse>(await Next());
         Assert.Equal(8, pulled.RequestId);
         Assert.Equal("over the channel", Encoding.UTF8.GetString(Assert.Single(pulled.Messages).Body));
         connection.Close("test over");

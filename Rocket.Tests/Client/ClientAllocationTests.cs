@@ -13,7 +13,11 @@ namespace Rocket.Tests.Client;
 /// process-wide allocation count is the client's code, Akka's local messaging and the fake broker's small share. The
 /// bounds have headroom for noise but fail on a return to the old figures (about 3.0 KB per send, 1.6 KB per consumed
 /// message measured this way before the hot-path work; about 1.9 KB and 0.35 KB after).
+/// It runs alone, after the parallel tests (<see cref="Rocket.Tests.Support.MultiProcess.Collection"/>): the count is
+/// process-wide, so another class running beside it would add its garbage, and its tens of thousands of messages kept
+/// both cores busy enough to make other classes' 3 s client timeouts fail in CI.
 /// </summary>
+[Collection(Rocket.Tests.Support.MultiProcess.Collection)]
 public sealed class ClientAllocationTests : FakeClusterTestBase
 {
     private readonly ITestOutputHelper _output;
