@@ -6,7 +6,8 @@ using Rocket.Serialization;
 namespace Rocket.DataChannel;
 
 /// <summary>
-/// The data channel's bytes. A client opens with <see cref="Hello"/>; after that both sides send frames:
+/// The data channel's bytes: produce requests and results, pulls (<see cref="PullFrame"/>) and their answers.
+/// A client opens with <see cref="Hello"/>; after that both sides send frames:
 /// a 4-byte little-endian length (of what follows), a kind byte, then the message in Rocket's wire format
 /// (the same codecs as <see cref="RocketWireSerializer"/>, so the layout is defined once).
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rocket.Protocol;
 
 namespace Rocket.Hosting;
 
@@ -22,14 +23,11 @@ public sealed record ListenPort(string Hostname, int Port)
     public string? Problem()
     {
         if (Port == 0) return null;
-        if (!IPAddress.TryParse(Hostname, out var address))
+        IPAddress address;
+        try { address = ListenAddress.Resolve(Hostname); }
+        catch (Exception e) when (e is SocketException or InvalidOperationException)
         {
-            // Akka resolves a host name to an IPv4 address unless dns-use-ipv6 is on.
-            try { address = Dns.GetHostAddresses(Hostname).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).First(); }
-            catch (Exception e) when (e is SocketException or InvalidOperationException)
-            {
-                return $"cannot listen on {Hostname}:{Port}: the host name does not resolve ({e.Message}; akka.remote.dot-netty.tcp.hostname)";
-            }
+            return $"cannot listen on {Hostname}:{Port}: the host name does not resolve ({e.Message}; akka.remote.dot-netty.tcp.hostname)";
         }
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try

@@ -61,13 +61,8 @@ internal sealed class DataChannelListenerActor : ReceiveActor
     public static (Socket? Socket, string? Error) Listen(string host, int port)
     {
         IPAddress address;
-        try
-        {
-            address = string.IsNullOrEmpty(host) || host == "0.0.0.0" ? IPAddress.Any
-                : IPAddress.TryParse(host, out var ip) ? ip
-                : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
-        }
-        catch (Exception e)
+        try { address = ListenAddress.Resolve(host); }
+        catch (Exception e) when (e is SocketException or InvalidOperationException)
         {
             return (null, $"cannot resolve {host} ({e.Message})");
         }

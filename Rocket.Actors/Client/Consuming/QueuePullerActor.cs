@@ -41,6 +41,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private long _sendBackId;
     private bool _pulling;
     private bool _paused;
+    private string? _pathWithAddress; // sent with pulls on the data channel: the broker names the queue's owner by it
 
     private readonly bool _createdAfterStart;
 
@@ -186,10 +187,13 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         long id = ++_requestId;
         var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
             _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds, _filter.Type);
-        if (_config.Senders is { } senders) senders.For(_readFrom.BrokerName, _broker.Path).Tell(new Producing.ChannelPull(request), Self);
+        if (_config.Senders is { } senders)
+            senders.For(_readFrom.BrokerName, _broker.Path).Tell(new Producing.ChannelPull(request, _pathWithAddress ??= PathWithAddress()), Self);
         else _broker.Tell(request, Self);
         Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
     }
+
+    private string PathWithAddress() => Self.Path.ToStringWithAddress(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
 
     private void OnPulled(PullResponse response)
     {

@@ -27,7 +27,6 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private long _requestsSent;
     private long _requestsOverDataChannel;
     private long _pullsOverDataChannel;
-    private readonly Address _selfAddress;
     private readonly BrokerLink _broker;
     private readonly DataChannelLink _channel;
     private bool _down;           // the watched broker died; cleared when it resolves again
@@ -39,7 +38,6 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _settings = settings;
         _broker = new BrokerLink(Context, brokerPath, settings.SendTimeout);
         _channel = new DataChannelLink(Context, brokerName, settings.DataChannel, _log);
-        _selfAddress = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
 
         Receive<PendingSend>(send =>
         {
@@ -65,8 +63,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent, _requestsOverDataChannel, _channel.IsOpen, _pullsOverDataChannel)));
         Receive<ChannelPull>(p =>
         {
-            // The broker's group view names a queue's owner by the puller's path, so it travels with the pull.
-            if (_channel.TryPostPull(p.Request, Sender, Sender.Path.ToStringWithAddress(_selfAddress))) _pullsOverDataChannel++;
+            if (_channel.TryPostPull(p.Request, Sender, p.PullerPath)) _pullsOverDataChannel++;
             else _broker.Tell(p.Request, Sender);
         });
         Receive<BrokerLink.Resolved>(r =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
@@ -28,16 +27,10 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
-    /// <summary>A pull in flight on a connection: who asked, under which id, on which connection.</summary>
-    private readonly record struct PendingPull(IActorRef Puller, long RequestId, int Generation);
-
     private DataConnection? _connection;
     private int _generation;
     private bool _refusalLogged;
-    // Pullers number their pulls each on their own: on the shared connection each pull gets an id of the link's.
-    // Written by the actor, taken by the connection's read loop, hence concurrent.
-    private readonly ConcurrentDictionary<long, PendingPull> _pulls = new();
-    private long _nextPullId;
+    private readonly ChannelPulls _pulls = new();
 
     public bool IsOpen => _connection is { IsClosed: false };
 
@@ -97,8 +90,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
                         self.Tell(m);
                         break;
                     case PullResponse pulled:
-                        // Straight to the puller, under its own id; an unknown id was failed over when its connection closed.
-                        if (_pulls.TryRemove(pulled.RequestId, out var pending)) pending.Puller.Tell(pulled with { RequestId = pending.RequestId });
+                        _pulls.Answer(pulled); // straight to the puller
                         break;
                     default:
                         connection!.Close($"the broker sent a {m.GetType().Name}, which is not an answer");
@@ -134,20 +126,14 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public bool TryPostPull(PullRequest request, IActorRef puller, string pullerPath)
     {
         if (_connection is not { } connection) return false;
-        long id = ++_nextPullId;
-        _pulls[id] = new PendingPull(puller, request.RequestId, _generation);
-        if (connection.Post(new PullFrame(pullerPath, request with { RequestId = id }))) return true;
-        _pulls.TryRemove(id, out _);
+        var sent = _pulls.Add(request, puller, _generation);
+        if (connection.Post(new PullFrame(pullerPath, sent))) return true;
+        _pulls.Remove(sent.RequestId);
         return false;
     }
 
     /// <summary>Tells the pullers whose pulls were on the closed connection <paramref name="generation"/> to pull again.</summary>
-    public void FailPulls(int generation, string reason)
-    {
-        foreach (var (id, pending) in _pulls)
-            if (pending.Generation == generation && _pulls.TryRemove(id, out _))
-                pending.Puller.Tell(new PullChannelLost(pending.RequestId, reason));
-    }
+    public void FailPulls(int generation, string reason) => _pulls.Fail(generation, reason);
 
     /// <summary>Closes the channel on purpose (the broker died, the sender stops): no new one until asked for.</summary>
     public void Close(string reason)

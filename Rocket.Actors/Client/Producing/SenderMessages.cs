@@ -33,9 +33,10 @@ internal sealed class PendingSend : TaskCompletionSource<ProduceResult[]>
 
 /// <summary>
 /// A puller's pull for the broker sender to carry: over the data channel when it is open (the answer goes straight to
-/// the puller), else over Akka.Remote with the puller as the sender.
+/// the puller), else over Akka.Remote with the puller as the sender. <paramref name="PullerPath"/> is the puller's full
+/// path (with this client's address): the broker's group view names a queue's owner by it.
 /// </summary>
-internal sealed record ChannelPull(PullRequest Request);
+internal sealed record ChannelPull(PullRequest Request, string PullerPath);
 
 /// <summary>Asks a broker sender for its counters (tests, diagnostics); answered with <see cref="BrokerSenderStats"/>.</summary>
 internal sealed record GetBrokerSenderStats
