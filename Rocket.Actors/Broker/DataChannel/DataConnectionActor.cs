@@ -11,9 +11,9 @@ namespace Rocket.Broker.DataChannel;
 
 /// <summary>
 /// The broker's end of one client's data channel connection. A produce request read from it goes straight to the
-/// produce actor and a pull to the broker (which notes the puller, then hands it to the pull router), each with this
-/// actor as the one to answer; answers are queued on the connection. Stops when the connection closes; a broker
-/// stopping closes it.
+/// produce actor and a pull to the broker (which notes the puller, then hands it to the pull router), each with a
+/// <see cref="ChannelAnswerRef"/> as the one to answer, which queues the answer on the connection. Stops when the
+/// connection closes; a broker stopping closes it.
 /// </summary>
 internal sealed class DataConnectionActor : ReceiveActor
 {
@@ -22,6 +22,10 @@ internal sealed class DataConnectionActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DataConnection _connection;
     private readonly string _peer;
+    private readonly IActorRefProvider _provider = ((ExtendedActorSystem)Context.System).Provider;
+    private readonly ChannelAnswerRef _produceAnswers;
+    /// <summary>Read loop only: one answer ref per client puller (a consumer has one per queue it owns).</summary>
+    private readonly Dictionary<string, ChannelAnswerRef?> _pullAnswers = new(StringComparer.Ordinal);
 
     public DataConnectionActor(Socket socket, IActorRef produce, IActorRef broker)
     {
@@ -31,8 +35,10 @@ internal sealed class DataConnectionActor : ReceiveActor
         _connection = new DataConnection(socket, isClient: false,
             onMessage: m => Route(m, produce, broker, remote, self),
             onClosed: reason => self.Tell(new Closed(reason)));
+        _produceAnswers = new ChannelAnswerRef(_connection, self, self.Path, _provider);
 
-        // Closed meanwhile: the client failed (or re-pulled) what it had in flight on this connection when it closed.
+        // An answer the answer refs could not queue (the connection closed meanwhile: the client failed or re-pulled
+        // what it had in flight on it), or a pull answered through this actor.
         Receive<ProduceResponse>(r => Answer(r, r.RequestId));
         Receive<PullResponse>(r => Answer(r, r.RequestId));
         Receive<Closed>(c =>
@@ -53,15 +59,26 @@ internal sealed class DataConnectionActor : ReceiveActor
         switch (message)
         {
             case ProduceRequest request:
-                produce.Tell(new ChannelProduceRequest(request, bornHost), self);
+                produce.Tell(new ChannelProduceRequest(request, bornHost), _produceAnswers);
                 break;
             case PullFrame pull:
-                broker.Tell(new ChannelPullRequest(pull.Request, ActorPath.TryParse(pull.PullerPath, out var path) ? path : null), self);
+                var answers = PullAnswersFor(pull.PullerPath, self);
+                broker.Tell(new ChannelPullRequest(pull.Request, answers?.Path), answers ?? self);
                 break;
             default:
                 _connection.Close($"a client sent a {message.GetType().Name}, which is not a request");
                 break;
         }
+    }
+
+    /// <summary>On the read loop: the answer ref named by the puller's path; null (answers through this actor) if the path does not parse.</summary>
+    private ChannelAnswerRef? PullAnswersFor(string pullerPath, IActorRef self)
+    {
+        if (_pullAnswers.TryGetValue(pullerPath, out var answers)) return answers;
+        answers = ActorPath.TryParse(pullerPath, out var path) ? new ChannelAnswerRef(_connection, self, path, _provider) : null;
+        // A misbehaving client could name endless paths: past a consumer's worth of queues, stop remembering them.
+        if (_pullAnswers.Count < 4096) _pullAnswers[pullerPath] = answers;
+        return answers;
     }
 
     protected override void PreStart() => _connection.Start();

@@ -31,7 +31,6 @@ internal sealed partial class QueuePullerActor
         {
             _pulling = false;
             _requestId++; // a late answer from the old broker is ignored
-            Timers.Cancel("pull-timeout");
         }
         _pullAbandoned = wasPulling && _started; // pull again here once the new broker resolves
         _broker.Resolve();

@@ -21,7 +21,15 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private sealed record StartFailed(Exception Error);
     private sealed record FindStart;
     private sealed record PullAgain;
-    private sealed record PullTimedOut(long RequestId);
+    /// <summary>
+    /// Checks the outstanding pull's deadline. One periodic timer instead of a timer per pull: a cancelled Akka timer
+    /// stays in the scheduler's wheel until its slot comes round (up to ~5 s), so a timer per pull kept thousands of
+    /// objects alive at a few thousand pulls a second, and every gen0 collection had to copy them.
+    /// </summary>
+    private sealed class WatchPull { public static readonly WatchPull Instance = new(); }
+
+    /// <summary>How late a lost pull (long poll + send timeout, about 18 s) may be noticed.</summary>
+    private static readonly TimeSpan PullWatchInterval = TimeSpan.FromSeconds(1);
     private sealed record Redeliver(IReadOnlyList<ReceivedMessage> Batch);
     private sealed record SendBackTimedOut(long RequestId);
 
@@ -36,6 +44,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private long _nextOffset;
     private long _reportedOffset = -1;
     private long _requestId;
+    private DateTime _pullDeadline; // UTC; the outstanding pull (while _pulling) is given up after it
     private long _redeliveries;
     private readonly Dictionary<long, ReceivedMessage> _sendingBack = new(); // send-back request id → message
     private long _sendBackId;
@@ -118,7 +127,6 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         if (!_pulling) return;
         _pulling = false;
         _requestId++; // a late answer to the abandoned pull is ignored
-        Timers.Cancel("pull-timeout");
         _pullAbandoned = true;
     }
 
@@ -131,13 +139,12 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         {
             if (l.RequestId != _requestId || !_pulling) return;
             _pulling = false;
-            Timers.Cancel("pull-timeout");
             Pull();
         });
-        Receive<PullTimedOut>(t =>
+        Receive<WatchPull>(_ =>
         {
-            if (t.RequestId != _requestId || !_pulling) return;
-            _pulling = false;
+            if (!_pulling || DateTime.UtcNow < _pullDeadline) return;
+            _pulling = false; // timed out: a late answer to it is ignored
             Pull();
         });
         Receive<PullAgain>(_ => Pull());
@@ -190,7 +197,8 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         if (_config.Senders is { } senders)
             senders.For(_readFrom.BrokerName, _broker.Path).Tell(new Producing.ChannelPull(request, _pathWithAddress ??= PathWithAddress()), Self);
         else _broker.Tell(request, Self);
-        Timers.StartSingleTimer("pull-timeout", new PullTimedOut(id), ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout);
+        _pullDeadline = DateTime.UtcNow + ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout;
+        if (!Timers.IsTimerActive(WatchPull.Instance)) Timers.StartPeriodicTimer(WatchPull.Instance, WatchPull.Instance, PullWatchInterval);
     }
 
     private string PathWithAddress() => Self.Path.ToStringWithAddress(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
@@ -199,7 +207,6 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     {
         if (response.RequestId != _requestId || !_pulling) return; // a late answer to a pull that timed out
         _pulling = false;
-        Timers.Cancel("pull-timeout");
         switch (response.Status)
         {
             case PullStatus.Found:

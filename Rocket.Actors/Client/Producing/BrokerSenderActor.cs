@@ -13,9 +13,20 @@ namespace Rocket.Client.Producing;
 /// </summary>
 internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 {
-    private sealed record RequestTimedOut(long RequestId);
+    /// <summary>
+    /// Fails the requests whose deadline passed. One periodic timer, running while requests are out, instead of a timer
+    /// per request: a cancelled Akka timer stays in the scheduler's wheel until its slot comes round (up to ~5 s), so a
+    /// timer per request kept thousands of objects alive at a few thousand sends a second, and every gen0 collection
+    /// had to copy them.
+    /// </summary>
+    private sealed class CheckDeadlines { public static readonly CheckDeadlines Instance = new(); }
+
+    /// <summary>How late a request's timeout may be reported (the send timeout is seconds).</summary>
+    private static readonly TimeSpan DeadlineCheckInterval = TimeSpan.FromMilliseconds(50);
+
     /// <param name="Channel">The data channel generation it went on; 0 for Akka.Remote.</param>
-    private sealed record InFlight(PendingSend[] Sends, int Channel);
+    /// <param name="Deadline">UTC; its most impatient send's (a retry attempt has a share of the send timeout).</param>
+    private sealed record InFlight(PendingSend[] Sends, int Channel, DateTime Deadline);
 
     private readonly string _brokerName;
     private readonly string _brokerPath;
@@ -52,13 +63,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             SendWhileSlotsFree();
         });
         Receive<ProduceResponse>(OnResponse);
-        Receive<RequestTimedOut>(t =>
-        {
-            if (!_inFlight.Remove(t.RequestId, out var request)) return;
-            var error = NoAnswer();
-            foreach (var s in request.Sends) s.Reply.TrySetException(error);
-            SendWhileSlotsFree();
-        });
+        Receive<CheckDeadlines>(_ => FailOverdue());
         Receive<GetBrokerSenderStats>(_ => Sender.Tell(
             new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent, _requestsOverDataChannel, _channel.IsOpen, _pullsOverDataChannel)));
         Receive<ChannelPull>(p =>
@@ -88,7 +93,6 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             foreach (var (id, request) in _inFlight.Where(r => r.Value.Channel == c.Generation).ToArray())
             {
                 _inFlight.Remove(id);
-                Timers.Cancel(id);
                 foreach (var send in request.Sends) send.Reply.TrySetException(error);
             }
             SendWhileSlotsFree();
@@ -103,7 +107,6 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             var error = Unreachable();
             foreach (var request in _inFlight.Values)
                 foreach (var send in request.Sends) send.Reply.TrySetException(error);
-            foreach (var id in _inFlight.Keys) Timers.Cancel(id);
             _inFlight.Clear();
             while (_queued.TryDequeue(out var queued)) queued.Reply.TrySetException(error);
         });
@@ -139,7 +142,6 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private void OnResponse(ProduceResponse response)
     {
         if (!_inFlight.Remove(response.RequestId, out var request)) return; // already timed out
-        Timers.Cancel(response.RequestId);
         int expected = request.Sends.Sum(s => s.Messages.Length);
         if (response.Results.Length != expected)
         {
@@ -155,6 +157,28 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
                 s.Reply.TrySetResult(response.Results.AsSpan(at, s.Messages.Length).ToArray());
                 at += s.Messages.Length;
             }
+        }
+        SendWhileSlotsFree();
+    }
+
+    /// <summary>Fails the requests past their deadline; stops the check once nothing is out or queued.</summary>
+    private void FailOverdue()
+    {
+        if (_inFlight.Count == 0 && _queued.Count == 0)
+        {
+            Timers.Cancel(CheckDeadlines.Instance);
+            return;
+        }
+        var now = DateTime.UtcNow;
+        List<long>? overdue = null;
+        foreach (var (id, request) in _inFlight)
+            if (request.Deadline <= now) (overdue ??= new()).Add(id);
+        if (overdue is null) return;
+        var error = NoAnswer();
+        foreach (var id in overdue)
+        {
+            _inFlight.Remove(id, out var request);
+            foreach (var s in request!.Sends) s.Reply.TrySetException(error);
         }
         SendWhileSlotsFree();
     }
@@ -197,8 +221,8 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         int channel = _channel.TryPost(request);
         if (channel != 0) _requestsOverDataChannel++;
         else _broker.Tell(request, Self);
-        _inFlight[id] = new InFlight(sends.ToArray(), channel);
-        // The request times out with its most impatient send (a retry attempt has a share of the send timeout).
-        Timers.StartSingleTimer(id, new RequestTimedOut(id), earliestDeadline - now);
+        _inFlight[id] = new InFlight(sends.ToArray(), channel, earliestDeadline);
+        if (!Timers.IsTimerActive(CheckDeadlines.Instance))
+            Timers.StartPeriodicTimer(CheckDeadlines.Instance, CheckDeadlines.Instance, DeadlineCheckInterval);
     }
 }
