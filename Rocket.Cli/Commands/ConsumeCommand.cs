@@ -31,7 +31,7 @@ public static class ConsumeCommand
         });
         var sql = SqlOption.Create();
         var count = new Option<long?>("--count") { Description = "Stop after this many messages" }.AtLeast(1);
-        var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a new message", DefaultValueFactory = _ => 10 };
+        var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds without a new message (counted from when the consumer has started)", DefaultValueFactory = _ => 10 };
         timeout.Validators.Add(r => { if (r.GetValueOrDefault<double>() <= 0) r.AddError("--timeout must be a positive number of seconds"); });
         var from = new Option<string>("--from")
         {

@@ -12,7 +12,7 @@ namespace Rocket.Tests.Cli;
 /// The admin verbs end to end against one standalone node: <c>message query</c>, <c>message get</c> (unique id and
 /// offset message id), <c>group show</c>, <c>progress</c> listing uncommitted queues, and the broker figures of <c>cluster</c>.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class AdminVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

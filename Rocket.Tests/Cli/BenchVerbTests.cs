@@ -9,7 +9,7 @@ namespace Rocket.Tests.Cli;
 /// <c>rocket bench produce|consume|e2e|store</c> with small counts: each runs to the end, accounts for every message
 /// and reports its figures in the promised JSON keys. (The figures themselves are measured by hand, see README.)
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class BenchVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace Rocket.Tests.Cli;
 /// <c>rocket cluster</c> against a real standalone node, and the exit codes every cluster verb shares: a cluster
 /// nobody answers for is 3, a bad command line is 2, and in both cases stdout stays empty.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class ClusterVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
     [Fact]

@@ -8,7 +8,7 @@ namespace Rocket.Tests.Cli;
 /// <c>rocket send</c> to a topic whose only broker is paused (SIGSTOP: its process lives, nobody hears from it) says
 /// that the broker is not reachable, not that the topic does not exist (issue 8, point 6).
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class PausedBrokerVerbTests : IDisposable
 {
     private readonly RocketCluster _cluster = new();

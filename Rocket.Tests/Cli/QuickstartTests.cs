@@ -8,7 +8,7 @@ namespace Rocket.Tests.Cli;
 /// <c>rocket quickstart</c> end to end: it starts its own seed and broker, round-trips the messages, stops both and
 /// deletes its store, leaving no process behind.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class QuickstartTests
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace Rocket.Tests.Cli;
 /// <c>rocket send</c>, <c>consume</c> and <c>progress</c> against a real standalone node: what <c>send --verify-id</c>
 /// stores, <c>consume --verify-id --expect</c> accounts for message by message, and <c>progress</c> shows as lag.
 /// </summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class SendConsumeVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
     [Fact]

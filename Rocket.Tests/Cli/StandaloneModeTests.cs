@@ -8,7 +8,7 @@ namespace Rocket.Tests.Cli;
 /// <c>Rocket.Node --standalone</c>: one process that is seed and broker serves sends and consumers through the
 /// rocket tool, stops cleanly on SIGTERM, and a new standalone process on the same store serves what was stored.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class StandaloneModeTests
 {
     [Fact]

@@ -7,7 +7,7 @@ using Xunit;
 namespace Rocket.Tests.Cli;
 
 /// <summary><c>rocket store verify --store DIR</c> end to end: the real tool on a store written here, JSON and exit codes checked.</summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class StoreVerifyVerbTests : IDisposable
 {
     private readonly TempDirectory _dir = new("verify-verb");

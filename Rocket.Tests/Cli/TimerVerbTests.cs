@@ -9,7 +9,7 @@ namespace Rocket.Tests.Cli;
 /// Timer messages through <c>rocket</c>: <c>send --deliver-after-ms / --deliver-at</c>, <c>consume</c>'s early and
 /// lateness keys, and <c>bench timer</c> with a small count, against a real standalone node.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class TimerVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
     [Fact]

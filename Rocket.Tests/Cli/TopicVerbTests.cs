@@ -6,7 +6,7 @@ using Xunit;
 namespace Rocket.Tests.Cli;
 
 /// <summary><c>rocket topic create|update|delete|list|route</c> against a real standalone node, read through their JSON.</summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class TopicVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Rocket.Client;
 using Rocket.Protocol;
+using Rocket.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -40,6 +41,8 @@ public sealed class AdminWaitTests(ITestOutputHelper output) : FakeClusterTestBa
     {
         SetBrokers(Broker("broker-a", 0, "Stuck"));
         await using var client = RocketClient.Create(Settings());
+        // Connected first: on a loaded machine the client's first look-up can take longer than the 1 s waited below.
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Brokers.Count() == 1, "the fake seed's view");
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RocketClientException>(() => client.Admin.WaitForTopicGoneAsync("Stuck", ["broker-a"], TimeSpan.FromSeconds(1)));
         Assert.Equal(RocketErrorCode.TopicStillRouted, error.Code);

@@ -93,6 +93,35 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task A_lost_offset_commit_is_sent_again_by_the_next_periodic_commit_without_new_messages()
+    {
+        SetRoute("TopicA", 1, "broker-a");
+        await using var client = RocketClient.Create(FastCommits());
+        var producer = client.CreateProducer();
+        for (int i = 0; i < 3; i++) await producer.SendAsync(Text("TopicA", $"m{i}"));
+        // Every commit lost for a while: the consumer's offset stops moving once it has the three messages, so only a
+        // commit of an unchanged offset can repair it (a client sending only moved offsets never would).
+        BrokerA.Tell(new FakeBroker.DropCommits(int.MaxValue));
+        var received = new ConcurrentQueue<string>();
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupL") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicA", "*")
+            .RegisterHandler(batch =>
+            {
+                foreach (var m in batch) received.Enqueue(Encoding.UTF8.GetString(m.Body));
+                return ConsumeResult.Success;
+            });
+        await consumer.StartAsync();
+        await AwaitConditionAsync(() => Task.FromResult(received.Count == 3), Patience);
+        await AwaitConditionAsync(async () => (await BrokerA.Ask<string[]>(new FakeBroker.GetOffsetEvents(), Patience)).Count(e => e == "dropped commit GroupL") >= 3, Patience);
+        Assert.Equal(0, CommittedTotal(await StateOf(BrokerA), "GroupL"));
+
+        BrokerA.Tell(new FakeBroker.DropCommits(0));
+        await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupL") == 3, Patience);
+        Assert.Equal(3, received.Count);
+        await consumer.StopAsync();
+    }
+
+    [Fact]
     public async Task Push_consumer_resumes_from_the_committed_offset_and_filters_by_tag()
     {
         SetRoute("TopicA", 1, "broker-a");

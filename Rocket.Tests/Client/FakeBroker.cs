@@ -23,6 +23,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public sealed record AnswerSendBacks(SendBackAnswer Answer);
     /// <summary>Answers offset questions (stored offset, queue min/max) only after <paramref name="Delay"/>; null never answers.</summary>
     public sealed record SlowOffsetAnswers(TimeSpan? Delay);
+    /// <summary>Loses the next <paramref name="Count"/> offset commits, as a commit sent to a master whose connection is still gated is.</summary>
+    public sealed record DropCommits(int Count);
     /// <summary>As a real broker: tell every member of a group to rebalance when a new one heartbeats (off by default).</summary>
     public sealed record NotifyRebalance(bool On);
     /// <summary>Answered with <see cref="LockEvents"/>: commits, locks granted and unlocks, in arrival order.</summary>
@@ -61,6 +63,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private long _heldSerial;
     private bool _hold;
     private TimeSpan? _offsetDelay = TimeSpan.Zero;
+    private int _commitsToDrop;
     private ProduceStatus? _failWith;
     private long _physical;
     private int _heartbeats, _unregistrations, _pulls;
@@ -186,8 +189,15 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             _committed.TryGetValue((q.Group, q.Topic, q.QueueId), out var o) ? o : -1)));
         // Answered when asked (not when delivered late): a slow answer says where the queue ended at question time.
         Receive<QueryQueueOffsets>(q => AnswerOffsetQuestion(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null)));
+        Receive<DropCommits>(d => _commitsToDrop = d.Count);
         Receive<CommitOffsets>(c =>
         {
+            if (_commitsToDrop > 0)
+            {
+                _commitsToDrop--;
+                _offsetEvents.Add($"dropped commit {c.Group}");
+                return;
+            }
             foreach (var o in c.Offsets)
             {
                 _committed[(c.Group, o.Topic, o.QueueId)] = o.Offset;

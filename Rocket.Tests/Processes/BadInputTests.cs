@@ -7,7 +7,7 @@ using Xunit;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Bad input through the client against a real broker: a clear exception, and nothing stored.</summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class BadInputTests : IDisposable
 {
     private readonly RocketCluster _cluster = new();

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Clean stops leave clean logs: an ERROR or a stack trace must mean something went wrong.</summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public sealed partial class CleanLogTests(ITestOutputHelper output) : IDisposable
 {
     private readonly RocketCluster _cluster = new();

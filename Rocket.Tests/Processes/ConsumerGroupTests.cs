@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Consumer groups across real seed and broker processes.</summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
 {
     private readonly RocketCluster _cluster = new();

@@ -8,7 +8,7 @@ using Xunit;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Against a real seed and broker: whatever ConsumeFrom, nothing sent after StartAsync returns is skipped.</summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public sealed class ConsumerStartProcessTests : IDisposable
 {
     private readonly RocketCluster _cluster = new();

@@ -14,7 +14,7 @@ namespace Rocket.Tests.Processes;
 /// Delay levels across real processes, with a short table (<c>1s 2s 4s</c>) so the tests take seconds: a message
 /// arrives after its level's delay, never before, and pending delayed messages survive a broker SIGKILL and restart.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public sealed class DelayLevelProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Table = "rocket.broker.message-delay-level = \"1s 2s 4s\"";

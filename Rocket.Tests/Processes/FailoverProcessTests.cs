@@ -14,7 +14,7 @@ namespace Rocket.Tests.Processes;
 /// send while the master is SIGKILLed; the slave is promoted, producers and a consumer follow without restarts, and the
 /// old master returns on its own address as a slave of the new epoch and converges byte for byte.
 /// </summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class FailoverProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Topic = "Ha";
@@ -134,7 +134,10 @@ public class FailoverProcessTests(ITestOutputHelper output) : IDisposable
         var acked = stored.Where(p => p.Value.Ok || SentAfterKill(p.Value)).ToArray(); // acknowledged, or stored by the master that stays
         var mustArrive = acked.Where(p => sync || SentAfterKill(p.Value) || p.Value.Physical < epochStart).Select(p => p.Key).ToHashSet();
         await MultiProcess.AwaitAsync(() => Task.FromResult(mustArrive.All(consumed.Received.ContainsKey)),
-            $"all {mustArrive.Count} acknowledged messages that must survive consumed", TimeSpan.FromSeconds(90));
+            () => $"all {mustArrive.Count} acknowledged messages that must survive consumed " +
+                  $"({mustArrive.Count(m => !consumed.Received.ContainsKey(m))} missing, at physical offsets " +
+                  $"{string.Join(", ", mustArrive.Where(m => !consumed.Received.ContainsKey(m)).Select(m => stored[m].Physical).Order().Take(5))}…; " +
+                  $"the new epoch's first acknowledged offset {epochStart})", TimeSpan.FromSeconds(90));
         var lost = acked.Where(p => !consumed.Received.ContainsKey(p.Key)).ToArray();
         output.WriteLine($"{role}: {lost.Length} acknowledged messages lost" + (lost.Length == 0 ? "" :
             $", all in the old master's unreplicated tail [{lost.Min(p => p.Value.Physical)}, {lost.Max(p => p.Value.Physical)}] " +

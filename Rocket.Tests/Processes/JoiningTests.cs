@@ -4,7 +4,7 @@ using Xunit;
 namespace Rocket.Tests.Processes;
 
 /// <summary>How a process finds its cluster: seeding itself when given no seeds, and saying so when it cannot join.</summary>
-[Collection(MultiProcess.Collection)]
+[Collection(MultiProcess.LaneA)]
 public class JoiningTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

@@ -11,7 +11,7 @@ namespace Rocket.Tests.Processes;
 /// comes back with its topics and every group where it was; without them it refuses to start, naming the file and
 /// the setting, and leaves no abort file; with that setting it starts with the topics rebuilt from the consume queues.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class MetadataRecoveryProcessTests
 {
     private const string Topic = "MetaOrders";

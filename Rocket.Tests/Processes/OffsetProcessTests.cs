@@ -12,7 +12,7 @@ namespace Rocket.Tests.Processes;
 /// Broadcast offsets and rewind across real processes: a seed and two brokers; broadcasting consumers run as
 /// <c>rocket consume --broadcast</c> processes, clustering ones in this process.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class OffsetProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Topic = "Rewind";

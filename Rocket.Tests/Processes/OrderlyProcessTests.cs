@@ -13,7 +13,7 @@ namespace Rocket.Tests.Processes;
 /// Issue 10's ordered consumption across real processes: messages of 16 order keys (hash selector) through 8 queues on
 /// 2 brokers, consumed orderly by two <c>rocket consume</c> processes, one of them SIGKILLed mid-stream.
 /// </summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class OrderlyProcessTests(ITestOutputHelper output) : IDisposable
 {
     private const string Topic = "Ordered";

@@ -11,7 +11,7 @@ namespace Rocket.Tests.Processes;
 /// console app (no Directory.Build.props / Directory.Packages.props above it), restored offline, built with warnings as
 /// errors (NU1603 included), and run against a real seed and broker.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public sealed class PackageTests(ITestOutputHelper output) : IDisposable
 {
     private readonly RocketCluster _cluster = new();
@@ -39,8 +39,11 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         _extracted = Path.Combine(globalPackages, "rocket.actors", version);
 
-        // The Debug build the tests run on, packed as it is (no second build of the library).
-        Run(repository, "pack", "Rocket.Actors", "--no-build", "-c", "Debug", "-o", feed, $"-p:Version={version}");
+        // The build the tests run on (Debug or Release, as the tests were built), packed as it is (no second build of the library).
+        string configuration = typeof(PackageTests).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
+        Run(repository, "pack", "Rocket.Actors", "--no-build", "-c", configuration, "-o", feed, $"-p:Version={version}");
         Assert.True(File.Exists(Path.Combine(feed, $"Rocket.Actors.{version}.nupkg")));
 
         var app = Directory.CreateDirectory(Path.Combine(_work.Path, "app")).FullName;

@@ -4,7 +4,7 @@ using Xunit;
 namespace Rocket.Tests.Processes;
 
 /// <summary>Starting and stopping the seed and node processes.</summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneB)]
 public class ProcessLifecycleTests : IDisposable
 {
     private readonly RocketCluster _cluster = new();

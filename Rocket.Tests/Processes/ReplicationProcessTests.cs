@@ -68,20 +68,28 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
 
         // 4. The master is SIGKILLed: a consumer group reads everything stored from the slave (every message sent),
         //    keeps its offsets while no master can store them, and commits them once the master is back.
+        var killed = DateTime.UtcNow;
         _cluster.Kill("broker-a");
         await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Brokers.All(b => b.BrokerId != 0),
             "the killed master gone from the cluster view", TimeSpan.FromSeconds(60));
+        output.WriteLine($"master gone from the view {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after SIGKILL");
         await using var consumerClient = _cluster.Client();
         var fromSlave = await Collector.StartAsync(consumerClient, "Replicated", "G");
         int sent = _sent;
-        await MultiProcess.AwaitAsync(() => Task.FromResult(fromSlave.Received.Count == sent), $"all {sent} messages read from the slave",
-            TimeSpan.FromSeconds(60));
+        var consuming = DateTime.UtcNow;
+        await MultiProcess.AwaitAsync(() => Task.FromResult(fromSlave.Received.Count == sent),
+            () => $"all {sent} messages read from the slave (read {fromSlave.Received.Count})", TimeSpan.FromSeconds(60));
+        output.WriteLine($"all {sent} read from the slave in {(DateTime.UtcNow - consuming).TotalSeconds:0.0} s");
+        var masterBack = DateTime.UtcNow;
         _cluster.StartBroker("broker-a", extraHocon: MasterConfig);
-        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetProgressAsync("G")).SelectMany(p => p.Queues).Sum(q => Math.Max(0, q.ConsumerOffset)) == sent,
-            "the offsets kept while the master was down committed to it", TimeSpan.FromSeconds(60));
+        long committed = -1;
+        await MultiProcess.AwaitAsync(async () =>
+            (committed = (await client.Admin.GetProgressAsync("G")).SelectMany(p => p.Queues).Sum(q => Math.Max(0, q.ConsumerOffset))) == sent,
+            () => $"the offsets kept while the master was down committed to it ({committed} of {sent} committed)", TimeSpan.FromSeconds(60));
+        output.WriteLine($"offsets committed to the master {(DateTime.UtcNow - masterBack).TotalSeconds:0.0} s after its restart");
         var last = await SendAsync(producer, "run6", 100);
-        await MultiProcess.AwaitAsync(() => Task.FromResult(last.Length == 100 && fromSlave.Received.Count == sent + 100), "the messages sent after the master returned",
-            TimeSpan.FromSeconds(60));
+        await MultiProcess.AwaitAsync(() => Task.FromResult(last.Length == 100 && fromSlave.Received.Count == sent + 100),
+            () => $"the messages sent after the master returned (read {fromSlave.Received.Count} of {sent + 100})", TimeSpan.FromSeconds(60));
         Assert.Equal(0, fromSlave.Duplicates);
         await fromSlave.Consumer.StopAsync();
     }

@@ -9,7 +9,7 @@ namespace Rocket.Tests.Processes;
 /// A process that cannot run as configured stops at start, before <c>ready</c>, with one line naming the problem and
 /// a non-zero exit code, and touches nothing (issue 8: a taken port, a misspelled key, an unusable store directory).
 /// </summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class StartRefusalTests : IDisposable
 {
     private readonly RocketCluster _cluster = new();

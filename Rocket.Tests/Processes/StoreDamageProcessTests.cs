@@ -12,7 +12,7 @@ namespace Rocket.Tests.Processes;
 /// the middle of the second segment, then a crash with a stale checkpoint (none) and the abort file. Also: bytes
 /// flipped inside a body below the checkpoint are never delivered.
 /// </summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class StoreDamageProcessTests : IDisposable
 {
     private const int SegmentSize = 8 * 1024 * 1024;

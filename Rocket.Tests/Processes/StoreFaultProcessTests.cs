@@ -13,7 +13,7 @@ namespace Rocket.Tests.Processes;
 /// consumable, sends succeed again by themselves once space is freed, and SIGTERM still stops it cleanly. And a
 /// volume too small for the key index's preallocated file refuses the node at start, naming the settings.
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public class StoreFaultProcessTests : IDisposable
 {
     private const long VolumeBytes = 64L << 20;

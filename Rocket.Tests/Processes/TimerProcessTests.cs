@@ -12,7 +12,7 @@ namespace Rocket.Tests.Processes;
 /// Timer messages across a broker SIGKILL: timers sent before the kill, some already delivered and most still
 /// pending, all fire after the broker restarts on its store (at-least-once: duplicates allowed, none early, none lost).
 /// </summary>
-[Collection(MultiProcess.SideLane)]
+[Collection(MultiProcess.LaneA)]
 public sealed class TimerProcessTests(ITestOutputHelper output)
 {
     private const string Topic = "TimerKill";

@@ -12,7 +12,7 @@ namespace Rocket.Tests.Processes;
 /// from the last checkpoint (taken at most every 60 s, so well before these kills), which holds the deleted
 /// topic's old messages; the tombstone after them must win, every time.
 /// </summary>
-[Collection(MultiProcess.LaneA)]
+[Collection(MultiProcess.LaneB)]
 public class TopicDeleteTests(ITestOutputHelper output) : IDisposable
 {
     private const string Topic = "Doomed";

@@ -117,7 +117,10 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         Receive<ConsumerTicks.CommitOffsets>(_ =>
         {
             if (_config.Kind == ConsumerKind.Pull && !_config.AutoCommit) return;
-            Commit(_dirty.ToArray());
+            // Clustering sends every owned queue's offset, moved or not (as RocketMQ's persistAll does): a commit is a
+            // one-way message, and one lost (a master just restarted, its connection still gated) is sent again here.
+            // The broker writes only offsets that changed.
+            Commit(_config.Model == MessageModel.Clustering ? _consumed.Keys.Union(_dirty).ToArray() : _dirty.ToArray());
         });
         Receive<MessagesPulled>(OnPulled);
         Receive<ResetConsumerOffsets>(OnReset);

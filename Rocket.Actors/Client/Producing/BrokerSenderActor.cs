@@ -142,17 +142,20 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private void OnResponse(ProduceResponse response)
     {
         if (!_inFlight.Remove(response.RequestId, out var request)) return; // already timed out
-        int expected = request.Sends.Sum(s => s.Messages.Length);
+        var sends = request.Sends;
+        int expected = 0;
+        foreach (var s in sends) expected += s.Messages.Length;
         if (response.Results.Length != expected)
         {
             var error = new RocketSendException(
                 $"broker {_brokerName} answered {response.Results.Length} results for {expected} messages", ProduceStatus.UnknownError);
-            foreach (var s in request.Sends) s.Reply.TrySetException(error);
+            foreach (var s in sends) s.Reply.TrySetException(error);
         }
+        else if (sends.Length == 1) sends[0].Reply.TrySetResult(response.Results); // the answer is this send's alone: no copy
         else
         {
             int at = 0;
-            foreach (var s in request.Sends)
+            foreach (var s in sends)
             {
                 s.Reply.TrySetResult(response.Results.AsSpan(at, s.Messages.Length).ToArray());
                 at += s.Messages.Length;
@@ -191,29 +194,42 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     /// <summary>Takes queued sends up to the caps (always at least one, however big) into one request.</summary>
     private void SendOneRequest()
     {
-        var sends = new List<PendingSend>();
-        int messages = 0, bytes = 0;
         var now = DateTime.UtcNow;
+        PendingSend? first = null;
+        List<PendingSend>? more = null; // only when sends coalesce: a lone send goes as it is, with no copy
+        int messages = 0, bytes = 0;
         var earliestDeadline = DateTime.MaxValue;
         while (_queued.TryPeek(out var next))
         {
             if (next.Reply.Task.IsCompleted || TimedOut(next, now)) { _queued.Dequeue(); continue; }
             bool fits = messages + next.Messages.Length <= _settings.MaxCoalescedMessages && bytes + next.Bytes <= _settings.MaxCoalescedBytes;
-            if (sends.Count > 0 && !fits) break;
+            if (first is not null && !fits) break;
             _queued.Dequeue();
-            sends.Add(next);
+            if (first is null) first = next;
+            else (more ??= [first]).Add(next);
             if (next.Deadline < earliestDeadline) earliestDeadline = next.Deadline;
             messages += next.Messages.Length;
             bytes += next.Bytes;
         }
-        if (sends.Count == 0) return;
+        if (first is null) return;
 
-        var wire = new WireMessage[messages];
-        int at = 0;
-        foreach (var s in sends)
+        PendingSend[] sends;
+        WireMessage[] wire;
+        if (more is null)
         {
-            s.Messages.CopyTo(wire, at);
-            at += s.Messages.Length;
+            sends = [first];
+            wire = first.Messages;
+        }
+        else
+        {
+            sends = more.ToArray();
+            wire = new WireMessage[messages];
+            int at = 0;
+            foreach (var s in sends)
+            {
+                s.Messages.CopyTo(wire, at);
+                at += s.Messages.Length;
+            }
         }
         long id = ++_nextRequestId;
         _requestsSent++;
@@ -221,7 +237,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         int channel = _channel.TryPost(request);
         if (channel != 0) _requestsOverDataChannel++;
         else _broker.Tell(request, Self);
-        _inFlight[id] = new InFlight(sends.ToArray(), channel, earliestDeadline);
+        _inFlight[id] = new InFlight(sends, channel, earliestDeadline);
         if (!Timers.IsTimerActive(CheckDeadlines.Instance))
             Timers.StartPeriodicTimer(CheckDeadlines.Instance, CheckDeadlines.Instance, DeadlineCheckInterval);
     }

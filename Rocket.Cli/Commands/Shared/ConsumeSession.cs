@@ -35,6 +35,7 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
 {
     private PushConsumer? _consumer;
     private long _startedAt;
+    private long _readyAt;
 
     public ConsumeTally Tally => tally;
 
@@ -92,6 +93,7 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
         });
         _startedAt = Stopwatch.GetTimestamp(); // before the start: messages may arrive before StartAsync returns
         await _consumer.StartAsync();
+        _readyAt = Stopwatch.GetTimestamp(); // the idle timeout counts from here: a slow start (a loaded machine) is not idleness
         StartDuration = watch.Elapsed;
     }
 
@@ -104,7 +106,7 @@ public sealed class ConsumeSession(RocketClient client, ConsumePlan plan, Consum
             tick?.Invoke();
             if (reached) { StopReason = "count"; break; }
             if (cancel.IsCancellationRequested) { StopReason = "interrupted"; break; }
-            long last = Math.Max(tally.LastReceiveTimestamp, _startedAt);
+            long last = Math.Max(tally.LastReceiveTimestamp, _readyAt);
             if (Stopwatch.GetElapsedTime(last) >= plan.IdleTimeout) { StopReason = "idle"; break; }
         }
         Elapsed = tally.Received > 0
