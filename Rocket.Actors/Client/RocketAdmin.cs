@@ -34,7 +34,7 @@ public sealed partial class RocketAdmin
     /// that the next send and the next consumer find it (a topic just created reaches the seeds by gossip, within
     /// seconds). Also refreshes this client's cached route. Returns the route.
     /// </summary>
-    /// <exception cref="RocketClientException">The topic is not routable within <paramref name="timeout"/>, or no seed answered.</exception>
+    /// <exception cref="RocketClientException">The topic is not routable within <paramref name="timeout"/>, or no seed answered within it.</exception>
     public Task<TopicRoute> WaitForTopicAsync(string topic, TimeSpan timeout)
     {
         Producing.MessageValidator.ValidateTopic(topic);
@@ -45,7 +45,7 @@ public sealed partial class RocketAdmin
     /// Waits until each of <paramref name="brokers"/> routes the topic exactly as <paramref name="config"/> says (queue
     /// counts and permission): after a create or an update on those brokers. Returns the route.
     /// </summary>
-    /// <exception cref="RocketClientException">Not so within <paramref name="timeout"/>, or no seed answered.</exception>
+    /// <exception cref="RocketClientException">Not so within <paramref name="timeout"/>, or no seed answered within it.</exception>
     public Task<TopicRoute> WaitForTopicAsync(TopicConfig config, IReadOnlyCollection<string> brokers, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -66,7 +66,13 @@ public sealed partial class RocketAdmin
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var route = (await _client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false)).Route;
+            TopicRoute? route;
+            try { route = (await _client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false)).Route; }
+            catch (RocketClientException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(RoutePollInterval).ConfigureAwait(false); // a seed out of reach for a moment: ask again
+                continue;
+            }
             var missing = route is null ? "the seeds know no broker that has it" : problem(route);
             if (missing is null) return route!;
             if (DateTime.UtcNow >= deadline)
@@ -80,7 +86,7 @@ public sealed partial class RocketAdmin
     /// Waits until the seeds' view shows none of <paramref name="brokers"/> publishing <paramref name="topic"/>: after a
     /// delete on those brokers, so that the next look-up no longer routes to them.
     /// </summary>
-    /// <exception cref="RocketClientException">Still published after <paramref name="timeout"/> (<see cref="RocketErrorCode.TopicStillRouted"/>), or no seed answered.</exception>
+    /// <exception cref="RocketClientException">Still published after <paramref name="timeout"/> (<see cref="RocketErrorCode.TopicStillRouted"/>), or no seed answered within it.</exception>
     public async Task WaitForTopicGoneAsync(string topic, IReadOnlyCollection<string> brokers, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(brokers);
@@ -89,7 +95,7 @@ public sealed partial class RocketAdmin
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var view = await GetClusterViewAsync().ConfigureAwait(false);
+            if (await ViewWithinAsync(deadline).ConfigureAwait(false) is not { } view) continue;
             var holders = view.Brokers.Where(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic))
                 .Select(b => b.BrokerName).Distinct().Order(StringComparer.Ordinal).ToArray();
             if (holders.Length == 0) return;
@@ -104,18 +110,33 @@ public sealed partial class RocketAdmin
     /// Waits until the seeds' view lists at least one live master broker (a broker that just started reaches the seeds'
     /// view by gossip a moment after it is a member). Returns the live masters.
     /// </summary>
-    /// <exception cref="RocketClientException">None within <paramref name="timeout"/>, or no seed answered.</exception>
+    /// <exception cref="RocketClientException">None within <paramref name="timeout"/>, or no seed answered within it.</exception>
     public async Task<IReadOnlyList<BrokerRecord>> WaitForMasterAsync(TimeSpan timeout)
     {
         if (timeout <= TimeSpan.Zero) throw new RocketClientException($"the timeout to wait for a master broker must be positive, not {timeout}");
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var masters = BrokerGroupRoles.Masters((await GetClusterViewAsync().ConfigureAwait(false)).Brokers);
+            if (await ViewWithinAsync(deadline).ConfigureAwait(false) is not { } view) continue;
+            var masters = BrokerGroupRoles.Masters(view.Brokers);
             if (masters.Length > 0) return masters;
             if (DateTime.UtcNow >= deadline)
                 throw new RocketClientException($"no live master broker appeared in the cluster within {timeout.TotalSeconds:0.#} s");
             await Task.Delay(RoutePollInterval).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The view for a wait: null (after a pause) when no seed answered before <paramref name="deadline"/>, so a wait
+    /// rides out a seed that is slow or restarting; past the deadline the "no seed reachable" error goes to the caller.
+    /// </summary>
+    private async Task<ClusterView?> ViewWithinAsync(DateTime deadline)
+    {
+        try { return await GetClusterViewAsync().ConfigureAwait(false); }
+        catch (RocketClientException) when (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(RoutePollInterval).ConfigureAwait(false);
+            return null;
         }
     }
 

@@ -13,7 +13,7 @@ namespace Rocket.Hosting;
 
 /// <summary>
 /// Runs a seed, broker or standalone process: Akka.Hosting on the generic host, configured from HOCON. Prints one
-/// line starting with <c>ready</c> once the node is a cluster member and serves; SIGTERM / Ctrl+C leave the cluster,
+/// line starting with <c>ready</c> once the node is a cluster member and serves (a broker: once the seeds route to it); SIGTERM / Ctrl+C leave the cluster,
 /// flush the store and remove its abort file.
 /// </summary>
 public static class RocketNodeHost
@@ -123,17 +123,33 @@ public static class RocketNodeHost
                 cluster.RegisterOnMemberUp(() =>
                 {
                     notJoined.Cancel();
+                    var brokerName = Broker.BrokerSettings.FromConfig(config).BrokerName;
                     var what = role switch
                     {
                         NodeRole.Seed => "seed",
-                        NodeRole.Broker => $"broker {Broker.BrokerSettings.FromConfig(config).BrokerName}",
+                        NodeRole.Broker => $"broker {brokerName}",
                         _ => "standalone seed+broker",
                     };
-                    lock (output)
+                    void SayReady()
                     {
-                        output.WriteLine($"ready: {what} at {cluster.SelfAddress}" + (store is null ? "" : $", store {store.Settings.Directory}"));
-                        output.Flush();
+                        lock (output)
+                        {
+                            output.WriteLine($"ready: {what} at {cluster.SelfAddress}" + (store is null ? "" : $", store {store.Settings.Directory}"));
+                            output.Flush();
+                        }
                     }
+                    if (role == NodeRole.Seed)
+                    {
+                        SayReady();
+                        return;
+                    }
+                    var announcing = Task.Run(async () => // not awaited: the member-up callback must not block
+                    {
+                        if (await RoutableWait.AwaitAsync(system, brokerName, RoutableLimit) is { } notRoutable)
+                            system.Log.Warning("saying ready although clients may not route to this broker yet: {0} after {1:F0} s",
+                                notRoutable, RoutableLimit.TotalSeconds);
+                        if (!cluster.IsTerminated) SayReady();
+                    });
                 });
             });
         });
@@ -173,6 +189,9 @@ public static class RocketNodeHost
         logging.ClearProviders();
         logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
     }
+
+    /// <summary>How long a broker that is a member waits for the seeds to route to it before it says ready anyway.</summary>
+    private static readonly TimeSpan RoutableLimit = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a node that is not yet a member says so.</summary>
     private static readonly TimeSpan NotJoinedReportInterval = TimeSpan.FromSeconds(5);

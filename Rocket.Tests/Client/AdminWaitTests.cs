@@ -65,4 +65,31 @@ public sealed class AdminWaitTests(ITestOutputHelper output) : FakeClusterTestBa
         var masters = await waiting;
         Assert.Equal(("broker-a", 0L), (Assert.Single(masters).BrokerName, masters[0].BrokerId));
     }
+
+    [Fact]
+    public async Task The_waits_ride_out_a_seed_that_does_not_answer_for_a_while_and_name_it_when_it_never_does()
+    {
+        SetBrokers(Broker("broker-a", 0, "Going"));
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromMilliseconds(500) }));
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Brokers.Count() == 1, "the fake seed's view");
+        NameServer.Tell(new FakeNameServer.SetSilent(true), Akka.Actor.ActorRefs.NoSender);
+
+        // Silent for several ask timeouts, then answering: the waits go on until their own deadline.
+        var master = client.Admin.WaitForMasterAsync(TimeSpan.FromSeconds(20));
+        var gone = client.Admin.WaitForTopicGoneAsync("Going", ["broker-a"], TimeSpan.FromSeconds(20));
+        var routed = client.Admin.WaitForTopicAsync("Going", TimeSpan.FromSeconds(20));
+        await Task.Delay(1500);
+        Assert.False(master.IsCompleted || gone.IsCompleted || routed.IsCompleted, "no seed answered yet");
+        SetRoute("Going", 4, "broker-a");
+        SetBrokers(Broker("broker-a", 0));
+        NameServer.Tell(new FakeNameServer.SetSilent(false), Akka.Actor.ActorRefs.NoSender);
+        Assert.Equal("broker-a", Assert.Single(await master).BrokerName);
+        await gone;
+        await routed;
+
+        // Silent throughout: the error says no seed answered, not that the condition failed.
+        NameServer.Tell(new FakeNameServer.SetSilent(true), Akka.Actor.ActorRefs.NoSender);
+        var error = await Assert.ThrowsAsync<RocketClientException>(() => client.Admin.WaitForMasterAsync(TimeSpan.FromSeconds(1)));
+        Assert.StartsWith("no seed reachable at 127.0.0.1:", error.Message);
+    }
 }

@@ -48,7 +48,11 @@ public class StartRefusalTests : IDisposable
         }
 
         // The first seed still forms the cluster: a broker joins through it, and messages go round.
+        await using var client = _cluster.Client();
+        Assert.Empty((await client.Admin.GetClusterViewAsync()).Brokers); // connected before the broker starts
         _cluster.StartBroker("broker-a");
+        // A broker says ready only once the seeds route to it: asked at once, without polling, the seed lists it.
+        Assert.Contains((await client.Admin.GetClusterViewAsync()).Brokers, b => b.BrokerName == "broker-a");
         var seeds = _cluster.Seeds;
         (await RocketTool.RunAsync("send", "--topic", "SeedPortTopic", "--count", "200", "--size", "64", "--verify-id", "seed1", "--seeds", seeds, "--json")).Exits(ExitCodes.Ok);
         (await RocketTool.RunAsync("consume", "--topic", "SeedPortTopic", "--group", "seed-group", "--from", "first",
