@@ -41,7 +41,15 @@ public sealed class Producer
         var id = MessageIdGenerator.Next();
         var properties = MessageValidator.EncodeProperties(message, id);
         var first = FirstChoice(message.Topic);
-        return SendWithRetriesAsync(message.Topic, [ToWire(message, properties, first?.Queue.QueueId ?? 0)], id, first);
+        WireMessage[] wire = [ToWire(message, properties, first?.Queue.QueueId ?? 0)];
+        if (first is not { } chosen) return SendWithRetriesAsync(message.Topic, wire, id, null);
+        // The usual case, a cached route: the first attempt is the send itself, answered by the broker sender without
+        // an async method in between; retries, if it fails, take the general path.
+        var deadline = DateTime.UtcNow + _settings.SendTimeout;
+        var send = new FirstAttemptSend(this, message.Topic, wire, id, chosen.Queue, chosen.Queues.MasterPaths[chosen.Queue.BrokerName],
+            deadline, AttemptDeadline(0, chosen.Queues, deadline));
+        _client.Senders.For(chosen.Queue.BrokerName, send.BrokerPath).Tell(send);
+        return send.Task;
     }
 
     /// <summary>Sends and reports the outcome to <paramref name="callback"/> on a thread-pool thread (RocketMQ's async send).</summary>
@@ -144,14 +152,15 @@ public sealed class Producer
     /// machine: the attempt is awaited inline, and the retry bookkeeping runs only after a failure.
     /// </summary>
     /// <param name="wire">The messages, built for <paramref name="first"/>'s queue id (re-addressed when another queue is tried).</param>
-    private async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId,
-        (TopicQueues Queues, MessageQueue Queue)? first)
+    /// <param name="firstAttempt">Where to start: 0, or 1 after a <see cref="FirstAttemptSend"/> failed with <paramref name="lastError"/>
+    /// on <paramref name="avoidBroker"/>.</param>
+    internal async Task<SendResult> SendWithRetriesAsync(string topic, WireMessage[] wire, string messageId,
+        (TopicQueues Queues, MessageQueue Queue)? first, int firstAttempt = 0, DateTime? sendDeadline = null,
+        string? avoidBroker = null, Exception? lastError = null)
     {
-        var deadline = DateTime.UtcNow + _settings.SendTimeout;
-        string? avoidBroker = null;
-        Exception? lastError = null;
-        int attempts = 1 + _settings.RetryTimesWhenSendFailed;
-        for (int attempt = 0; attempt < attempts && DateTime.UtcNow < deadline; attempt++)
+        var deadline = sendDeadline ?? DateTime.UtcNow + _settings.SendTimeout;
+        int attempts = Attempts;
+        for (int attempt = firstAttempt; attempt < attempts && DateTime.UtcNow < deadline; attempt++)
         {
             TopicQueues queues;
             MessageQueue queue;
@@ -161,12 +170,7 @@ public sealed class Producer
                 queues = await QueuesAsync(topic, refresh: false).ConfigureAwait(false);
                 queue = PickQueue(queues.Writable, avoidBroker);
             }
-            // With other brokers to fail over to, each attempt gets an equal share of what is left, so a silent broker
-            // cannot use up every retry's time. With one broker a retry after a timeout would only store a duplicate
-            // of a message that is most likely on its way (RocketMQ does not retry a timeout either): one attempt
-            // gets all the time.
-            bool lastChance = attempt == attempts - 1 || queues.SingleBroker;
-            var attemptDeadline = lastChance ? deadline : DateTime.UtcNow + (deadline - DateTime.UtcNow) / (attempts - attempt);
+            var attemptDeadline = AttemptDeadline(attempt, queues, deadline);
             var brokerPath = queues.MasterPaths[queue.BrokerName];
             // The broker sender enforces the deadline: no timer per send.
             var pending = PendingSend.Create(Addressed(wire, queue.QueueId), attemptDeadline);
@@ -185,14 +189,33 @@ public sealed class Producer
             if (error is RocketSendException { Status: ProduceStatus.MessageIllegal }) throw error; // retrying cannot help
             lastError = error;
             avoidBroker = queue.BrokerName;
-            _isolated[queue.BrokerName] = DateTime.UtcNow + BrokerIsolation;
-            _client.RouteCache.Tell(new RefreshRoute(topic));
+            AttemptFailed(topic, queue.BrokerName);
         }
         throw lastError is RocketSendException { } send && attempts == 1
             ? send
             : new RocketSendException(
                 $"send to topic '{topic}' failed after {attempts} attempt(s) within {_settings.SendTimeout.TotalSeconds:0.###} s: {lastError?.Message ?? "send timeout"}",
                 (lastError as RocketSendException)?.Status, lastError);
+    }
+
+    private int Attempts => 1 + _settings.RetryTimesWhenSendFailed;
+
+    /// <summary>
+    /// With other brokers to fail over to, each attempt gets an equal share of what is left, so a silent broker cannot
+    /// use up every retry's time. With one broker a retry after a timeout would only store a duplicate of a message that
+    /// is most likely on its way (RocketMQ does not retry a timeout either): one attempt gets all the time.
+    /// </summary>
+    private DateTime AttemptDeadline(int attempt, TopicQueues queues, DateTime deadline)
+    {
+        bool lastChance = attempt == Attempts - 1 || queues.SingleBroker;
+        return lastChance ? deadline : DateTime.UtcNow + (deadline - DateTime.UtcNow) / (Attempts - attempt);
+    }
+
+    /// <summary>A broker that failed an attempt is avoided for a while, and the topic's route is asked for again.</summary>
+    internal void AttemptFailed(string topic, string brokerName)
+    {
+        _isolated[brokerName] = DateTime.UtcNow + BrokerIsolation;
+        _client.RouteCache.Tell(new RefreshRoute(topic));
     }
 
     /// <summary>The messages with <paramref name="queueId"/>: the same array when they already carry it (the usual first attempt).</summary>
@@ -206,11 +229,11 @@ public sealed class Producer
         return addressed;
     }
 
-    private static RocketSendException NoAnswer(MessageQueue queue, TimeoutException e) =>
+    internal static RocketSendException NoAnswer(MessageQueue queue, TimeoutException e) =>
         new($"no answer from broker {queue.BrokerName} within the send timeout", null, e);
 
     /// <summary>The error for the first message the broker did not store, or null when it stored them all.</summary>
-    private static RocketSendException? Rejection(ProduceResult[] results, MessageQueue queue)
+    internal static RocketSendException? Rejection(ProduceResult[] results, MessageQueue queue)
     {
         int failedAt = Array.FindIndex(results, static r => !IsStored(r.Status));
         if (failedAt < 0) return null;
@@ -271,7 +294,7 @@ public sealed class Producer
             var pending = PendingSend.Create(Addressed([wire], queue.QueueId), DateTime.UtcNow + _settings.SendTimeout);
             _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
             // Awaited only so that disposing the client waits for it (OneWaySends); the outcome is not reported.
-            await pending.Reply.Task.ConfigureAwait(false);
+            await pending.Task.ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -291,7 +314,7 @@ public sealed class Producer
     private static bool IsStored(ProduceStatus status) => status is ProduceStatus.Ok or ProduceStatus.FlushDiskTimeout
         or ProduceStatus.FlushSlaveTimeout or ProduceStatus.SlaveNotAvailable;
 
-    private static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId, string brokerPath)
+    internal static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId, string brokerPath)
     {
         var first = results[0];
         var notOk = Array.FindIndex(results, static r => r.Status != ProduceStatus.Ok);

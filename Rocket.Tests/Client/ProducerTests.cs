@@ -193,6 +193,40 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task With_a_cached_route_a_failed_first_attempt_is_retried_elsewhere_a_silent_one_too_and_an_illegal_one_is_not()
+    {
+        // A send to a cached route is its own first attempt (FirstAttemptSend); its failures take the retry loop.
+        SetRoute("TopicA", 1, "broker-a", "broker-b");
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(6) }));
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "warm")); // caches the route
+
+        BrokerA.Tell(new FakeBroker.FailProducesWith(ProduceStatus.ServiceNotAvailable));
+        for (int i = 0; i < 4; i++) Assert.Equal("broker-b", (await producer.SendAsync(Text("TopicA", $"r{i}"))).BrokerName);
+        Assert.NotEmpty((await StateOf(BrokerA)).ProduceRequests); // round robin did try broker-a
+
+        // A new producer (no broker isolated yet) on the same client (the route still cached).
+        producer = client.CreateProducer();
+        BrokerA.Tell(new FakeBroker.FailProducesWith(null));
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+        int heldBefore = (await StateOf(BrokerA)).ProduceRequests.Count;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 3; i++) Assert.Equal("broker-b", (await producer.SendAsync(Text("TopicA", $"s{i}"))).BrokerName);
+        Assert.Equal(heldBefore + 1, (await StateOf(BrokerA)).ProduceRequests.Count); // the silent broker was tried once
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the silent attempt took its share (2 s) once: {watch.Elapsed}");
+
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(false));
+        producer = client.CreateProducer();
+        BrokerB.Tell(new FakeBroker.FailProducesWith(ProduceStatus.MessageIllegal));
+        BrokerA.Tell(new FakeBroker.FailProducesWith(ProduceStatus.MessageIllegal));
+        int before = (await StateOf(BrokerA)).ProduceRequests.Count + (await StateOf(BrokerB)).ProduceRequests.Count;
+        var error = await Assert.ThrowsAsync<RocketSendException>(() => producer.SendAsync(Text("TopicA", "illegal")));
+        Assert.Equal(ProduceStatus.MessageIllegal, error.Status);
+        int after = (await StateOf(BrokerA)).ProduceRequests.Count + (await StateOf(BrokerB)).ProduceRequests.Count;
+        Assert.Equal(before + 1, after);
+    }
+
+    [Fact]
     public async Task A_topic_without_route_fails_with_topic_not_exist()
     {
         await using var client = RocketClient.Create(Settings());

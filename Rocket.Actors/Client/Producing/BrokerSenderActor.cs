@@ -26,13 +26,13 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 
     /// <param name="Channel">The data channel generation it went on; 0 for Akka.Remote.</param>
     /// <param name="Deadline">UTC; its most impatient send's (a retry attempt has a share of the send timeout).</param>
-    private sealed record InFlight(PendingSend[] Sends, int Channel, DateTime Deadline);
+    private sealed record InFlight(IPendingSend[] Sends, int Channel, DateTime Deadline);
 
     private readonly string _brokerName;
     private readonly string _brokerPath;
     private readonly ClientSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Queue<PendingSend> _queued = new();
+    private readonly Queue<IPendingSend> _queued = new();
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private long _nextRequestId;
     private long _requestsSent;
@@ -50,12 +50,12 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _broker = new BrokerLink(Context, brokerPath, settings.SendTimeout);
         _channel = new DataChannelLink(Context, brokerName, settings.DataChannel, _log);
 
-        Receive<PendingSend>(send =>
+        Receive<IPendingSend>(send =>
         {
             if (_down)
             {
                 // Known dead: fail at once so the producer retries on another broker instead of waiting out a timeout.
-                send.Reply.TrySetException(Unreachable());
+                send.Fail(Unreachable());
                 return;
             }
             if (TimedOut(send, DateTime.UtcNow)) return;
@@ -93,7 +93,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             foreach (var (id, request) in _inFlight.Where(r => r.Value.Channel == c.Generation).ToArray())
             {
                 _inFlight.Remove(id);
-                foreach (var send in request.Sends) send.Reply.TrySetException(error);
+                foreach (var send in request.Sends) send.Fail(error);
             }
             SendWhileSlotsFree();
         });
@@ -106,9 +106,9 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             _channel.Close("the broker stopped or became unreachable");
             var error = Unreachable();
             foreach (var request in _inFlight.Values)
-                foreach (var send in request.Sends) send.Reply.TrySetException(error);
+                foreach (var send in request.Sends) send.Fail(error);
             _inFlight.Clear();
-            while (_queued.TryDequeue(out var queued)) queued.Reply.TrySetException(error);
+            while (_queued.TryDequeue(out var queued)) queued.Fail(error);
         });
     }
 
@@ -121,17 +121,17 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         _channel.Close("the client stopped");
         var error = new RocketClientException($"the client was closed before broker {_brokerName} answered");
         foreach (var request in _inFlight.Values)
-            foreach (var s in request.Sends) s.Reply.TrySetException(error);
-        foreach (var s in _queued) s.Reply.TrySetException(error);
+            foreach (var s in request.Sends) s.Fail(error);
+        foreach (var s in _queued) s.Fail(error);
     }
 
     private TimeoutException NoAnswer() => new($"broker {_brokerName} ({_brokerPath}) did not answer within the send timeout");
 
     /// <summary>Fails a send whose deadline has passed (true), e.g. one that waited in the queue behind a silent broker.</summary>
-    private bool TimedOut(PendingSend send, DateTime now)
+    private bool TimedOut(IPendingSend send, DateTime now)
     {
         if (send.Deadline > now) return false;
-        send.Reply.TrySetException(NoAnswer());
+        send.Fail(NoAnswer());
         return true;
     }
 
@@ -149,15 +149,15 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         {
             var error = new RocketSendException(
                 $"broker {_brokerName} answered {response.Results.Length} results for {expected} messages", ProduceStatus.UnknownError);
-            foreach (var s in sends) s.Reply.TrySetException(error);
+            foreach (var s in sends) s.Fail(error);
         }
-        else if (sends.Length == 1) sends[0].Reply.TrySetResult(response.Results); // the answer is this send's alone: no copy
+        else if (sends.Length == 1) sends[0].Answer(response.Results); // the answer is this send's alone: no copy
         else
         {
             int at = 0;
             foreach (var s in sends)
             {
-                s.Reply.TrySetResult(response.Results.AsSpan(at, s.Messages.Length).ToArray());
+                s.Answer(response.Results.AsSpan(at, s.Messages.Length).ToArray());
                 at += s.Messages.Length;
             }
         }
@@ -181,7 +181,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         foreach (var id in overdue)
         {
             _inFlight.Remove(id, out var request);
-            foreach (var s in request!.Sends) s.Reply.TrySetException(error);
+            foreach (var s in request!.Sends) s.Fail(error);
         }
         SendWhileSlotsFree();
     }
@@ -195,13 +195,13 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private void SendOneRequest()
     {
         var now = DateTime.UtcNow;
-        PendingSend? first = null;
-        List<PendingSend>? more = null; // only when sends coalesce: a lone send goes as it is, with no copy
+        IPendingSend? first = null;
+        List<IPendingSend>? more = null; // only when sends coalesce: a lone send goes as it is, with no copy
         int messages = 0, bytes = 0;
         var earliestDeadline = DateTime.MaxValue;
         while (_queued.TryPeek(out var next))
         {
-            if (next.Reply.Task.IsCompleted || TimedOut(next, now)) { _queued.Dequeue(); continue; }
+            if (next.IsAnswered || TimedOut(next, now)) { _queued.Dequeue(); continue; }
             bool fits = messages + next.Messages.Length <= _settings.MaxCoalescedMessages && bytes + next.Bytes <= _settings.MaxCoalescedBytes;
             if (first is not null && !fits) break;
             _queued.Dequeue();
@@ -213,7 +213,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         }
         if (first is null) return;
 
-        PendingSend[] sends;
+        IPendingSend[] sends;
         WireMessage[] wire;
         if (more is null)
         {
