@@ -135,7 +135,7 @@ public sealed class Producer
         var first = FirstChoice(message.Topic);
         var send = await SendWithRetriesAsync(message.Topic, [ToWire(message, properties, first?.Queue.QueueId ?? 0)], id, first)
             .ConfigureAwait(false);
-        return (send, send.Stored![0], send.BrokerPath!);
+        return (send, send.Stored[0], send.BrokerPath!);
     }
 
     /// <summary>
@@ -233,9 +233,11 @@ public sealed class Producer
         new($"no answer from broker {queue.BrokerName} within the send timeout", null, e);
 
     /// <summary>The error for the first message the broker did not store, or null when it stored them all.</summary>
-    internal static RocketSendException? Rejection(ProduceResult[] results, MessageQueue queue)
+    internal static RocketSendException? Rejection(ReadOnlySpan<ProduceResult> results, MessageQueue queue)
     {
-        int failedAt = Array.FindIndex(results, static r => !IsStored(r.Status));
+        int failedAt = -1;
+        for (int i = 0; i < results.Length && failedAt < 0; i++)
+            if (!IsStored(results[i].Status)) failedAt = i;
         if (failedAt < 0) return null;
         var failed = results[failedAt];
         return new RocketSendException(
@@ -314,11 +316,13 @@ public sealed class Producer
     private static bool IsStored(ProduceStatus status) => status is ProduceStatus.Ok or ProduceStatus.FlushDiskTimeout
         or ProduceStatus.FlushSlaveTimeout or ProduceStatus.SlaveNotAvailable;
 
-    internal static SendResult ToSendResult(ProduceResult[] results, MessageQueue queue, string messageId, string brokerPath)
+    internal static SendResult ToSendResult(ArraySegment<ProduceResult> results, MessageQueue queue, string messageId, string brokerPath)
     {
         var first = results[0];
-        var notOk = Array.FindIndex(results, static r => r.Status != ProduceStatus.Ok);
-        var status = (notOk < 0 ? ProduceStatus.Ok : results[notOk].Status) switch
+        var notOk = ProduceStatus.Ok;
+        foreach (var r in results.AsSpan())
+            if (r.Status != ProduceStatus.Ok) { notOk = r.Status; break; }
+        var status = notOk switch
         {
             ProduceStatus.FlushDiskTimeout => SendStatus.FlushDiskTimeout,
             ProduceStatus.FlushSlaveTimeout => SendStatus.FlushSlaveTimeout,

@@ -23,19 +23,22 @@ public sealed record SendResult(SendStatus Status, string MessageId, string Brok
 {
     // The offset message id is built on first read, not per send: most senders never look at it.
     private readonly string? _brokerPath;
-    private readonly Rocket.Protocol.ProduceResult[]? _stored;
+    private readonly ArraySegment<Rocket.Protocol.ProduceResult> _stored;
     private string? _offsetMessageId;
     private bool _offsetMessageIdBuilt;
 
     internal SendResult(SendStatus status, string messageId, string brokerName, int queueId, long queueOffset,
-        string brokerPath, Rocket.Protocol.ProduceResult[] stored) : this(status, messageId, brokerName, queueId, queueOffset)
+        string brokerPath, ArraySegment<Rocket.Protocol.ProduceResult> stored) : this(status, messageId, brokerName, queueId, queueOffset)
     {
         _brokerPath = brokerPath;
         _stored = stored;
     }
 
-    /// <summary>The broker's results (a transaction producer names the stored half message by them); null when not made by a send.</summary>
-    internal Rocket.Protocol.ProduceResult[]? Stored => _stored;
+    /// <summary>
+    /// The broker's results (a transaction producer names the stored half message by them); empty when not made by a
+    /// send. A part of the broker's answer to a coalesced request, not a copy of it.
+    /// </summary>
+    internal ArraySegment<Rocket.Protocol.ProduceResult> Stored => _stored;
     /// <summary>The path of the broker that stored the message; null when not made by a send.</summary>
     internal string? BrokerPath => _brokerPath;
 
@@ -50,7 +53,7 @@ public sealed record SendResult(SendStatus Status, string MessageId, string Brok
         {
             if (!Volatile.Read(ref _offsetMessageIdBuilt))
             {
-                _offsetMessageId = _brokerPath is null ? null : Producing.OffsetMessageIds.For(_brokerPath, _stored!);
+                _offsetMessageId = _brokerPath is null ? null : Producing.OffsetMessageIds.For(_brokerPath, _stored);
                 Volatile.Write(ref _offsetMessageIdBuilt, true); // two first readers build the same string: harmless
             }
             return _offsetMessageId;

@@ -55,6 +55,8 @@ public sealed class AdminWaitTests(ITestOutputHelper output) : FakeClusterTestBa
     {
         SetBrokers(Broker("broker-a", 1)); // a slave only
         await using var client = RocketClient.Create(Settings());
+        // Connected first: on a loaded machine the client's first look-up can take longer than the 0.5 s waited below.
+        await MultiProcess.AwaitAsync(async () => (await client.Admin.GetClusterViewAsync()).Brokers.Count() == 1, "the fake seed's view");
         var error = await Assert.ThrowsAsync<RocketClientException>(() => client.Admin.WaitForMasterAsync(TimeSpan.FromMilliseconds(500)));
         Assert.Equal("no live master broker appeared in the cluster within 0.5 s", error.Message);
 

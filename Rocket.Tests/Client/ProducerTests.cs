@@ -301,7 +301,8 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
         SetRoute("TopicA", 2, "broker-a");
         await using var client = RocketClient.Create(new ClientSettings
         {
-            Seeds = [$"127.0.0.1:{FreePort()}", $"127.0.0.1:{Port}"], SendTimeout = TimeSpan.FromSeconds(2),
+            // Each seed gets half the timeout: room for a first connection on a loaded machine (CI failed with 2 s).
+            Seeds = [$"127.0.0.1:{FreePort()}", $"127.0.0.1:{Port}"], SendTimeout = TimeSpan.FromSeconds(10),
         });
 
         var route = await client.GetRouteAsync("TopicA");

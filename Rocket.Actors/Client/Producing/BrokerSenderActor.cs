@@ -151,13 +151,13 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
                 $"broker {_brokerName} answered {response.Results.Length} results for {expected} messages", ProduceStatus.UnknownError);
             foreach (var s in sends) s.Fail(error);
         }
-        else if (sends.Length == 1) sends[0].Answer(response.Results); // the answer is this send's alone: no copy
+        else if (sends.Length == 1) sends[0].Answer(response.Results); // the answer is this send's alone
         else
         {
             int at = 0;
             foreach (var s in sends)
             {
-                s.Answer(response.Results.AsSpan(at, s.Messages.Length).ToArray());
+                s.Answer(new ArraySegment<ProduceResult>(response.Results, at, s.Messages.Length)); // its part, not a copy
                 at += s.Messages.Length;
             }
         }

@@ -38,7 +38,7 @@ internal sealed class FirstAttemptSend : TaskCompletionSource<SendResult>, IPend
     public string BrokerPath { get; }
     public bool IsAnswered => Task.IsCompleted;
 
-    public void Answer(ProduceResult[] results)
+    public void Answer(ArraySegment<ProduceResult> results)
     {
         if (Producer.Rejection(results, _queue) is { } rejected) Retry(rejected);
         else TrySetResult(Producer.ToSendResult(results, _queue, _messageId, BrokerPath));

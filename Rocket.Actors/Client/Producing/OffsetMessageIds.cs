@@ -15,10 +15,10 @@ internal static class OffsetMessageIds
     private static readonly ConcurrentDictionary<string, string?> Prefixes = new(StringComparer.Ordinal);
 
     /// <summary>The ids of <paramref name="results"/>, comma-separated for a batch; null when the broker's host has no address.</summary>
-    public static string? For(string brokerPath, Rocket.Protocol.ProduceResult[] results)
+    public static string? For(string brokerPath, ArraySegment<Rocket.Protocol.ProduceResult> results)
     {
         if (Prefixes.GetOrAdd(brokerPath, PrefixOf) is not { } prefix) return null;
-        if (results.Length == 1) return OffsetMessageId.WithPrefix(prefix, results[0].PhysicalOffset);
+        if (results.Count == 1) return OffsetMessageId.WithPrefix(prefix, results[0].PhysicalOffset);
         return string.Join(',', results.Select(r => OffsetMessageId.WithPrefix(prefix, r.PhysicalOffset)));
     }
 

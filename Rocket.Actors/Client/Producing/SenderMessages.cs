@@ -15,8 +15,8 @@ internal interface IPendingSend
     DateTime Deadline { get; }
     /// <summary>Answered or failed already (e.g. a batch whose caller gave up): the sender skips it.</summary>
     bool IsAnswered { get; }
-    /// <summary>The broker's result per message, in order.</summary>
-    void Answer(ProduceResult[] results);
+    /// <summary>The broker's result per message, in order: this send's part of the answer to its request.</summary>
+    void Answer(ArraySegment<ProduceResult> results);
     void Fail(Exception error);
 }
 
@@ -35,7 +35,8 @@ internal sealed class PendingSend : TaskCompletionSource<ProduceResult[]>, IPend
     public int Bytes { get; }
     public DateTime Deadline { get; }
     public bool IsAnswered => Task.IsCompleted;
-    public void Answer(ProduceResult[] results) => TrySetResult(results);
+    public void Answer(ArraySegment<ProduceResult> results) =>
+        TrySetResult(results.Offset == 0 && results.Count == results.Array!.Length ? results.Array : results.ToArray());
     public void Fail(Exception error) => TrySetException(error);
 
     public static PendingSend Create(WireMessage[] messages, DateTime deadline) => new(messages, CountBytes(messages), deadline);
