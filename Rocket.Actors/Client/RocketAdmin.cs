@@ -66,13 +66,9 @@ public sealed partial class RocketAdmin
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            TopicRoute? route;
-            try { route = (await _client.GetRouteAnswerAsync(topic, refresh: true).ConfigureAwait(false)).Route; }
-            catch (RocketClientException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(RoutePollInterval).ConfigureAwait(false); // a seed out of reach for a moment: ask again
+            if (await WithinAsync(() => _client.GetRouteAnswerAsync(topic, refresh: true), deadline).ConfigureAwait(false) is not { } answer)
                 continue;
-            }
+            var route = answer.Route;
             var missing = route is null ? "the seeds know no broker that has it" : problem(route);
             if (missing is null) return route!;
             if (DateTime.UtcNow >= deadline)
@@ -95,7 +91,7 @@ public sealed partial class RocketAdmin
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (await ViewWithinAsync(deadline).ConfigureAwait(false) is not { } view) continue;
+            if (await WithinAsync(GetClusterViewAsync, deadline).ConfigureAwait(false) is not { } view) continue;
             var holders = view.Brokers.Where(b => brokers.Contains(b.BrokerName) && b.Topics.Any(t => t.Name == topic))
                 .Select(b => b.BrokerName).Distinct().Order(StringComparer.Ordinal).ToArray();
             if (holders.Length == 0) return;
@@ -117,7 +113,7 @@ public sealed partial class RocketAdmin
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (await ViewWithinAsync(deadline).ConfigureAwait(false) is not { } view) continue;
+            if (await WithinAsync(GetClusterViewAsync, deadline).ConfigureAwait(false) is not { } view) continue;
             var masters = BrokerGroupRoles.Masters(view.Brokers);
             if (masters.Length > 0) return masters;
             if (DateTime.UtcNow >= deadline)
@@ -127,12 +123,12 @@ public sealed partial class RocketAdmin
     }
 
     /// <summary>
-    /// The view for a wait: null (after a pause) when no seed answered before <paramref name="deadline"/>, so a wait
-    /// rides out a seed that is slow or restarting; past the deadline the "no seed reachable" error goes to the caller.
+    /// A seed's answer for a wait: null (after a pause) when no seed answered before <paramref name="deadline"/>, so a
+    /// wait rides out a seed that is slow or restarting; past the deadline the "no seed reachable" error goes to the caller.
     /// </summary>
-    private async Task<ClusterView?> ViewWithinAsync(DateTime deadline)
+    private static async Task<T?> WithinAsync<T>(Func<Task<T>> ask, DateTime deadline) where T : class
     {
-        try { return await GetClusterViewAsync().ConfigureAwait(false); }
+        try { return await ask().ConfigureAwait(false); }
         catch (RocketClientException) when (DateTime.UtcNow < deadline)
         {
             await Task.Delay(RoutePollInterval).ConfigureAwait(false);

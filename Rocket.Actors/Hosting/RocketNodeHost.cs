@@ -123,7 +123,7 @@ public static class RocketNodeHost
                 cluster.RegisterOnMemberUp(() =>
                 {
                     notJoined.Cancel();
-                    var brokerName = Broker.BrokerSettings.FromConfig(config).BrokerName;
+                    string? brokerName = role == NodeRole.Seed ? null : Broker.BrokerSettings.FromConfig(config).BrokerName;
                     var what = role switch
                     {
                         NodeRole.Seed => "seed",
@@ -138,18 +138,8 @@ public static class RocketNodeHost
                             output.Flush();
                         }
                     }
-                    if (role == NodeRole.Seed)
-                    {
-                        SayReady();
-                        return;
-                    }
-                    var announcing = Task.Run(async () => // not awaited: the member-up callback must not block
-                    {
-                        if (await RoutableWait.AwaitAsync(system, brokerName, RoutableLimit) is { } notRoutable)
-                            system.Log.Warning("saying ready although clients may not route to this broker yet: {0} after {1:F0} s",
-                                notRoutable, RoutableLimit.TotalSeconds);
-                        if (!cluster.IsTerminated) SayReady();
-                    });
+                    if (brokerName is null) SayReady();
+                    else RoutableWait.ThenRun(system, brokerName, SayReady);
                 });
             });
         });
@@ -189,9 +179,6 @@ public static class RocketNodeHost
         logging.ClearProviders();
         logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
     }
-
-    /// <summary>How long a broker that is a member waits for the seeds to route to it before it says ready anyway.</summary>
-    private static readonly TimeSpan RoutableLimit = TimeSpan.FromSeconds(10);
 
     /// <summary>How often a node that is not yet a member says so.</summary>
     private static readonly TimeSpan NotJoinedReportInterval = TimeSpan.FromSeconds(5);

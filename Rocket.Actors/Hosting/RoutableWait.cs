@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Cluster;
 using Rocket.Naming;
 using Rocket.Protocol;
@@ -16,11 +17,26 @@ internal static class RoutableWait
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a broker that is a member waits for the seeds to route to it before it says ready anyway.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Runs <paramref name="sayReady"/> once the seeds route to <paramref name="brokerName"/>, or after <see cref="Limit"/>
+    /// with a warning; not at all if the node stopped meanwhile. Returns at once: the member-up callback must not block.
+    /// </summary>
+    public static void ThenRun(ActorSystem system, string brokerName, Action sayReady) => _ = Task.Run(async () =>
+    {
+        if (await AwaitAsync(system, brokerName, Limit) is { } notRoutable)
+            system.Log.Warning("saying ready although clients may not route to this broker yet: {0} after {1:F0} s",
+                notRoutable, Limit.TotalSeconds);
+        if (!Cluster.Get(system).IsTerminated) sayReady();
+    });
+
     /// <summary>
     /// Returns null once at least one seed answered and every seed that answered lists this node's broker record;
     /// after <paramref name="limit"/>, the reason it is not (the node then says ready anyway: gossip may still finish).
     /// </summary>
-    public static async Task<string?> AwaitAsync(ActorSystem system, string brokerName, TimeSpan limit)
+    private static async Task<string?> AwaitAsync(ActorSystem system, string brokerName, TimeSpan limit)
     {
         var cluster = Cluster.Get(system);
         var self = cluster.SelfAddress.ToString();
