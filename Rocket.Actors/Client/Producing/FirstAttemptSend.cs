@@ -9,7 +9,7 @@ namespace Rocket.Client.Producing;
 /// was the largest allocation per send, about 370 bytes). A failed attempt hands over to the producer's retry loop,
 /// which starts at the second attempt, and its outcome becomes this task's.
 /// </summary>
-internal sealed class FirstAttemptSend : TaskCompletionSource<SendResult>, IPendingSend
+internal sealed class FirstAttemptSend : PendingSendBase<SendResult>
 {
     private readonly Producer _producer;
     private readonly string _topic;
@@ -19,32 +19,25 @@ internal sealed class FirstAttemptSend : TaskCompletionSource<SendResult>, IPend
 
     /// <param name="sendDeadline">The whole send's (all attempts); <paramref name="attemptDeadline"/> is this attempt's share.</param>
     public FirstAttemptSend(Producer producer, string topic, WireMessage[] messages, string messageId, MessageQueue queue,
-        string brokerPath, DateTime sendDeadline, DateTime attemptDeadline) : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        string brokerPath, DateTime sendDeadline, DateTime attemptDeadline) : base(messages, attemptDeadline)
     {
         _producer = producer;
         _topic = topic;
-        Messages = messages;
-        Bytes = PendingSend.CountBytes(messages);
         _messageId = messageId;
         _queue = queue;
         BrokerPath = brokerPath;
         _sendDeadline = sendDeadline;
-        Deadline = attemptDeadline;
     }
 
-    public WireMessage[] Messages { get; }
-    public int Bytes { get; }
-    public DateTime Deadline { get; }
     public string BrokerPath { get; }
-    public bool IsAnswered => Task.IsCompleted;
 
-    public void Answer(ArraySegment<ProduceResult> results)
+    public override void Answer(ArraySegment<ProduceResult> results)
     {
         if (Producer.Rejection(results, _queue) is { } rejected) Retry(rejected);
         else TrySetResult(Producer.ToSendResult(results, _queue, _messageId, BrokerPath));
     }
 
-    public void Fail(Exception error)
+    public override void Fail(Exception error)
     {
         switch (error)
         {
