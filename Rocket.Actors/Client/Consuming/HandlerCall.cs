@@ -1,5 +1,3 @@
-using Akka.Actor;
-
 namespace Rocket.Client.Consuming;
 
 /// <summary>One call of a user handler, queued on the consumer's <see cref="HandlerDispatcher"/>.</summary>
@@ -10,17 +8,16 @@ internal abstract class HandlerCall
 }
 
 /// <summary>
-/// A handler call that is also its own answer: after <see cref="Run"/> it is told back to <see cref="ReplyTo"/>
-/// carrying <see cref="Result"/> (and the <see cref="Error"/> when the handler threw), so a call costs one object
-/// instead of a task, a continuation and the delegates around them. Written only by the thread that runs it, before
-/// it is told; the actor reads it after.
+/// A handler call that is also its own answer: after <see cref="Run"/> it goes back to its puller's
+/// <see cref="HandlerCallInbox"/> carrying <see cref="Result"/> (and the <see cref="Error"/> when the handler threw), so
+/// a call costs one object instead of a task, a continuation and the delegates around them. Written only by the thread
+/// that runs it, before it is returned; the actor reads it after.
 /// </summary>
 internal sealed class HandlerCall<TResult>(
-    Func<IReadOnlyList<ReceivedMessage>, TResult> handler, IReadOnlyList<ReceivedMessage> batch, TResult whenThrown, IActorRef replyTo)
+    Func<IReadOnlyList<ReceivedMessage>, TResult> handler, IReadOnlyList<ReceivedMessage> batch, TResult whenThrown, HandlerCallInbox returnTo)
     : HandlerCall
 {
     public IReadOnlyList<ReceivedMessage> Batch { get; } = batch;
-    public IActorRef ReplyTo { get; } = replyTo;
 
     /// <summary>What the handler returned; the call's whenThrown value when it threw.</summary>
     public TResult Result { get; private set; } = whenThrown;
@@ -32,6 +29,6 @@ internal sealed class HandlerCall<TResult>(
     {
         try { Result = handler(Batch); }
         catch (Exception e) { Error = e; } // Result keeps whenThrown
-        ReplyTo.Tell(this, ActorRefs.NoSender);
+        returnTo.Return(this);
     }
 }

@@ -38,6 +38,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private readonly ConsumerConfig _config;
     private readonly SubscriptionFilter _filter;
     private readonly IActorRef _consumer;
+    private readonly HandlerCallInbox _returned; // finished handler calls, taken in bursts (see HandlerCallInbox)
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SortedSet<long> _unfinished = new(); // push: offsets handed to the handler and not yet Success
     private int _buffered;                                   // lite pull: messages in the consumer's poll buffer
@@ -66,10 +67,12 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         _config = config;
         _filter = config.Subscriptions[queue.Topic];
         _consumer = Context.Parent;
+        _returned = new HandlerCallInbox(Self);
 
         InitOrderly();
         BrokerResolution();
         OrderlyControl();
+        Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
         Receive<FindStart>(_ => FindStartOffset());
         Receive<StartAt>(s =>
         {
@@ -134,6 +137,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     {
         BrokerResolution();
         OrderlyControl();
+        Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
         Receive<PullResponse>(OnPulled);
         Receive<Producing.PullChannelLost>(l =>
         {
@@ -148,14 +152,6 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
             Pull();
         });
         Receive<PullAgain>(_ => Pull());
-        Receive<HandlerCall<ConsumeResult>>(h =>
-        {
-            if (h.Error is { } e)
-                _log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", _queue, h.Batch[0].QueueOffset, e.Message);
-            if (h.Result == ConsumeResult.Success) Finished(h.Batch);
-            else if (_config.SendsBack) SendBack(h.Batch);
-            else RedeliverLater(h.Batch);
-        });
         Receive<SendBackResult>(OnSentBack);
         Receive<SendBackTimedOut>(t =>
         {
@@ -279,7 +275,30 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
 
     /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer; a throw counts as RetryLater.</summary>
     private void Deliver(IReadOnlyList<ReceivedMessage> batch) =>
-        _config.Handlers!.Post(new HandlerCall<ConsumeResult>(_config.Handler!, batch, ConsumeResult.RetryLater, Self));
+        _config.Handlers!.Post(new HandlerCall<ConsumeResult>(_config.Handler!, batch, ConsumeResult.RetryLater, _returned));
+
+    /// <summary>Every handler call finished since the last drain; the offset report and flow control once for all of them.</summary>
+    private void OnHandlersReturned()
+    {
+        foreach (var call in _returned.TakeAll())
+        {
+            switch (call)
+            {
+                case HandlerCall<ConsumeResult> handled: OnHandled(handled); break;
+                case HandlerCall<ConsumeOrderlyStatus> handled: OnOrderlyHandled(handled); break;
+            }
+        }
+        Progressed();
+    }
+
+    private void OnHandled(HandlerCall<ConsumeResult> handled)
+    {
+        if (handled.Error is { } e)
+            _log.Warning("the message handler threw for {0} (offset {1}); delivering again later: {2}", _queue, handled.Batch[0].QueueOffset, e.Message);
+        if (handled.Result == ConsumeResult.Success) Finished(handled.Batch);
+        else if (_config.SendsBack) SendBack(handled.Batch);
+        else RedeliverLater(handled.Batch);
+    }
 
     private void RedeliverLater(IReadOnlyList<ReceivedMessage> batch) =>
         Timers.StartSingleTimer(++_redeliveries, new Redeliver(batch.Select(m => m.Redelivered()).ToArray()), _config.RetryLaterDelay);
@@ -310,11 +329,17 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         }
         if (result.Topic == _config.RetryTopic) _consumer.Tell(new RetryTopicUsed());
         Finished([m]);
+        Progressed();
     }
 
+    /// <summary>Its messages no longer hold the consumed offset back; <see cref="Progressed"/> reports it.</summary>
     private void Finished(IReadOnlyList<ReceivedMessage> batch)
     {
-        foreach (var m in batch) _unfinished.Remove(m.QueueOffset);
+        for (int i = 0; i < batch.Count; i++) _unfinished.Remove(batch[i].QueueOffset);
+    }
+
+    private void Progressed()
+    {
         Report();
         ResumeIfPaused();
     }

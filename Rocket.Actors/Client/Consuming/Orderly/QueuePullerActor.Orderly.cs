@@ -42,7 +42,6 @@ internal sealed partial class QueuePullerActor
             _releasing = true;
             ReleaseIfIdle();
         });
-        Receive<HandlerCall<ConsumeOrderlyStatus>>(OnOrderlyHandled);
         Receive<OrderlyResume>(_ =>
         {
             _suspended = false;
@@ -65,7 +64,7 @@ internal sealed partial class QueuePullerActor
         var batch = _orderly.Take(_config.ConsumeBatchSize);
         if (batch is null) return;
         // A throw counts as SuspendCurrentQueueAMoment.
-        _config.Handlers!.Post(new HandlerCall<ConsumeOrderlyStatus>(_config.OrderlyHandler!, batch, ConsumeOrderlyStatus.SuspendCurrentQueueAMoment, Self));
+        _config.Handlers!.Post(new HandlerCall<ConsumeOrderlyStatus>(_config.OrderlyHandler!, batch, ConsumeOrderlyStatus.SuspendCurrentQueueAMoment, _returned));
     }
 
     private void OnOrderlyHandled(HandlerCall<ConsumeOrderlyStatus> handled)
@@ -77,6 +76,7 @@ internal sealed partial class QueuePullerActor
         {
             _orderly.Commit();
             Finished(handled.Batch);
+            Progressed(); // before a release below hands the offset over and stops
         }
         else
         {
@@ -113,6 +113,7 @@ internal sealed partial class QueuePullerActor
         {
             _orderly!.Remove(m);
             Finished([m]);
+            Progressed();
         }
         else
         {
