@@ -46,6 +46,14 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     private bool _refreshAgain; // the rebalance asked for meanwhile fetches the routes afresh
     private long _nextPollId;
     private int _pullerNames;
+    private StopConsumer? _stopping;       // set when the stop began: pullers flush, then the commit
+    private HashSet<IActorRef>? _unflushed; // pullers whose PullerFlushed has not come yet
+
+    /// <summary>
+    /// How long a stop waits for handler calls still running, so their results count in its commit: up to a second, and
+    /// at most half the send timeout, which bounds StopAsync.
+    /// </summary>
+    private TimeSpan StopFlushWait => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 2));
 
     public ConsumerActor(RocketClient client, ConsumerConfig config)
     {
@@ -138,30 +146,59 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         });
         Receive<StopConsumer>(s =>
         {
-            foreach (var q in _pullers.Keys.ToArray()) Context.Stop(_pullers[q].Puller);
-            if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit))
+            if (_stopping is not null) return; // Consumer.StopAsync sends it once
+            _stopping = s;
+            _unflushed = _pullers.Values.Select(p => p.Puller).ToHashSet();
+            if (_unflushed.Count == 0)
             {
-                Commit(_consumed.Keys.ToArray());
-                WarnOffsetsWithoutMaster();
+                Stop(s);
+                return;
             }
-            UnlockAll(); // after the commit: the next owner reads the committed offset once it has the lock
-            LeaveGroup();
-            foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
-            _waiters.Clear();
-            if (_config.LocalOffsets is { } local)
-            {
-                // StopAsync returns once the last broadcasting offsets are on disk.
-                var reply = s.Reply;
-                local.CloseAsync(new Dictionary<MessageQueue, long>(_consumed)).ContinueWith(t =>
-                {
-                    if (t.IsCompletedSuccessfully) reply.TrySetResult();
-                    else reply.TrySetException(new RocketClientException(
-                        $"group '{_config.Group}': could not write the local offsets to {local.Path}: {t.Exception?.GetBaseException().Message}"));
-                }, TaskScheduler.Default);
-            }
-            else s.Reply.TrySetResult();
-            Context.Stop(Self);
+            foreach (var puller in _unflushed) puller.Tell(FlushHandled.Instance);
+            Timers.StartSingleTimer("stop-flush", new ConsumerTicks.StopFlushTimedOut(), StopFlushWait);
         });
+        Receive<PullerFlushed>(_ =>
+        {
+            if (_unflushed is null || !_unflushed.Remove(Sender) || _unflushed.Count > 0) return;
+            Stop(_stopping!);
+        });
+        Receive<ConsumerTicks.StopFlushTimedOut>(_ =>
+        {
+            if (_unflushed is not { Count: > 0 }) return;
+            _log.Info("group {0}: handler calls of {1} queue(s) were still running after {2} s; committing without them (they are delivered again)",
+                _config.Group, _unflushed.Count, StopFlushWait.TotalSeconds);
+            Stop(_stopping!);
+        });
+    }
+
+    /// <summary>The stop itself, once the pullers flushed: commits, unlocks, leaves the group and stops the actor.</summary>
+    private void Stop(StopConsumer s)
+    {
+        _unflushed = null;
+        Timers.Cancel("stop-flush");
+        foreach (var q in _pullers.Keys.ToArray()) Context.Stop(_pullers[q].Puller);
+        if (!(_config.Kind == ConsumerKind.Pull && !_config.AutoCommit))
+        {
+            Commit(_consumed.Keys.ToArray());
+            WarnOffsetsWithoutMaster();
+        }
+        UnlockAll(); // after the commit: the next owner reads the committed offset once it has the lock
+        LeaveGroup();
+        foreach (var w in _waiters.Values) w.Reply.TrySetResult([]);
+        _waiters.Clear();
+        if (_config.LocalOffsets is { } local)
+        {
+            // StopAsync returns once the last broadcasting offsets are on disk.
+            var reply = s.Reply;
+            local.CloseAsync(new Dictionary<MessageQueue, long>(_consumed)).ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully) reply.TrySetResult();
+                else reply.TrySetException(new RocketClientException(
+                    $"group '{_config.Group}': could not write the local offsets to {local.Path}: {t.Exception?.GetBaseException().Message}"));
+            }, TaskScheduler.Default);
+        }
+        else s.Reply.TrySetResult();
+        Context.Stop(Self);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -205,6 +242,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
 
     private void Rebalance(bool refreshRoutes = false)
     {
+        if (_stopping is not null) return; // the stop commits the queues held now
         if (_rebalancing)
         {
             _rebalanceAgain = true;

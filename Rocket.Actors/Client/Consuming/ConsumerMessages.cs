@@ -4,6 +4,24 @@ internal sealed record StartConsumer(TaskCompletionSource Reply);
 
 internal sealed record StopConsumer(TaskCompletionSource Reply);
 
+/// <summary>
+/// Consumer → puller, when the consumer stops: take the handler results returned so far and report the consumed
+/// offset, then answer <see cref="PullerFlushed"/>. The stop commits after it, so a message whose handler had returned
+/// is not delivered again to the group's next owner of the queue.
+/// </summary>
+internal sealed class FlushHandled
+{
+    public static readonly FlushHandled Instance = new();
+    private FlushHandled() { }
+}
+
+/// <summary>Puller → consumer: <see cref="FlushHandled"/> is done; any consumed-offset report it made came before.</summary>
+internal sealed class PullerFlushed
+{
+    public static readonly PullerFlushed Instance = new();
+    private PullerFlushed() { }
+}
+
 /// <summary>Lite pull: the next buffered messages, waiting up to <paramref name="Timeout"/> for some to arrive.</summary>
 internal sealed record PollMessages(TimeSpan Timeout, TaskCompletionSource<IReadOnlyList<ReceivedMessage>> Reply);
 
@@ -51,6 +69,8 @@ internal static class ConsumerTicks
     public sealed record CommitOffsets;
     public sealed record PollExpired(long PollId);
     public sealed record StartTimedOut;
+    /// <summary>A stopping consumer waited long enough for its pullers' <see cref="PullerFlushed"/>.</summary>
+    public sealed record StopFlushTimedOut;
 }
 
 /// <summary>Consumer → puller: read the queue from <paramref name="Broker"/> from now on, continuing at the same position.</summary>

@@ -39,6 +39,8 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private readonly SubscriptionFilter _filter;
     private readonly IActorRef _consumer;
     private readonly HandlerCallInbox _returned; // finished handler calls, taken in bursts (see HandlerCallInbox)
+    private int _callsOut;                       // handler calls posted and not yet taken back from _returned
+    private IActorRef? _flushing;                // the stopping consumer, answered once no call is out
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SortedSet<long> _unfinished = new(); // push: offsets handed to the handler and not yet Success
     private int _buffered;                                   // lite pull: messages in the consumer's poll buffer
@@ -73,6 +75,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         BrokerResolution();
         OrderlyControl();
         Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
+        Receive<FlushHandled>(_ => Flush());
         Receive<FindStart>(_ => FindStartOffset());
         Receive<StartAt>(s =>
         {
@@ -138,6 +141,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         BrokerResolution();
         OrderlyControl();
         Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
+        Receive<FlushHandled>(_ => Flush());
         Receive<PullResponse>(OnPulled);
         Receive<Producing.PullChannelLost>(l =>
         {
@@ -161,7 +165,10 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
                 _queue, m.QueueOffset, _queue.BrokerName, _config.Client.SendTimeout.TotalSeconds);
             RedeliverLater([m]);
         });
-        Receive<Redeliver>(r => Deliver(r.Batch));
+        Receive<Redeliver>(r =>
+        {
+            if (_flushing is null) Deliver(r.Batch); // stopping: they stay unfinished, so the commit stays below them
+        });
         Receive<MessagesTaken>(t =>
         {
             _buffered -= t.Count;
@@ -180,7 +187,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
 
     private void Pull()
     {
-        if (_pulling || _releasing) return;
+        if (_pulling || _releasing || _flushing is not null) return;
         if (Outstanding >= _config.Client.PullThresholdForQueue)
         {
             _paused = true; // flow control: resumed when the handler or the application catches up
@@ -203,6 +210,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     {
         if (response.RequestId != _requestId || !_pulling) return; // a late answer to a pull that timed out
         _pulling = false;
+        if (_flushing is not null) return; // stopping: these messages stay for the queue's next owner (offset not moved)
         switch (response.Status)
         {
             case PullStatus.Found:
@@ -274,14 +282,18 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer; a throw counts as RetryLater.</summary>
-    private void Deliver(IReadOnlyList<ReceivedMessage> batch) =>
+    private void Deliver(IReadOnlyList<ReceivedMessage> batch)
+    {
+        _callsOut++;
         _config.Handlers!.Post(new HandlerCall<ConsumeResult>(_config.Handler!, batch, ConsumeResult.RetryLater, _returned));
+    }
 
     /// <summary>Every handler call finished since the last drain; the offset report and flow control once for all of them.</summary>
     private void OnHandlersReturned()
     {
         foreach (var call in _returned.TakeAll())
         {
+            _callsOut--;
             switch (call)
             {
                 case HandlerCall<ConsumeResult> handled: OnHandled(handled); break;
@@ -289,6 +301,23 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
             }
         }
         Progressed();
+        AnswerFlushWhenIdle();
+    }
+
+    /// <summary>
+    /// The consumer is stopping: nothing new is handed out, and it is answered once every handler call out has come
+    /// back (it stops waiting after a while; see ConsumerActor), so results of calls still running count in its commit.
+    /// </summary>
+    private void Flush()
+    {
+        _flushing = Sender;
+        OnHandlersReturned();
+    }
+
+    private void AnswerFlushWhenIdle()
+    {
+        if (_flushing is null || _callsOut > 0) return;
+        _flushing.Tell(PullerFlushed.Instance); // after the offset report OnHandlersReturned made, if any
     }
 
     private void OnHandled(HandlerCall<ConsumeResult> handled)

@@ -59,11 +59,12 @@ internal sealed partial class QueuePullerActor
 
     private void DispatchOrderly()
     {
-        if (_orderly is null || _releasing || _suspended || _deadLettering.Count > 0) return;
+        if (_orderly is null || _releasing || _suspended || _deadLettering.Count > 0 || _flushing is not null) return;
         if (DateTime.UtcNow >= _lockedUntil) return; // lock not held (yet) or not renewed in time: hand nothing out
         var batch = _orderly.Take(_config.ConsumeBatchSize);
         if (batch is null) return;
         // A throw counts as SuspendCurrentQueueAMoment.
+        _callsOut++;
         _config.Handlers!.Post(new HandlerCall<ConsumeOrderlyStatus>(_config.OrderlyHandler!, batch, ConsumeOrderlyStatus.SuspendCurrentQueueAMoment, _returned));
     }
 
