@@ -5,9 +5,10 @@ internal sealed record StartConsumer(TaskCompletionSource Reply);
 internal sealed record StopConsumer(TaskCompletionSource Reply);
 
 /// <summary>
-/// Consumer → puller, when the consumer stops: take the handler results returned so far and report the consumed
-/// offset, then answer <see cref="PullerFlushed"/>. The stop commits after it, so a message whose handler had returned
-/// is not delivered again to the group's next owner of the queue.
+/// Consumer → puller, when the consumer stops: hand nothing new to the handler, take back every handler call (those
+/// returned, then those still running as they return) and report the consumed offset, then answer
+/// <see cref="PullerFlushed"/>. The stop commits after it (or after its wait runs out), so a message whose handler
+/// finished is not delivered again to the group's next owner of the queue.
 /// </summary>
 internal sealed class FlushHandled
 {
@@ -15,7 +16,7 @@ internal sealed class FlushHandled
     private FlushHandled() { }
 }
 
-/// <summary>Puller → consumer: <see cref="FlushHandled"/> is done; any consumed-offset report it made came before.</summary>
+/// <summary>Puller → consumer: no handler call is out any more; any consumed-offset report it made came before.</summary>
 internal sealed class PullerFlushed
 {
     public static readonly PullerFlushed Instance = new();
