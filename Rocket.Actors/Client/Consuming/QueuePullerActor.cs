@@ -74,8 +74,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         InitOrderly();
         BrokerResolution();
         OrderlyControl();
-        Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
-        Receive<FlushHandled>(_ => Flush());
+        HandlerReturns();
         Receive<FindStart>(_ => FindStartOffset());
         Receive<StartAt>(s =>
         {
@@ -123,6 +122,13 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         Receive<ReadFrom>(SwitchTo);
     }
 
+    /// <summary>Both behaviours take back finished handler calls, and flush them when the consumer stops.</summary>
+    private void HandlerReturns()
+    {
+        Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
+        Receive<FlushHandled>(_ => Flush());
+    }
+
     /// <summary>
     /// The broker died: its long-polling pull will never be answered. Waiting for the pull's timeout (15 s long
     /// poll + send timeout) kept this queue idle long after a restarted broker was back (issue 7); pull again as
@@ -140,8 +146,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     {
         BrokerResolution();
         OrderlyControl();
-        Receive<HandlerCallInbox.Drain>(_ => OnHandlersReturned());
-        Receive<FlushHandled>(_ => Flush());
+        HandlerReturns();
         Receive<PullResponse>(OnPulled);
         Receive<Producing.PullChannelLost>(l =>
         {
