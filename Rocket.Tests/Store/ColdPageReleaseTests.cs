@@ -1,5 +1,6 @@
 using System.Text;
 using Rocket.Store;
+using Rocket.Store.Index;
 using Rocket.Store.Log;
 using Rocket.Store.Mapped;
 using Rocket.Tests.Support;
@@ -62,6 +63,30 @@ public class ColdPageReleaseTests : IDisposable
 
         var read = store.GetMessages("TopicA", 0, 0, 5000, maxBytes: int.MaxValue).Messages;
         Assert.Equal(bodies, read.Select(m => Encoding.UTF8.GetString(m.Body)));
+    }
+
+    [Fact]
+    public void The_key_index_file_being_written_keeps_its_hash_slots_resident_and_older_files_release_theirs()
+    {
+        const int slots = 64 << 10, entries = 20_000; // 256 KiB of hash slots: 64 pages
+        string directory = Path.Combine(_dir.Path, "index");
+        using var index = new KeyIndex(directory, slots, entries);
+        index.Load();
+        // A unique key per message, as UNIQ_KEY gives every message: the first file fills and a second one starts.
+        for (int i = 0; i < entries + 2_000; i++)
+            index.Put("T"u8, default, Encoding.UTF8.GetBytes($"key-{i}"), physicalOffset: 100L * (i + 1), storeTimestamp: 1_700_000_000_000);
+        var files = Directory.GetFiles(directory).Order().ToArray();
+        Assert.Equal(2, files.Length);
+
+        index.ReleaseColdPages(keepTailBytes: 0);
+
+        // 2,000 random slots touch every one of the 64 slot pages (a page is missed with probability (63/64)^2000).
+        long slotBytes = slots * 4L;
+        Assert.True(MappedResidency.BytesOf(files[1]) >= slotBytes,
+            $"the written file has {MappedResidency.BytesOf(files[1])} bytes resident; its hash slots alone are {slotBytes}");
+        Assert.True(MappedResidency.BytesOf(files[0]) <= 2 * 4096,
+            $"the full file keeps {MappedResidency.BytesOf(files[0])} bytes resident (at most its header and last entry pages)");
+        Assert.Equal([100L * (entries + 2_000)], index.Query("T", $"key-{entries + 1_999}", 10, 0, long.MaxValue));
     }
 
     [Fact]

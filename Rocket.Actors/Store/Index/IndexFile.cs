@@ -154,14 +154,15 @@ internal sealed unsafe class IndexFile
     }
 
     /// <summary>
-    /// Drops the hash slots and all but the last <paramref name="keepTailBytes"/> of entries from the process's
-    /// resident set (flush thread). The slots are written all over the file, one page per new key at most, so
-    /// mapping them again costs a minor fault per touched page; keeping them would keep 20 MB per file resident.
+    /// Drops all but the last <paramref name="keepTailBytes"/> of entries from the process's resident set (flush
+    /// thread), and the hash slots too unless <paramref name="keepSlots"/>. The file being written keeps its slots:
+    /// each new key writes a random slot, so released slots cost a page fault (with the file system's write check)
+    /// on nearly every message, on the projector thread, before held pulls are woken.
     /// </summary>
-    public void ReleaseColdPages(int keepTailBytes)
+    public void ReleaseColdPages(int keepTailBytes, bool keepSlots)
     {
         int entriesEnd = Layout.EntryPosition(EntryCount + 1);
-        _segment.ReleasePages(HeaderSize, entriesEnd - keepTailBytes);
+        _segment.ReleasePages(keepSlots ? Layout.EntryPosition(1) : HeaderSize, entriesEnd - keepTailBytes);
     }
 
     public bool TryRetain() => _segment.TryRetain();

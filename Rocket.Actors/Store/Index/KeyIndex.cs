@@ -229,10 +229,14 @@ public sealed class KeyIndex : IDisposable
         Volatile.Write(ref _flushedPhysicalOffset, end);
     }
 
-    /// <summary>See <see cref="IndexFile.ReleaseColdPages"/> (flush thread).</summary>
+    /// <summary>
+    /// See <see cref="IndexFile.ReleaseColdPages"/> (flush thread). Only the newest file is written, so only its hash
+    /// slots stay mapped (max-hash-slot-num × 4 B, 20 MB by default, file-backed).
+    /// </summary>
     public void ReleaseColdPages(int keepTailBytes)
     {
-        foreach (var file in Volatile.Read(ref _files)) file.ReleaseColdPages(keepTailBytes);
+        var files = Volatile.Read(ref _files);
+        for (int i = 0; i < files.Length; i++) files[i].ReleaseColdPages(keepTailBytes, keepSlots: i == files.Length - 1);
     }
 
     /// <summary>Unmaps every file and keeps them on disk; callers flush first for a clean shutdown.</summary>
