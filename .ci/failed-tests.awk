@@ -7,6 +7,7 @@ function unescape(s) {
   failed = 1; section = ""; n = 0
   name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
   print "--- " unescape(name)
+  if ($0 ~ /\/>[[:space:]]*$/) failed = 0 # no output, no error info
 }
 failed && /<StdOut>/ { section = "out"; sub(/.*<StdOut>/, "") }
 failed && /<Message>/ { section = "message"; sub(/.*<Message>/, ""); print "message:" }
