@@ -42,7 +42,8 @@ public sealed record BrokerSettings
 
     public static BrokerSettings FromConfig(Akka.Configuration.Config config)
     {
-        var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.broker"), "rocket.broker.");
+        var root = RocketConfig.WithReference(config);
+        var r = new SettingsReader(root.GetConfig("rocket.broker"), "rocket.broker.", root);
         var s = new BrokerSettings
         {
             ClusterName = r.Text("cluster-name"),

@@ -3,8 +3,25 @@ using Akka.Configuration;
 namespace Rocket.Settings;
 
 /// <summary>Reads typed values from one HOCON section; every failure names the full key.</summary>
-internal sealed class SettingsReader(Akka.Configuration.Config section, string prefix)
+/// <param name="root">The whole configuration, for values that name another block (<see cref="Dispatcher"/>).</param>
+internal sealed class SettingsReader(Akka.Configuration.Config section, string prefix, Akka.Configuration.Config? root = null)
 {
+    /// <summary>
+    /// A dispatcher id: one of Akka's own (<c>akka.*</c>), or a block of the configuration that sets its type or
+    /// executor. Akka runs an actor whose dispatcher it cannot find on the default dispatcher and only logs it.
+    /// </summary>
+    public string Dispatcher(string key)
+    {
+        var id = Text(key);
+        if (id.StartsWith("akka.", StringComparison.Ordinal)) return id;
+        var config = root ?? throw new InvalidOperationException($"{prefix}{key}: this reader has no root configuration");
+        bool configured;
+        try { configured = config.HasPath(id + ".type") || config.HasPath(id + ".executor"); }
+        catch (Exception) { configured = false; } // a path through a non-object value
+        return configured ? id : throw new ConfigurationException(
+            $"{prefix}{key} = \"{id}\" names no dispatcher: the configuration has no block {id} with a type or an executor");
+    }
+
     public string Text(string key)
     {
         var v = section.GetString(key);

@@ -36,7 +36,7 @@ public sealed record StoreSettings
     public int MaxMsgsNumBatch { get; init; } = 64;
     public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
-    public string ProjectorDispatcher { get; init; } = "rocket.store.projector-thread";
+    public string ProjectorDispatcher { get; init; } = "akka.actor.default-dispatcher";
 
     /// <summary>
     /// The delay of each delay level in ms, level 1 first (the broker's <c>rocket.broker.message-delay-level</c>, set by
@@ -62,7 +62,8 @@ public sealed record StoreSettings
         // A key set under its old name would otherwise be silently ignored.
         foreach (var (old, now) in RenamedKeys)
             if (config.HasPath(p + old)) throw new ConfigurationException($"{p}{old} was renamed {p}{now}");
-        var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.store"), p);
+        var root = RocketConfig.WithReference(config);
+        var r = new SettingsReader(root.GetConfig("rocket.store"), p, root);
         var s = new StoreSettings
         {
             Directory = r.Text("dir"),
@@ -90,9 +91,9 @@ public sealed record StoreSettings
             MaxHashSlotNum = r.Int("max-hash-slot-num", 1, 50_000_000),
             MaxIndexNum = r.Int("max-index-num", 1, 100_000_000),
             MaxMsgsNumBatch = r.Int("max-msgs-num-batch", 1, 10_000),
-            JournalDispatcher = r.Text("journal-dispatcher"),
-            FlushDispatcher = r.Text("flush-dispatcher"),
-            ProjectorDispatcher = r.Text("projector-dispatcher"),
+            JournalDispatcher = r.Dispatcher("journal-dispatcher"),
+            FlushDispatcher = r.Dispatcher("flush-dispatcher"),
+            ProjectorDispatcher = r.Dispatcher("projector-dispatcher"),
         };
         if (s.ConsumeQueueFileSize % 20 != 0)
             throw new ConfigurationException($"{p}mapped-file-size-consume-queue must be a multiple of 20 (one entry), got {s.ConsumeQueueFileSize}");

@@ -43,6 +43,15 @@ public class StoreSettingsTests
         Assert.Equal(48, s.FileReservedHours);
     }
 
+    [Fact]
+    public void A_dispatcher_setting_may_name_the_projector_thread_akka_own_dispatchers_or_a_block_of_its_own()
+    {
+        Assert.Equal("rocket.store.projector-thread", Parse("rocket.store.projector-dispatcher = rocket.store.projector-thread").ProjectorDispatcher);
+        Assert.Equal("akka.actor.default-dispatcher", Parse("").ProjectorDispatcher);
+        Assert.Equal("rocket.store.flush-thread", Parse("").FlushDispatcher);
+        Assert.Equal("my-pool", Parse("my-pool { type = ForkJoinDispatcher }\nrocket.store.flush-dispatcher = my-pool").FlushDispatcher);
+    }
+
     [Theory]
     [InlineData("rocket.store.flush-disk-type = SOMETIMES", "rocket.store.flush-disk-type")]
     [InlineData("rocket.store.mapped-file-size-consume-queue = 30", "multiple of 20")]
@@ -53,6 +62,9 @@ public class StoreSettingsTests
     [InlineData("rocket.store.max-properties-size = lots", "rocket.store.max-properties-size")]
     [InlineData("rocket.store.dispatch-dispatcher = \"my-thread\"", "rocket.store.dispatch-dispatcher was renamed rocket.store.projector-dispatcher")]
     [InlineData("rocket.store.dispatch-thread { thread-name = x }", "rocket.store.dispatch-thread was renamed rocket.store.projector-thread")]
+    [InlineData("rocket.store.flush-dispatcher = \"my-thread\"", "rocket.store.flush-dispatcher = \"my-thread\" names no dispatcher")]
+    [InlineData("rocket.store.journal-dispatcher = \"rocket.store\"", "rocket.store.journal-dispatcher = \"rocket.store\" names no dispatcher")]
+    [InlineData("my-thread { thread-name = x }\nrocket.store.projector-dispatcher = my-thread", "rocket.store.projector-dispatcher = \"my-thread\" names no dispatcher")]
     public void Bad_values_name_the_setting(string hocon, string expected)
     {
         var e = Assert.Throws<ConfigurationException>(() => Parse(hocon));

@@ -20,6 +20,6 @@ public sealed record TimerSettings
     {
         MaxDelaySec = r.Long("timer-max-delay-sec", 1, 10L * 365 * 86400),
         PrecisionMs = r.Int("timer-precision-ms", 10, 60_000),
-        Dispatcher = r.Text("timer-dispatcher"),
+        Dispatcher = r.Dispatcher("timer-dispatcher"),
     };
 }
