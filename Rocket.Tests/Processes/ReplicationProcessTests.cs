@@ -11,8 +11,9 @@ namespace Rocket.Tests.Processes;
 [Collection(MultiProcess.LaneA)]
 public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
 {
-    /// <summary>Short heartbeats so a stopped slave leaves the master's in-sync count within seconds.</summary>
-    private const string Ha = "rocket.broker { ha-send-heartbeat-interval = 500ms, ha-housekeeping-interval = 2s }";
+    /// <summary>Short heartbeats so a stopped slave leaves the master's in-sync count within seconds (5 s, not 2: a busy CI
+    /// machine can delay a live slave's acknowledgement past 2 s and drop its session mid-phase).</summary>
+    private const string Ha = "rocket.broker { ha-send-heartbeat-interval = 500ms, ha-housekeeping-interval = 5s }";
     private const string MasterConfig = "rocket.broker.broker-role = SYNC_MASTER\n" + Ha;
     private const string SlaveConfig = "rocket.broker { broker-name = \"broker-a\", broker-id = 1, broker-role = SLAVE }\n" + Ha;
 
@@ -34,6 +35,10 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig("Replicated", 4, 4));
         await client.Admin.WaitForTopicAsync("Replicated", TimeSpan.FromSeconds(30));
         var producer = client.CreateProducer();
+        // The slave joins the view before its replication session reaches the master; until then a SYNC_MASTER rightly
+        // answers SLAVE_NOT_AVAILABLE, so wait for the session rather than race it.
+        await MultiProcess.AwaitAsync(async () => (await SendAsync(producer, "run0", 1))[0].Status == SendStatus.SendOk,
+            "a send answered SEND_OK once the slave's session is up", TimeSpan.FromSeconds(60));
 
         // 1. With the slave in sync every send is SEND_OK, and the slave's log is the master's, byte for byte.
         var first = await SendAsync(producer, "run1", 2000);
