@@ -25,6 +25,8 @@ internal sealed class Prefaulter : IDisposable
     public Prefaulter(Func<long, MappedSegment?> segmentAt)
     {
         _segmentAt = segmentAt;
+        // BelowNormal is a hint on Windows and macOS only: .NET leaves thread priorities alone on Linux. Running this
+        // thread at nice 19 there was measured and changed nothing (docs/performance.md, eleventh round).
         _thread = new Thread(Run) { IsBackground = true, Name = "rocket-prefault", Priority = ThreadPriority.BelowNormal };
         _thread.Start();
     }
