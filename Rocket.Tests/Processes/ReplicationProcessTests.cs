@@ -37,8 +37,7 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         var producer = client.CreateProducer();
         // The slave joins the view before its replication session reaches the master; until then a SYNC_MASTER rightly
         // answers SLAVE_NOT_AVAILABLE, so wait for the session rather than race it.
-        await MultiProcess.AwaitAsync(async () => (await SendAsync(producer, "run0", 1))[0].Status == SendStatus.SendOk,
-            "a send answered SEND_OK once the slave's session is up", TimeSpan.FromSeconds(60));
+        await AwaitSendOkAsync(producer, "run0", "a send answered SEND_OK once the slave's session is up");
 
         // 1. With the slave in sync every send is SEND_OK, and the slave's log is the master's, byte for byte.
         var first = await SendAsync(producer, "run1", 2000);
@@ -64,8 +63,7 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         // 3. The slave returns, catches up what it missed and sends are SEND_OK again.
         var restarted = DateTime.UtcNow;
         _cluster.StartBroker("broker-a-s", extraHocon: SlaveConfig);
-        await MultiProcess.AwaitAsync(async () => (await SendAsync(producer, "run4", 1))[0].Status == SendStatus.SendOk,
-            "a send answered SEND_OK after the slave returned", TimeSpan.FromSeconds(60));
+        await AwaitSendOkAsync(producer, "run4", "a send answered SEND_OK after the slave returned");
         output.WriteLine($"SEND_OK again {(DateTime.UtcNow - restarted).TotalSeconds:0.0} s after the slave was restarted");
         var after = await SendAsync(producer, "run5", 500);
         Assert.All(after, r => Assert.Equal(SendStatus.SendOk, r.Status));
@@ -111,6 +109,11 @@ public class ReplicationProcessTests(ITestOutputHelper output) : IDisposable
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => producer.SendAsync(
             new Message("Replicated", Encoding.UTF8.GetBytes($"{verifyId}-{i}-{Interlocked.Increment(ref _sent)}"))
             { Properties = { ["VERIFY_ID"] = verifyId, ["VERIFY_SEQ"] = i.ToString() } })));
+
+    /// <summary>Sends one message at a time until one is answered SEND_OK (each attempt is stored and counted as sent).</summary>
+    private Task AwaitSendOkAsync(Producer producer, string verifyId, string what) =>
+        MultiProcess.AwaitAsync(async () => (await SendAsync(producer, verifyId, 1))[0].Status == SendStatus.SendOk,
+            what, TimeSpan.FromSeconds(60));
 
     /// <summary>An offset just past the start of the last stored of these messages (their offset message ids carry it).</summary>
     private static long PastLast(SendResult[] results) =>
