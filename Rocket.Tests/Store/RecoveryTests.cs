@@ -38,6 +38,37 @@ public class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_flush_that_ends_inside_a_segments_blank_tail_keeps_advancing_and_a_crash_then_finds_no_damage()
+    {
+        // A record too big for the rest of a segment leaves a blank tail there; with records over a page, a page
+        // boundary can fall inside it. The flushed offset must stop at the blank's start (a record boundary), not in it:
+        // from inside it no later flush could advance it, and recovery would take the blank for damage.
+        var settings = SmallStore(_dir.Path, segmentSize: 16 * 1024);
+        int page = Environment.SystemPageSize;
+        using (var store = MessageStore.Open(settings))
+        {
+            var first = store.AppendAll(Message(queueId: 0, body: new string('a', 5000)), Message(queueId: 0, body: new string('b', 5000)));
+            long blankStart = first[1].PhysicalOffset + first[1].Size;
+            var rolled = store.AppendAll(Message(queueId: 0, body: new string('c', 7000)))[0];
+            Assert.Equal(settings.CommitLogSegmentSize, rolled.PhysicalOffset); // it went to the next segment
+            long inBlank = blankStart + page - blankStart % page;
+            Assert.True(inBlank < settings.CommitLogSegmentSize, "a page boundary lies inside the blank tail");
+
+            Assert.Equal(blankStart, store.FlushLog(inBlank));
+            store.AppendAll(Message(queueId: 0, body: "after"));
+            Assert.Equal(store.CommitLog.MaxOffset, store.FlushLog(long.MaxValue));
+            store.Project(store.ProjectionLimit);
+            store.FlushProjections(thorough: true);
+            Assert.Equal(store.CommitLog.MaxOffset, Rocket.Store.Recovery.Checkpoint.Read(settings.CheckpointPath).LogFlushedOffset);
+            store.Dispose(); // killed
+        }
+        using var reopened = MessageStore.Open(settings);
+        Assert.Empty(reopened.Recovery.DamagedRanges);
+        Assert.False(reopened.Recovery.TruncatedInvalidTail);
+        Assert.Equal(4, reopened.GetMaxOffset("TopicA", 0));
+    }
+
+    [Fact]
     public void Periodic_projection_flushes_keep_the_checkpoint_where_the_last_thorough_flush_left_it()
     {
         var settings = SmallStore(_dir.Path);

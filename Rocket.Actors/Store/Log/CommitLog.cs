@@ -18,6 +18,7 @@ public sealed class CommitLog : IDisposable
     private readonly MessageLimits _limits;
     private readonly Dictionary<string, byte[]> _topicBytes = new(StringComparer.Ordinal);
     private long _flushedOffset;
+    private readonly RecentRecordEnds _recentEnds = new();
 
     public CommitLog(string directory, int segmentSize, MessageLimits limits, StoreSpaceGuard? guard = null)
     {
@@ -114,6 +115,7 @@ public sealed class CommitLog : IDisposable
         {
             segment.WritePosition = position; // publish the batch to readers
             _segments.WriterAt(segment.StartOffset + position);
+            _recentEnds.Add(segment.StartOffset + position);
         }
     }
 
@@ -139,6 +141,7 @@ public sealed class CommitLog : IDisposable
         bytes.CopyTo(segment.Span(position, bytes.Length));
         segment.WritePosition = endsSegment ? segment.Size : position + bytes.Length; // publish to readers
         _segments.WriterAt(segment.StartOffset + segment.WritePosition);
+        _recentEnds.Add(segment.StartOffset + segment.WritePosition);
     }
 
     /// <summary>The error that made the last <see cref="Append"/> stop early (no next segment), once; null if none.</summary>
@@ -172,14 +175,17 @@ public sealed class CommitLog : IDisposable
     /// </summary>
     public long Flush(long upTo)
     {
-        long flushed = _segments.Flush(Math.Min(upTo, MaxOffset));
+        long target = Math.Min(upTo, MaxOffset);
         long from = FlushedOffset;
+        // Read before the msync, while the appends that ended near the target are still among the recent ones.
+        long nearEnd = _recentEnds.GreatestAtOrBelow(target, from);
+        long flushed = _segments.Flush(target);
         if (flushed > from)
         {
             // A flush that stops at a page boundary usually ends inside a record. The flushed offset goes into the
             // checkpoint, where crash recovery starts validating records: it must be a record start, or recovery
             // reads a record's middle as a torn record and cuts every later (acknowledged) message off the log.
-            long boundary = Scan(from, flushed, verifyCrc: false, static (_, _) => true, out _);
+            long boundary = Scan(nearEnd <= flushed ? nearEnd : from, flushed, verifyCrc: false, static (_, _) => true, out _);
             Volatile.Write(ref _flushedOffset, boundary);
         }
         return FlushedOffset;
@@ -188,6 +194,7 @@ public sealed class CommitLog : IDisposable
     /// <summary>Marks everything up to <paramref name="offset"/> as flushed (after recovery found it on disk).</summary>
     public void SetFlushed(long offset)
     {
+        _recentEnds.Clear(); // called where the log was cut or recovered
         Volatile.Write(ref _flushedOffset, offset);
         foreach (var s in _segments.Segments)
             s.FlushedPosition = (int)Math.Clamp(offset - s.StartOffset, 0, s.WritePosition);
@@ -215,6 +222,9 @@ public sealed class CommitLog : IDisposable
                     var check = MessageRecord.Check(span, segment.StartOffset + position, verifyCrc);
                     if (check == RecordCheck.Blank)
                     {
+                        // Like a record, the blank is passed only whole: a limit inside it stops the scan at its start,
+                        // the last record boundary, never inside it (where no later scan could continue).
+                        if (segmentLimit < segment.Size) return segment.StartOffset + position;
                         position = segment.Size;
                         break;
                     }
