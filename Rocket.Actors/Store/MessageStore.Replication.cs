@@ -207,7 +207,7 @@ public sealed partial class MessageStore : IReplicaLog
             if (reached != offset)
                 return damaged
                     ? $"cannot truncate at {offset}: the log is damaged at {reached}, before it, so it cannot be shown to be a record boundary"
-                    : $"cannot truncate at {offset}: it is not a record boundary (the record at {reached} spans it)";
+                    : $"cannot truncate at {offset}: it is not a record boundary (the record or segment-end blank at {reached} spans it)";
         }
 
         Volatile.Write(ref _checkpointCap, offset);

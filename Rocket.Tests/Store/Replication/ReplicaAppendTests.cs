@@ -145,8 +145,13 @@ public class ReplicaAppendTests : IDisposable
     {
         Replicate(_master, _slave, () => 5000);
         long end = _slave.MaxOffset;
-        Assert.Equal($"cannot truncate at {_written[5].Offset + 1}: it is not a record boundary (the record at {_written[5].Offset} spans it)",
+        Assert.Equal($"cannot truncate at {_written[5].Offset + 1}: it is not a record boundary (the record or segment-end blank at {_written[5].Offset} spans it)",
             _slave.TruncateLog(_written[5].Offset + 1));
+        // Inside the blank that ends the first segment: the appends after the cut would sit behind the blank marker.
+        long blankAt = _written.Last(w => w.Offset < _slave.SegmentSize) is var last ? last.Offset + last.Size : 0;
+        Assert.True(_slave.SegmentSize - blankAt > 1, "the first segment ends with a blank of more than one byte");
+        Assert.Equal($"cannot truncate at {blankAt + 1}: it is not a record boundary (the record or segment-end blank at {blankAt} spans it)",
+            _slave.TruncateLog(blankAt + 1));
         Assert.Equal($"cannot truncate at {end + 1}: the log ends at {end}", _slave.TruncateLog(end + 1));
         Assert.Equal(end, _slave.MaxOffset);
         // At a segment's start (just after a blank marker) is a boundary.
