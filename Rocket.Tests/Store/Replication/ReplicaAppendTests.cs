@@ -148,7 +148,8 @@ public class ReplicaAppendTests : IDisposable
         Assert.Equal($"cannot truncate at {_written[5].Offset + 1}: it is not a record boundary (the record or segment-end blank at {_written[5].Offset} spans it)",
             _slave.TruncateLog(_written[5].Offset + 1));
         // Inside the blank that ends the first segment: the appends after the cut would sit behind the blank marker.
-        long blankAt = _written.Last(w => w.Offset < _slave.SegmentSize) is var last ? last.Offset + last.Size : 0;
+        var lastInFirst = _written.Last(w => w.Offset < _slave.SegmentSize);
+        long blankAt = lastInFirst.Offset + lastInFirst.Size;
         Assert.True(_slave.SegmentSize - blankAt > 1, "the first segment ends with a blank of more than one byte");
         Assert.Equal($"cannot truncate at {blankAt + 1}: it is not a record boundary (the record or segment-end blank at {blankAt} spans it)",
             _slave.TruncateLog(blankAt + 1));
