@@ -93,6 +93,7 @@ internal sealed class DataConnection
                         buffer = ArrayPool<byte>.Shared.Rent(size);
                     }
                     DataFrames.Write(next, buffer.AsSpan(used, size));
+                    (next as EncodedPullResponse)?.Release(); // its bytes are in the write buffer now
                     used += size;
                     next = null;
                 }

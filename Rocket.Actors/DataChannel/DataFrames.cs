@@ -42,6 +42,7 @@ internal static class DataFrames
             case ProduceResponse m: ProduceResponseCodec.Write(ref sizer, m); break;
             case PullFrame m: PullFrameCodec.Write(ref sizer, m); break;
             case PullResponse m: PullResponseCodec.Write(ref sizer, m); break;
+            case EncodedPullResponse m: PullResponseCodec.WriteEncoded(ref sizer, m.Head, m.Count, m.Messages); break;
             default: throw Unsupported(message);
         }
         long size = HeaderSize + sizer.Size;
@@ -61,6 +62,7 @@ internal static class DataFrames
             case ProduceResponse m: frame[LengthSize] = ProduceResponseKind; ProduceResponseCodec.Write(ref writer, m); break;
             case PullFrame m: frame[LengthSize] = PullKind; PullFrameCodec.Write(ref writer, m); break;
             case PullResponse m: frame[LengthSize] = PullResponseKind; PullResponseCodec.Write(ref writer, m); break;
+            case EncodedPullResponse m: frame[LengthSize] = PullResponseKind; PullResponseCodec.WriteEncoded(ref writer, m.Head, m.Count, m.Messages); break;
             default: throw Unsupported(message);
         }
         if (writer.Position != frame.Length - HeaderSize)

@@ -21,4 +21,13 @@ internal interface IWireSink
 
     /// <summary>Byte count + 1 then the bytes, or 0 for null.</summary>
     void Bytes(byte[]? value);
+
+    /// <summary>
+    /// Byte count + 1 then the bytes: what <see cref="Bytes"/> writes for an array, and <see cref="String"/> for a
+    /// string whose UTF-8 these are, written from bytes that are already encoded.
+    /// </summary>
+    void Sequence(ReadOnlySpan<byte> value);
+
+    /// <summary>Bytes already in this format (e.g. a part of a message another codec wrote), as they are.</summary>
+    void Raw(ReadOnlySpan<byte> value);
 }

@@ -47,6 +47,55 @@ internal sealed class PullResponseCodec : IWireCodec<PullResponse>
 {
     public static void Write<TSink>(ref TSink sink, PullResponse message) where TSink : IWireSink, allows ref struct
     {
+        var messages = message.Messages;
+        WriteHead(ref sink, message, messages?.Length);
+        var deltas = MessageDeltas.Start;
+        if (messages is not null)
+            for (int i = 0; i < messages.Length; i++)
+            {
+                var m = messages[i] ?? throw WireErrors.NullItem(nameof(PullResponse), nameof(PullResponse.Messages), i);
+                WriteMessageNumbers(ref sink, ref deltas, m.QueueOffset, m.PhysicalOffset, m.StoreTimestamp, m.BornTimestamp, m.ReconsumeTimes, m.Flag);
+                sink.String(m.Properties);
+                sink.Bytes(m.Body);
+            }
+        WriteTail(ref sink, message);
+    }
+
+    /// <summary>
+    /// A response whose messages another writer already encoded (<see cref="WriteMessageNumbers"/>, then the
+    /// properties and body): the same bytes as <see cref="Write{TSink}"/> gives for those messages.
+    /// </summary>
+    public static void WriteEncoded<TSink>(ref TSink sink, PullResponse head, int count, ReadOnlySpan<byte> encodedMessages)
+        where TSink : IWireSink, allows ref struct
+    {
+        WriteHead(ref sink, head, count);
+        sink.Raw(encodedMessages);
+        WriteTail(ref sink, head);
+    }
+
+    /// <summary>Where the differences of the next message start from (see the type's summary).</summary>
+    public struct MessageDeltas
+    {
+        public static MessageDeltas Start => new() { QueueOffset = -1 };
+
+        public long QueueOffset, PhysicalOffset, StoreTimestamp;
+    }
+
+    /// <summary>One message's numbers, as differences from the previous message; its properties and body follow.</summary>
+    public static void WriteMessageNumbers<TSink>(ref TSink sink, ref MessageDeltas previous, long queueOffset, long physicalOffset,
+        long storeTimestamp, long bornTimestamp, int reconsumeTimes, int flag) where TSink : IWireSink, allows ref struct
+    {
+        sink.VarLong(queueOffset - (previous.QueueOffset + 1));
+        sink.VarLong(physicalOffset - previous.PhysicalOffset);
+        sink.VarLong(storeTimestamp - previous.StoreTimestamp);
+        sink.VarLong(bornTimestamp - storeTimestamp);
+        sink.VarLong(reconsumeTimes);
+        sink.VarLong(flag);
+        previous = new MessageDeltas { QueueOffset = queueOffset, PhysicalOffset = physicalOffset, StoreTimestamp = storeTimestamp };
+    }
+
+    private static void WriteHead<TSink>(ref TSink sink, PullResponse message, int? count) where TSink : IWireSink, allows ref struct
+    {
         sink.VarLong(message.RequestId);
         sink.VarLong((int)message.Status);
         sink.String(message.Topic);
@@ -54,23 +103,11 @@ internal sealed class PullResponseCodec : IWireCodec<PullResponse>
         sink.VarLong(message.NextOffset);
         sink.VarLong(message.MinOffset);
         sink.VarLong(message.MaxOffset);
-        var messages = message.Messages;
-        sink.Count(messages?.Length);
-        long queueOffset = -1, physicalOffset = 0, storeTimestamp = 0;
-        if (messages is not null)
-            for (int i = 0; i < messages.Length; i++)
-            {
-                var m = messages[i] ?? throw WireErrors.NullItem(nameof(PullResponse), nameof(PullResponse.Messages), i);
-                sink.VarLong(m.QueueOffset - (queueOffset + 1));
-                sink.VarLong(m.PhysicalOffset - physicalOffset);
-                sink.VarLong(m.StoreTimestamp - storeTimestamp);
-                sink.VarLong(m.BornTimestamp - m.StoreTimestamp);
-                sink.VarLong(m.ReconsumeTimes);
-                sink.VarLong(m.Flag);
-                sink.String(m.Properties);
-                sink.Bytes(m.Body);
-                (queueOffset, physicalOffset, storeTimestamp) = (m.QueueOffset, m.PhysicalOffset, m.StoreTimestamp);
-            }
+        sink.Count(count);
+    }
+
+    private static void WriteTail<TSink>(ref TSink sink, PullResponse message) where TSink : IWireSink, allows ref struct
+    {
         sink.String(message.Error);
         if (message.SuggestBrokerId is < 0 or long.MaxValue)
             throw new ArgumentException($"a pull response's suggested broker id must be in [0, {long.MaxValue - 1}], not {message.SuggestBrokerId}");

@@ -16,6 +16,10 @@ internal struct WireSizer : IWireSink
 
     public void Bytes(byte[]? value) => Sequence(value?.Length);
 
+    public void Sequence(ReadOnlySpan<byte> value) => Sequence(value.Length);
+
+    public void Raw(ReadOnlySpan<byte> value) => Size += value.Length;
+
     private void Sequence(int? byteCount)
     {
         VarUInt(WireFormat.LengthPrefix(byteCount));

@@ -54,4 +54,16 @@ internal ref struct WireWriter : IWireSink
         value.CopyTo(_buffer[_position..]);
         _position += value.Length;
     }
+
+    public void Sequence(ReadOnlySpan<byte> value)
+    {
+        VarUInt((ulong)value.Length + 1);
+        Raw(value);
+    }
+
+    public void Raw(ReadOnlySpan<byte> value)
+    {
+        value.CopyTo(_buffer[_position..]);
+        _position += value.Length;
+    }
 }

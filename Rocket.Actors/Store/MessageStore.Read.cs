@@ -21,6 +21,9 @@ public enum GetMessageStatus
     OffsetFoundNull,
 }
 
+/// <summary>What <see cref="MessageStore.ReadQueue{TSink}"/> found; <see cref="Count"/> records went to its sink.</summary>
+public readonly record struct QueueRead(GetMessageStatus Status, long NextBeginOffset, long MinOffset, long MaxOffset, int Count);
+
 public sealed record GetMessagesResult(
     GetMessageStatus Status, long NextBeginOffset, long MinOffset, long MaxOffset, IReadOnlyList<StoredMessage> Messages);
 
@@ -40,13 +43,27 @@ public sealed partial class MessageStore
     public GetMessagesResult GetMessages(string topic, int queueId, long offset, int maxCount,
         int maxBytes = 256 * 1024, Func<long, bool>? tagFilter = null, PropertiesFilter? propertiesFilter = null)
     {
+        var decode = new StoredMessageSink(new List<StoredMessage>());
+        var read = ReadQueue(topic, queueId, offset, maxCount, maxBytes, tagFilter, propertiesFilter, ref decode);
+        return new(read.Status, read.NextBeginOffset, read.MinOffset, read.MaxOffset, decode.Messages);
+    }
+
+    /// <summary>
+    /// <see cref="GetMessages"/> that hands each message's record to <paramref name="sink"/> in place instead of
+    /// decoding it, so a reader that only copies the bytes on (a pull answered over the data channel) decodes nothing.
+    /// A record the sink turns down is skipped like a filtered one: it takes no room in the answer.
+    /// </summary>
+    public QueueRead ReadQueue<TSink>(string topic, int queueId, long offset, int maxCount, int maxBytes,
+        Func<long, bool>? tagFilter, PropertiesFilter? propertiesFilter, ref TSink sink)
+        where TSink : IRecordSink, allows ref struct
+    {
         var queue = ConsumeQueues.Find(topic, queueId);
-        if (queue is null) return new(GetMessageStatus.NoMatchedLogicQueue, 0, 0, 0, []);
+        if (queue is null) return new(GetMessageStatus.NoMatchedLogicQueue, 0, 0, 0, 0);
         long min = queue.MinOffset, max = queue.MaxOffset;
-        if (max == 0) return new(GetMessageStatus.NoMessageInQueue, 0, min, max, []);
-        if (offset < min) return new(GetMessageStatus.OffsetTooSmall, min, min, max, []);
-        if (offset == max) return new(GetMessageStatus.OffsetOverflowOne, offset, min, max, []);
-        if (offset > max) return new(GetMessageStatus.OffsetOverflowBadly, max, min, max, []);
+        if (max == 0) return new(GetMessageStatus.NoMessageInQueue, 0, min, max, 0);
+        if (offset < min) return new(GetMessageStatus.OffsetTooSmall, min, min, max, 0);
+        if (offset == max) return new(GetMessageStatus.OffsetOverflowOne, offset, min, max, 0);
+        if (offset > max) return new(GetMessageStatus.OffsetOverflowBadly, max, min, max, 0);
 
         // Scan at most ~800 entries per call, as RocketMQ does, so a selective filter cannot make one read unbounded.
         int scanLimit = (int)Math.Min(Math.Max(maxCount, 800), max - offset);
@@ -54,18 +71,18 @@ public sealed partial class MessageStore
         try
         {
             int count = queue.Read(offset, entries.AsSpan(0, scanLimit));
-            var messages = new List<StoredMessage>(Math.Min(maxCount, count));
+            int found = 0;
             long next = offset;
             int bytes = 0;
             bool missing = false;
-            for (int i = 0; i < count && messages.Count < maxCount; i++)
+            for (int i = 0; i < count && found < maxCount; i++)
             {
                 var entry = entries[i];
-                if (messages.Count > 0 && bytes + entry.Size > maxBytes) break;
+                if (found > 0 && bytes + entry.Size > maxBytes) break;
                 next = offset + i + 1;
                 if (entry.Size <= 0) continue; // a filler slot (queue started mid-file): no message behind it
                 if (tagFilter is not null && !tagFilter(entry.TagCode)) continue;
-                var outcome = CommitLog.TryRead(entry.PhysicalOffset, entry.Size, propertiesFilter, out var message);
+                var outcome = CommitLog.TryRead(entry.PhysicalOffset, entry.Size, propertiesFilter, ref sink);
                 if (outcome == ReadOutcome.Filtered) continue;
                 if (outcome == ReadOutcome.Corrupt)
                 {
@@ -76,17 +93,28 @@ public sealed partial class MessageStore
                         Settings.Directory, topic, queueId, offset + i, entry.PhysicalOffset, entry.Size);
                     continue;
                 }
-                if (message is null) { missing = true; continue; }
-                messages.Add(message);
+                if (outcome == ReadOutcome.Gone) { missing = true; continue; }
+                found++;
                 bytes += entry.Size;
             }
-            var status = messages.Count > 0 ? GetMessageStatus.Found
+            var status = found > 0 ? GetMessageStatus.Found
                 : missing ? GetMessageStatus.OffsetFoundNull : GetMessageStatus.NoMatchedMessage;
-            return new(status, next, min, max, messages);
+            return new(status, next, min, max, found);
         }
         finally
         {
             System.Buffers.ArrayPool<ConsumeQueueEntry>.Shared.Return(entries);
+        }
+    }
+
+    private readonly struct StoredMessageSink(List<StoredMessage> messages) : IRecordSink
+    {
+        public List<StoredMessage> Messages => messages;
+
+        public bool Take(ReadOnlySpan<byte> record, in RecordParts parts)
+        {
+            messages.Add(MessageRecord.Decode(record, parts));
+            return true;
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed class ChannelAnswerRef(DataConnection connection, IActorRef conn
 
     protected override void TellInternal(object message, IActorRef sender)
     {
-        if (message is ProduceResponse or PullResponse && connection.Post(message)) return;
+        if (message is ProduceResponse or PullResponse or EncodedPullResponse && connection.Post(message)) return;
         connectionActor.Tell(message, sender);
     }
 }

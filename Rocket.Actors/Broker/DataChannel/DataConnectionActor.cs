@@ -41,6 +41,7 @@ internal sealed class DataConnectionActor : ReceiveActor
         // what it had in flight on it), or a pull answered through this actor.
         Receive<ProduceResponse>(r => Answer(r, r.RequestId));
         Receive<PullResponse>(r => Answer(r, r.RequestId));
+        Receive<EncodedPullResponse>(r => Answer(r, r.Head.RequestId));
         Receive<Closed>(c =>
         {
             _log.Debug("data channel from {0} ended: {1}", _peer, c.Reason);
@@ -50,7 +51,9 @@ internal sealed class DataConnectionActor : ReceiveActor
 
     private void Answer(object answer, long requestId)
     {
-        if (!_connection.Post(answer)) _log.Debug("data channel from {0} closed before request {1} was answered", _peer, requestId);
+        if (_connection.Post(answer)) return;
+        (answer as EncodedPullResponse)?.Release();
+        _log.Debug("data channel from {0} closed before request {1} was answered", _peer, requestId);
     }
 
     /// <summary>On the connection's read loop: a client sends only produce requests and pulls.</summary>

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Rocket.Broker.DataChannel;
 using Rocket.Broker.Replication;
+using Rocket.DataChannel;
 using Rocket.Protocol;
 using Rocket.Store;
 using Rocket.Store.Format;
@@ -63,8 +65,8 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
 
     private void Serve(PullRequest request, IActorRef replyTo, bool mayHold)
     {
-        var response = Read(request);
-        if (response.Status == PullStatus.NoNewMessage && mayHold && request.SuspendMillis > 0)
+        var response = Read(request, replyTo);
+        if (response is PullResponse { Status: PullStatus.NoNewMessage } && mayHold && request.SuspendMillis > 0)
         {
             var suspend = TimeSpan.FromMilliseconds(Math.Min(request.SuspendMillis, _settings.LongPollingTimeout.TotalMilliseconds));
             _held.Add(new Held(request, replyTo, DateTime.UtcNow + suspend));
@@ -85,22 +87,48 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
             var held = _held[i];
             bool expired = now >= held.Deadline;
             if (expiredOnly && !expired) continue;
-            var response = Read(held.Request);
-            if (response.Status == PullStatus.NoNewMessage && !expired) continue;
+            var response = Read(held.Request, held.ReplyTo);
+            if (response is PullResponse { Status: PullStatus.NoNewMessage } && !expired) continue;
             held.ReplyTo.Tell(response);
             _held.RemoveAt(i);
         }
         if (_held.Count == 0) Timers.Cancel("holds");
     }
 
-    private PullResponse Read(PullRequest request)
+    /// <summary>
+    /// The answer to <paramref name="request"/>: a <see cref="PullResponse"/>, or, when it leaves over the data channel
+    /// (<paramref name="replyTo"/> is a <see cref="ChannelAnswerRef"/>) with messages, an
+    /// <see cref="EncodedPullResponse"/> written straight from the mapped records.
+    /// </summary>
+    private object Read(PullRequest request, IActorRef replyTo)
     {
         var filter = _filters.For(request.FilterType, request.FilterExpression);
         if (filter.Refusal is { } refusal)
             return new PullResponse(request.RequestId, PullStatus.FilterRefused, _topic, _queueId, request.Offset, 0, 0, [], refusal);
         int max = Math.Clamp(request.MaxCount, 1, _settings.MaxPullBatch);
-        var result = _store.GetMessages(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes, filter.TagCodes, filter.Properties);
-        var status = result.Status switch
+        if (replyTo is ChannelAnswerRef)
+        {
+            var encoder = new PulledMessageEncoder(filter);
+            var read = _store.ReadQueue(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes, filter.TagCodes, filter.Properties, ref encoder);
+            var head = Answer(request, read, encoder.LastPhysicalOffset, []);
+            if (encoder.Count == 0)
+            {
+                encoder.Abandon();
+                return head;
+            }
+            _store.Stats.Delivered.Add(encoder.Count);
+            return encoder.Finish(head);
+        }
+        var list = new PulledMessageList(filter);
+        var result = _store.ReadQueue(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes, filter.TagCodes, filter.Properties, ref list);
+        _store.Stats.Delivered.Add(list.Messages.Count);
+        return Answer(request, result, list.LastPhysicalOffset, [.. list.Messages]);
+    }
+
+    /// <summary>The response for what the store read; <paramref name="messages"/> are those its sink kept.</summary>
+    private PullResponse Answer(PullRequest request, QueueRead read, long? lastPhysicalOffset, PulledMessage[] messages)
+    {
+        var status = read.Status switch
         {
             GetMessageStatus.Found => PullStatus.Found,
             GetMessageStatus.NoMatchedMessage or GetMessageStatus.OffsetFoundNull => PullStatus.NoMatchedMessage,
@@ -108,28 +136,11 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
             GetMessageStatus.NoMatchedLogicQueue => request.Offset == 0 ? PullStatus.NoNewMessage : PullStatus.OffsetIllegal,
             _ => PullStatus.OffsetIllegal,
         };
-        long next = result.Status is GetMessageStatus.NoMessageInQueue or GetMessageStatus.NoMatchedLogicQueue
-            ? Math.Max(request.Offset, 0) : result.NextBeginOffset;
-        if (result.Status == GetMessageStatus.NoMatchedLogicQueue && request.Offset == 0) next = 0;
-        if (status != PullStatus.Found)
-            return new PullResponse(request.RequestId, status, _topic, _queueId, next, result.MinOffset, result.MaxOffset, [],
-                SuggestBrokerId: _suggestion.Suggest(_store.CommitLog.MaxOffset, null));
-
-        // The store filtered by tag hash (and SQL92 by the real properties); hashes can collide, so the exact tag is
-        // checked here, the only place it is (clients trust it). "*" and SQL92 need no check, and no properties are
-        // parsed for them.
-        var found = result.Messages;
-        var messages = new PulledMessage[found.Count];
-        int count = 0;
-        foreach (var m in found)
-            if (!filter.ChecksTags || filter.MatchesTag(m.Tags)) messages[count++] = ToPulled(m);
-        if (count < messages.Length) Array.Resize(ref messages, count);
-        _store.Stats.Delivered.Add(count);
-        long? pulled = found.Count > 0 ? found[^1].PhysicalOffset : null;
-        return new PullResponse(request.RequestId, count > 0 ? PullStatus.Found : PullStatus.NoMatchedMessage, _topic, _queueId,
-            result.NextBeginOffset, result.MinOffset, result.MaxOffset, messages, SuggestBrokerId: _suggestion.Suggest(_store.CommitLog.MaxOffset, pulled));
+        long next = read.Status is GetMessageStatus.NoMessageInQueue or GetMessageStatus.NoMatchedLogicQueue
+            ? Math.Max(request.Offset, 0) : read.NextBeginOffset;
+        if (read.Status == GetMessageStatus.NoMatchedLogicQueue && request.Offset == 0) next = 0;
+        // A Found read's messages are what its sink kept: the exact tag check (hashes collide) happened there.
+        return new PullResponse(request.RequestId, status, _topic, _queueId, next, read.MinOffset, read.MaxOffset, messages,
+            SuggestBrokerId: _suggestion.Suggest(_store.CommitLog.MaxOffset, status == PullStatus.Found ? lastPhysicalOffset : null));
     }
-
-    private static PulledMessage ToPulled(StoredMessage m) =>
-        new(m.QueueOffset, m.PhysicalOffset, m.BornTimestamp, m.StoreTimestamp, m.ReconsumeTimes, m.Flag, m.Properties, m.Body);
 }

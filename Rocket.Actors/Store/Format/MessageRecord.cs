@@ -136,6 +136,9 @@ public static class MessageRecord
     public static long ReadPhysicalOffset(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[PhysicalOffsetOffset..]);
     public static int ReadSysFlag(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record[SysFlagOffset..]);
     public static long ReadStoreTimestamp(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[StoreTimestampOffset..]);
+    public static int ReadFlag(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record[FlagOffset..]);
+    public static long ReadBornTimestamp(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[BornTimestampOffset..]);
+    public static int ReadReconsumeTimes(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record[ReconsumeTimesOffset..]);
 
     /// <summary>
     /// Checks that <paramref name="record"/> (which must start at a record boundary and may extend past it) holds a
@@ -193,6 +196,12 @@ public static class MessageRecord
     {
         if (!TryLocateParts(record, out var parts))
             throw new StoreCorruptException("record lengths do not add up; the record is not a Rocket commit-log record");
+        return Decode(record, parts);
+    }
+
+    /// <summary>Decodes a whole record whose <paramref name="parts"/> <see cref="TryLocateParts"/> found.</summary>
+    public static StoredMessage Decode(ReadOnlySpan<byte> record, in RecordParts parts)
+    {
         int sysFlag = ReadSysFlag(record);
         int addressBytes = BornHostSize(sysFlag) - 4;
         var address = record.Slice(BornHostOffset, addressBytes);
@@ -203,14 +212,14 @@ public static class MessageRecord
         return new StoredMessage(
             Topic: Encoding.UTF8.GetString(record.Slice(parts.TopicOffset, parts.TopicLength)),
             QueueId: ReadQueueId(record),
-            Flag: BinaryPrimitives.ReadInt32LittleEndian(record[FlagOffset..]),
+            Flag: ReadFlag(record),
             QueueOffset: ReadQueueOffset(record),
             PhysicalOffset: ReadPhysicalOffset(record),
             SysFlag: sysFlag,
-            BornTimestamp: BinaryPrimitives.ReadInt64LittleEndian(record[BornTimestampOffset..]),
+            BornTimestamp: ReadBornTimestamp(record),
             StoreTimestamp: ReadStoreTimestamp(record),
             BornHost: bornHost,
-            ReconsumeTimes: BinaryPrimitives.ReadInt32LittleEndian(record[ReconsumeTimesOffset..]),
+            ReconsumeTimes: ReadReconsumeTimes(record),
             PreparedTransactionOffset: BinaryPrimitives.ReadInt64LittleEndian(record[PreparedTransactionOffsetOffset..]),
             Properties: parts.PropertiesLength == 0 ? null : Encoding.UTF8.GetString(record.Slice(parts.PropertiesOffset, parts.PropertiesLength)),
             Body: record.Slice(parts.BodyOffset, parts.BodyLength).ToArray(),

@@ -273,7 +273,21 @@ public sealed class CommitLog : IDisposable
     /// </summary>
     public ReadOutcome TryRead(long offset, int size, PropertiesFilter? filter, out StoredMessage? message)
     {
-        message = null;
+        var decode = new DecodingSink();
+        var outcome = TryRead(offset, size, filter, ref decode);
+        message = decode.Message;
+        return outcome;
+    }
+
+    /// <summary>
+    /// Checks the record at <paramref name="offset"/> whole (size, magic, own offset, lengths and CRC), so a corrupt
+    /// record is never served as valid, shows its properties to <paramref name="filter"/>, then hands it to
+    /// <paramref name="sink"/> in place, while its segment is held. <see cref="ReadOutcome.Filtered"/>: the filter or
+    /// the sink turned it down.
+    /// </summary>
+    public ReadOutcome TryRead<TSink>(long offset, int size, PropertiesFilter? filter, ref TSink sink)
+        where TSink : IRecordSink, allows ref struct
+    {
         if (offset < 0 || size <= 0 || offset + size > MaxOffset) return ReadOutcome.Gone;
         var segment = _segments.Find(offset);
         if (segment is null || !segment.TryRetain()) return ReadOutcome.Gone;
@@ -282,17 +296,27 @@ public sealed class CommitLog : IDisposable
             int position = (int)(offset - segment.StartOffset);
             if (position + size > segment.Size) return ReadOutcome.Corrupt;
             var span = segment.ReadOnlySpan(position, size);
-            if (MessageRecord.ReadTotalSize(span) != size || MessageRecord.Check(span, offset, verifyCrc: true) != RecordCheck.Valid)
+            if (MessageRecord.ReadTotalSize(span) != size || MessageRecord.Check(span, offset, verifyCrc: true) != RecordCheck.Valid
+                || !MessageRecord.TryLocateParts(span, out var parts))
                 return ReadOutcome.Corrupt;
-            if (filter is not null && MessageRecord.TryLocateParts(span, out var parts)
-                && !filter(span.Slice(parts.PropertiesOffset, parts.PropertiesLength)))
+            if (filter is not null && !filter(span.Slice(parts.PropertiesOffset, parts.PropertiesLength)))
                 return ReadOutcome.Filtered;
-            message = MessageRecord.Decode(span);
-            return ReadOutcome.Ok;
+            return sink.Take(span, parts) ? ReadOutcome.Ok : ReadOutcome.Filtered;
         }
         finally
         {
             segment.Release();
+        }
+    }
+
+    private struct DecodingSink : IRecordSink
+    {
+        public StoredMessage? Message;
+
+        public bool Take(ReadOnlySpan<byte> record, in RecordParts parts)
+        {
+            Message = MessageRecord.Decode(record, parts);
+            return true;
         }
     }
 
@@ -333,6 +357,13 @@ public delegate void ReadOnlySpanAction(ReadOnlySpan<byte> span);
 /// <summary>Decides from a record's encoded properties (<c>name\u0001value\u0002…</c>, UTF-8) whether a reader wants it.</summary>
 public delegate bool PropertiesFilter(ReadOnlySpan<byte> utf8Properties);
 
+/// <summary>Takes the records a read found valid, in place: the bytes are the mapped log's, held only during the call.</summary>
+public interface IRecordSink
+{
+    /// <summary>False: the reader does not want this record after all, and it counts as filtered.</summary>
+    bool Take(ReadOnlySpan<byte> record, in RecordParts parts);
+}
+
 public enum ReadOutcome
 {
     Ok,
@@ -340,6 +371,6 @@ public enum ReadOutcome
     Gone,
     /// <summary>The bytes there fail the record checks (framing or CRC): damaged on disk.</summary>
     Corrupt,
-    /// <summary>Valid, but the reader's <see cref="PropertiesFilter"/> rejected it (not decoded).</summary>
+    /// <summary>Valid, but the reader's <see cref="PropertiesFilter"/> or <see cref="IRecordSink"/> rejected it (not decoded).</summary>
     Filtered,
 }
