@@ -16,7 +16,7 @@ namespace Rocket.Broker.DataChannel;
 /// its pulls held here; for produce, the connection actor's path.
 /// </param>
 internal sealed class ChannelAnswerRef(DataConnection connection, IActorRef connectionActor, ActorPath path, IActorRefProvider provider)
-    : MinimalActorRef
+    : MinimalActorRef, IDataChannelAnswers
 {
     public override ActorPath Path => path;
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Rocket.Broker.DataChannel;
 using Rocket.Broker.Replication;
 using Rocket.DataChannel;
 using Rocket.Protocol;
@@ -97,7 +96,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// The answer to <paramref name="request"/>: a <see cref="PullResponse"/>, or, when it leaves over the data channel
-    /// (<paramref name="replyTo"/> is a <see cref="ChannelAnswerRef"/>) with messages, an
+    /// (<paramref name="replyTo"/> writes onto one: <see cref="IDataChannelAnswers"/>) with messages, an
     /// <see cref="EncodedPullResponse"/> written straight from the mapped records.
     /// </summary>
     private object Read(PullRequest request, IActorRef replyTo)
@@ -106,7 +105,7 @@ public sealed class QueuePartitionActor : ReceiveActor, IWithTimers
         if (filter.Refusal is { } refusal)
             return new PullResponse(request.RequestId, PullStatus.FilterRefused, _topic, _queueId, request.Offset, 0, 0, [], refusal);
         int max = Math.Clamp(request.MaxCount, 1, _settings.MaxPullBatch);
-        if (replyTo is ChannelAnswerRef)
+        if (replyTo is IDataChannelAnswers)
         {
             var encoder = new PulledMessageEncoder(filter);
             var read = _store.ReadQueue(_topic, _queueId, request.Offset, max, _settings.MaxPullBytes, filter.TagCodes, filter.Properties, ref encoder);
