@@ -10,7 +10,8 @@ namespace Rocket.Broker.Pull;
 
 /// <summary>
 /// The exact tag check of a pull, on a record's properties in place: the store filtered by tag hash, and hashes
-/// can collide. "*" and SQL92 subscriptions need no check, and no property is read for them.
+/// can collide. This is the only place the tag is checked (clients trust it). "*" and SQL92 subscriptions need no
+/// check, and no property is read for them.
 /// </summary>
 internal static class PullTagCheck
 {
@@ -97,7 +98,9 @@ internal struct PulledMessageEncoder(PullFilter filter) : IRecordSink
     private void EnsureRoom(int bytes)
     {
         if (_buffer is not null && _buffer.Length - _length >= bytes) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_length + bytes, _buffer is null ? 64 * 1024 : _buffer.Length * 2));
+        // Sized for what is known so far and doubled as messages come: a held pull's answer is often one message, and
+        // a bucket far larger than it would make the pool's arrays, kept per thread and core, needlessly large.
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_length + bytes, _buffer is null ? 4 * 1024 : _buffer.Length * 2));
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(larger);

@@ -3,7 +3,6 @@ using Rocket.Broker.Replication;
 using Rocket.DataChannel;
 using Rocket.Protocol;
 using Rocket.Store;
-using Rocket.Store.Format;
 
 namespace Rocket.Broker.Pull;
 
