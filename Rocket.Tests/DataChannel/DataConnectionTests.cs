@@ -100,6 +100,42 @@ public sealed class DataConnectionTests
     }
 
     [Fact]
+    public async Task An_encoded_pull_answer_arrives_as_the_response_it_encodes_and_its_buffer_goes_back_once_written()
+    {
+        var (client, broker) = await ConnectedAsync();
+        PulledMessage[] messages =
+        [
+            new(5, 100, 1_700_000_000_000, 1_700_000_000_010, 0, 0, "TAGS\u0001a", [1, 2, 3]),
+            new(6, 1_300, 1_700_000_000_005, 1_700_000_000_011, 2, 7, null, [4]),
+        ];
+        var plain = new PullResponse(9, PullStatus.Found, "T", 1, 7, 0, 7, messages, SuggestBrokerId: 0);
+        var encoded = Encode(plain);
+
+        Assert.True(broker.Connection.Post(encoded));
+        WireAssert.Same(plain, await client.NextAsync());
+        // The write loop returned the buffer before the bytes left, so before they arrived.
+        Assert.Throws<ObjectDisposedException>(() => encoded.Messages.Length);
+        client.Connection.Close("test over");
+        broker.Connection.Close("test over");
+    }
+
+    /// <summary>The answer's messages written as the broker's queue partition writes them from records.</summary>
+    private static EncodedPullResponse Encode(PullResponse response)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+        var writer = new Rocket.Serialization.WireWriter(buffer);
+        var deltas = Rocket.Serialization.PullResponseCodec.MessageDeltas.Start;
+        foreach (var m in response.Messages)
+        {
+            Rocket.Serialization.PullResponseCodec.WriteMessageNumbers(ref writer, ref deltas, m.QueueOffset, m.PhysicalOffset,
+                m.StoreTimestamp, m.BornTimestamp, m.ReconsumeTimes, m.Flag);
+            writer.String(m.Properties);
+            writer.Sequence(m.Body);
+        }
+        return new EncodedPullResponse(response with { Messages = [] }, response.Messages.Length, buffer, writer.Position);
+    }
+
+    [Fact]
     public async Task A_message_larger_than_the_read_and_write_buffers_arrives_between_small_ones()
     {
         var (client, broker) = await ConnectedAsync();
