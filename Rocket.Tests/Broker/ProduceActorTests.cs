@@ -150,4 +150,57 @@ public class ProduceActorTests : Akka.TestKit.Xunit2.TestKit
         Store(_journal.ExpectMsg<AppendBatch>());
         Assert.Equal(ProduceStatus.Ok, ExpectMsg<ProduceResponse>().Results.Single().Status);
     }
+
+    /// <summary>Started without its topic table: requests told to it wait in its mailbox until <see cref="Serve"/>.</summary>
+    private IActorRef StartWaiting()
+    {
+        var produce = Sys.ActorOf(ProduceActor.Props(new BrokerSettings { AutoCreateTopicEnable = false }, _journal.Ref, _topics.Ref));
+        _journal.ExpectMsg<GetJournal>();
+        return produce;
+    }
+
+    private static void Serve(IActorRef produce, params TopicConfig[] topics) =>
+        produce.Tell(new TopicTableChanged(topics.ToDictionary(t => t.Name)));
+
+    [Fact]
+    public void Requests_that_arrive_together_go_to_the_journal_as_one_batch_and_each_gets_its_own_results()
+    {
+        var produce = StartWaiting();
+        produce.Tell(new ProduceRequest(1, [Wire("A", "a0"), Wire("A", "a1")]));
+        produce.Tell(new ProduceRequest(2, [Wire("Nope", "x"), Wire("A", "a2")]));
+        produce.Tell(new ProduceRequest(3, [Wire("A", "a3")]));
+        Serve(produce, new TopicConfig("A", 4, 4));
+
+        var batch = _journal.ExpectMsg<AppendBatch>();
+        Assert.Equal(["a0", "a1", "a2", "a3"], Bodies(batch));
+        Store(batch, firstOffset: 10);
+        _journal.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // one batch for all three
+        var responses = Enumerable.Range(0, 3).Select(_ => ExpectMsg<ProduceResponse>()).OrderBy(r => r.RequestId).ToArray();
+        Assert.Equal([10L, 11L], responses[0].Results.Select(r => r.QueueOffset));
+        Assert.Equal([ProduceStatus.TopicNotExist, ProduceStatus.Ok], responses[1].Results.Select(r => r.Status));
+        Assert.Equal(12L, responses[1].Results[1].QueueOffset);
+        Assert.Equal(13L, responses[2].Results.Single().QueueOffset);
+    }
+
+    [Fact]
+    public void A_lone_request_goes_to_the_journal_without_waiting_for_another()
+    {
+        var produce = Start(autoCreate: false, new TopicConfig("A", 4, 4));
+        produce.Tell(new ProduceRequest(1, [Wire("A", "a0")]));
+        Store(_journal.ExpectMsg<AppendBatch>());
+        Assert.Equal(ProduceStatus.Ok, ExpectMsg<ProduceResponse>().Results.Single().Status);
+    }
+
+    [Fact]
+    public void Messages_accepted_before_a_hold_reach_the_journal_before_the_hold_is_confirmed()
+    {
+        // The delete writes its tombstone once the hold is confirmed: a message accepted before must be in the log first.
+        var produce = StartWaiting();
+        produce.Tell(new ProduceRequest(1, [Wire("T", "t0")]));
+        Serve(produce, new TopicConfig("T", 4, 4));
+        produce.Tell(new HoldTopic("T"));
+        ExpectMsg(new TopicHeld("T"));
+        Assert.True(_journal.HasMessages, "the accepted message was not yet sent to the journal when the hold was confirmed");
+        Assert.Equal(["t0"], Bodies(_journal.ExpectMsg<AppendBatch>()));
+    }
 }
