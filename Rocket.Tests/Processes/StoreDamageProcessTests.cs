@@ -27,6 +27,11 @@ public class StoreDamageProcessTests : IDisposable
             rocket.store.mapped-file-size-commit-log = 8m
             rocket.store.max-hash-slot-num = 100000
             rocket.store.max-index-num = 400000
+            # The test reads the damaged segment after the run: retention must not delete it because the host's
+            # disk happens to be full (at 85 % the default deletes the oldest segments, expired or not).
+            rocket.store.disk-max-used-space-ratio = 95
+            rocket.store.disk-space-clean-forcibly-ratio = 99
+            rocket.store.disk-space-warning-level-ratio = 99
             """);
         return file;
     }
