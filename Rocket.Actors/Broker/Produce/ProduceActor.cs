@@ -45,30 +45,15 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     /// <summary>Records the broker built itself (<see cref="AppendInternal"/>) on their way through the journal.</summary>
     private sealed record InternalPart(IActorRef ReplyTo, long RequestId, AppendResult[] Results, int[] Indexes);
 
-    /// <summary>Messages of one request (by index) that are written together or wait for their topic together.</summary>
+    /// <summary>Messages of one request (by index) that go to the journal as one batch or wait for their topic together.</summary>
     private sealed record Part(Request Request, int[] Indexes);
-
-    /// <summary>Sends the parts accepted since the last journal batch as one batch (see <see cref="Append"/>).</summary>
-    private sealed class AppendAccepted
-    {
-        public static readonly AppendAccepted Instance = new();
-        private AppendAccepted() { }
-    }
-
-    /// <summary>A journal batch is sent at once when it reaches this many messages, without waiting for the mailbox.</summary>
-    private const int MaxBatchMessages = 512;
 
     private readonly BrokerSettings _settings;
     private IActorRef _journal;
     private readonly IActorRef _topicsActor;
     private readonly BrokerRoleState _role;
     private readonly IActorRef _replication;
-    /// <summary>Journal batches out, with the parts whose messages they carry, in the batch's order.</summary>
-    private readonly Dictionary<long, Part[]> _batches = new();
-    /// <summary>Parts accepted and not yet sent to the journal, and their messages in the same order.</summary>
-    private readonly List<Part> _acceptedParts = new();
-    private readonly List<MessageToStore> _accepted = new();
-    private bool _appendQueued;
+    private readonly Dictionary<long, Part> _batches = new();
     private readonly Dictionary<long, InternalPart> _internalBatches = new();
     private readonly Dictionary<string, List<Part>> _awaitingTopic = new(StringComparer.Ordinal);
     private readonly HashSet<string> _held = new(StringComparer.Ordinal); // topics whose delete is in progress
@@ -109,11 +94,6 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         Receive<ProduceRequest>(r => Handle(r, Sender, null));
         Receive<ChannelProduceRequest>(r => Handle(r.Request, Sender, r.BornHost));
         Receive<AppendInternal>(r => AppendInternal(r, Sender));
-        Receive<AppendAccepted>(_ =>
-        {
-            _appendQueued = false;
-            SendAccepted();
-        });
         Receive<BatchAppended>(OnAppended);
         Receive<ReplicatedBatch>(OnReplicated);
         Receive<TopicEnsured>(OnTopicEnsured);
@@ -155,7 +135,6 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private void OnHold(HoldTopic hold)
     {
         _held.Add(hold.Topic);
-        SendAccepted(); // what was accepted before the hold reaches the journal before the delete's tombstone
         Sender.Tell(new TopicHeld(hold.Topic));
     }
 
@@ -264,41 +243,21 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         parked.Add(part);
     }
 
-    /// <summary>
-    /// Queues the part's messages for the journal. They go out when the mailbox holds nothing more before the
-    /// <see cref="AppendAccepted"/> this queues: the requests that arrived together (a client's burst, one socket read)
-    /// become one journal batch, one append and one answer from the journal instead of one each. A lone request waits
-    /// only for its own mailbox turn, on the same thread.
-    /// </summary>
     private void Append(Part part)
     {
         var bornHost = part.Request.ChannelBornHost ?? BornHostOf(part.Request.ReplyTo.Path.Address);
+        var toStore = new MessageToStore[part.Indexes.Length];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (int index in part.Indexes)
+        for (int j = 0; j < toStore.Length; j++)
         {
-            var m = part.Request.At(index);
-            var toStore = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
+            var m = part.Request.At(part.Indexes[j]);
+            toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
                 BornTimestamp: m.BornTimestamp, BornHost: bornHost, ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m))));
-            if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore = TimerParking.Park(toStore, due, now);
-            _accepted.Add(toStore);
+            if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
         }
-        _acceptedParts.Add(part);
-        if (_accepted.Count >= MaxBatchMessages) SendAccepted();
-        else if (!_appendQueued)
-        {
-            _appendQueued = true;
-            Self.Tell(AppendAccepted.Instance);
-        }
-    }
-
-    private void SendAccepted()
-    {
-        if (_acceptedParts.Count == 0) return;
         long batchId = ++_nextBatchId;
-        _batches[batchId] = _acceptedParts.ToArray();
-        _journal.Tell(new AppendBatch(batchId, _accepted.ToArray()));
-        _acceptedParts.Clear();
-        _accepted.Clear();
+        _batches[batchId] = part;
+        _journal.Tell(new AppendBatch(batchId, toStore));
     }
 
     /// <summary>Records the broker built itself: judged like producers' messages, except that their topic must exist.</summary>
@@ -391,22 +350,19 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             internalPart.ReplyTo.Tell(new InternalAppended(internalPart.RequestId, internalPart.Results));
             return;
         }
-        if (!_batches.Remove(appended.BatchId, out var parts)) return;
-        int next = 0; // the batch's results are its parts' messages, part after part
-        foreach (var part in parts)
+        if (!_batches.Remove(appended.BatchId, out var part)) return;
+        var request = part.Request;
+        for (int j = 0; j < appended.Results.Length; j++)
         {
-            var request = part.Request;
-            foreach (int i in part.Indexes)
-            {
-                var r = appended.Results[next++];
-                // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
-                string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
-                var status = Map(r.Status);
-                if (status == ProduceStatus.Ok && replication != ProduceStatus.Ok) (status, error) = (replication, replicationError);
-                SetResult(request, i, new ProduceResult(status, request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
-            }
-            ReplyIfDone(request);
+            var r = appended.Results[j];
+            int i = part.Indexes[j];
+            // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
+            string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
+            var status = Map(r.Status);
+            if (status == ProduceStatus.Ok && replication != ProduceStatus.Ok) (status, error) = (replication, replicationError);
+            SetResult(request, i, new ProduceResult(status, request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
         }
+        ReplyIfDone(request);
     }
 
     private void Fail(Part part, ProduceStatus status, string error)
