@@ -8,7 +8,8 @@ namespace Rocket.DataChannel;
 
 /// <summary>
 /// One data channel connection, either end: a read loop that decodes frames and hands each message to
-/// <c>onMessage</c> (an actor's Tell), and a write loop that drains the outbox into pooled buffers, many frames per
+/// <c>onMessage</c> (an actor's Tell), then tells <c>onReadDone</c> that one socket read's frames are all handed over,
+/// and a write loop that drains the outbox into pooled buffers, many frames per
 /// socket write. It owns no actor state, so the actor that owns it only posts to it and hears back by messages.
 /// The first failure (peer gone, bad frame, local close) closes the socket and is reported once to <c>onClosed</c>.
 /// </summary>
@@ -24,6 +25,7 @@ internal sealed class DataConnection
     private readonly bool _expectHello;
     private readonly Action<object> _onMessage;
     private readonly Action<string> _onClosed;
+    private readonly Action? _onReadDone;
     private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly NameCache _names = new();
     private int _closed;
@@ -32,13 +34,16 @@ internal sealed class DataConnection
     /// <param name="isClient">The client writes <see cref="DataFrames.Hello"/> first; the broker checks it.</param>
     /// <param name="onMessage">Called on the read loop's thread for each decoded message.</param>
     /// <param name="onClosed">Called once with why the connection ended.</param>
-    public DataConnection(Socket socket, bool isClient, Action<object> onMessage, Action<string> onClosed)
+    /// <param name="onReadDone">Called on the read loop's thread after the messages of one socket read, so that what
+    /// arrived together can be handed on together.</param>
+    public DataConnection(Socket socket, bool isClient, Action<object> onMessage, Action<string> onClosed, Action? onReadDone = null)
     {
         _socket = socket;
         _sendHello = isClient;
         _expectHello = !isClient;
         _onMessage = onMessage;
         _onClosed = onClosed;
+        _onReadDone = onReadDone;
         socket.NoDelay = true;
     }
 
@@ -156,6 +161,7 @@ internal sealed class DataConnection
                     _onMessage(DataFrames.Read(buffer.AsSpan(start + DataFrames.LengthSize, length), _names));
                     start += DataFrames.LengthSize + length;
                 }
+                _onReadDone?.Invoke();
                 if (start == end)
                 {
                     start = end = 0;

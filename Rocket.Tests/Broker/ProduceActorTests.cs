@@ -150,4 +150,32 @@ public class ProduceActorTests : Akka.TestKit.Xunit2.TestKit
         Store(_journal.ExpectMsg<AppendBatch>());
         Assert.Equal(ProduceStatus.Ok, ExpectMsg<ProduceResponse>().Results.Single().Status);
     }
+    [Fact]
+    public void Requests_one_socket_read_brought_go_to_the_journal_as_one_batch_and_each_gets_its_own_results()
+    {
+        var produce = Start(autoCreate: false, new TopicConfig("A", 4, 4));
+        produce.Tell(new ChannelProduceRequests(
+            [new ProduceRequest(1, [Wire("A", "a0"), Wire("A", "a1")]), new ProduceRequest(2, [Wire("Nope", "x"), Wire("A", "a2")]),
+             new ProduceRequest(3, [Wire("A", "a3")])], BornHost: null));
+
+        var batch = _journal.ExpectMsg<AppendBatch>();
+        Assert.Equal(["a0", "a1", "a2", "a3"], Bodies(batch));
+        Store(batch, firstOffset: 10);
+        _journal.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // one batch for all three
+        var responses = Enumerable.Range(0, 3).Select(_ => ExpectMsg<ProduceResponse>()).OrderBy(r => r.RequestId).ToArray();
+        Assert.Equal([10L, 11L], responses[0].Results.Select(r => r.QueueOffset));
+        Assert.Equal([ProduceStatus.TopicNotExist, ProduceStatus.Ok], responses[1].Results.Select(r => r.Status));
+        Assert.Equal(12L, responses[1].Results[1].QueueOffset);
+        Assert.Equal(13L, responses[2].Results.Single().QueueOffset);
+    }
+
+    [Fact]
+    public void Requests_told_one_by_one_go_to_the_journal_one_by_one_without_waiting_for_each_other()
+    {
+        var produce = Start(autoCreate: false, new TopicConfig("A", 4, 4));
+        produce.Tell(new ProduceRequest(1, [Wire("A", "a0")]));
+        Assert.Equal(["a0"], Bodies(_journal.ExpectMsg<AppendBatch>()));
+        produce.Tell(new ProduceRequest(2, [Wire("A", "a1")]));
+        Assert.Equal(["a1"], Bodies(_journal.ExpectMsg<AppendBatch>()));
+    }
 }

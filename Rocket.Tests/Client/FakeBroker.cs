@@ -134,7 +134,10 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             else Sender.Tell(SendBack(b));
         });
         Receive<ProduceRequest>(r => OnProduce(r, Sender));
-        Receive<Rocket.Broker.Produce.ChannelProduceRequest>(r => OnProduce(r.Request, Sender));
+        Receive<Rocket.Broker.Produce.ChannelProduceRequests>(r =>
+        {
+            foreach (var request in r.Requests) OnProduce(request, Sender);
+        });
         Receive<OpenDataChannel>(_ =>
         {
             var (listener, error) = Rocket.Broker.DataChannel.DataChannelListenerActor.Listen("127.0.0.1", 0);

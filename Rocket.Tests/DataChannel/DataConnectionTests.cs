@@ -8,6 +8,7 @@ using FsCheck.Xunit;
 using Rocket.DataChannel;
 using Rocket.Protocol;
 using Rocket.Tests.Serialization;
+using Rocket.Tests.Support;
 using Xunit;
 
 namespace Rocket.Tests.DataChannel;
@@ -32,17 +33,6 @@ public sealed class DataConnectionTests
         public async Task<object> NextAsync() => await _received.Reader.ReadAsync().AsTask().WaitAsync(Patience);
     }
 
-    private static async Task<(Socket Client, Socket Server)> SocketPairAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accept = listener.AcceptAsync();
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        return (client, await accept);
-    }
-
     private static End Open(Socket socket, bool isClient)
     {
         var end = new End();
@@ -53,7 +43,7 @@ public sealed class DataConnectionTests
 
     private static async Task<(End Client, End Broker)> ConnectedAsync()
     {
-        var (client, server) = await SocketPairAsync();
+        var (client, server) = await LoopbackSockets.PairAsync();
         return (Open(client, isClient: true), Open(server, isClient: false));
     }
 
@@ -157,7 +147,7 @@ public sealed class DataConnectionTests
     [Fact]
     public async Task A_peer_that_does_not_open_with_the_hello_is_closed_with_what_it_sent()
     {
-        var (client, server) = await SocketPairAsync();
+        var (client, server) = await LoopbackSockets.PairAsync();
         var broker = Open(server, isClient: false);
         await client.SendAsync("GET / HTTP/1.1\r\n"u8.ToArray());
 
@@ -170,7 +160,7 @@ public sealed class DataConnectionTests
     [Fact]
     public async Task A_frame_claiming_more_than_the_limit_closes_the_connection_before_anything_is_allocated()
     {
-        var (client, server) = await SocketPairAsync();
+        var (client, server) = await LoopbackSockets.PairAsync();
         var broker = Open(server, isClient: false);
         var bytes = new byte[DataFrames.Hello.Length + 4];
         DataFrames.Hello.CopyTo(bytes);
@@ -191,7 +181,7 @@ public sealed class DataConnectionTests
                      ([DataFrames.ProduceRequestKind, 2], "bad frame while reading"),
                  })
         {
-            var (client, server) = await SocketPairAsync();
+            var (client, server) = await LoopbackSockets.PairAsync();
             var broker = Open(server, isClient: false);
             var bytes = new byte[DataFrames.Hello.Length + 4 + kindAndBody.Length];
             DataFrames.Hello.CopyTo(bytes);

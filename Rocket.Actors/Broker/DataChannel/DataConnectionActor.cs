@@ -10,8 +10,9 @@ using Rocket.Protocol;
 namespace Rocket.Broker.DataChannel;
 
 /// <summary>
-/// The broker's end of one client's data channel connection. A produce request read from it goes straight to the
-/// produce actor and a pull to the broker (which notes the puller, then hands it to the pull router), each with a
+/// The broker's end of one client's data channel connection. The produce requests one socket read brought go to the
+/// produce actor together, as one message (one journal batch; a lone request goes on as soon as its read is decoded),
+/// and a pull to the broker (which notes the puller, then hands it to the pull router), each with a
 /// <see cref="ChannelAnswerRef"/> as the one to answer, which queues the answer on the connection. Stops when the
 /// connection closes; a broker stopping closes it.
 /// </summary>
@@ -26,6 +27,8 @@ internal sealed class DataConnectionActor : ReceiveActor
     private readonly ChannelAnswerRef _produceAnswers;
     /// <summary>Read loop only: one answer ref per client puller (a consumer has one per queue it owns).</summary>
     private readonly Dictionary<string, ChannelAnswerRef?> _pullAnswers = new(StringComparer.Ordinal);
+    /// <summary>Read loop only: the produce requests of the socket read being decoded.</summary>
+    private readonly List<ProduceRequest> _readProduce = new();
 
     public DataConnectionActor(Socket socket, IActorRef produce, IActorRef broker)
     {
@@ -34,7 +37,8 @@ internal sealed class DataConnectionActor : ReceiveActor
         _peer = remote?.ToString() ?? "an unknown peer";
         _connection = new DataConnection(socket, isClient: false,
             onMessage: m => Route(m, produce, broker, remote, self),
-            onClosed: reason => self.Tell(new Closed(reason)));
+            onClosed: reason => self.Tell(new Closed(reason)),
+            onReadDone: () => SendProduce(produce, remote));
         _produceAnswers = new ChannelAnswerRef(_connection, self, self.Path, _provider);
 
         // An answer the answer refs could not queue (the connection closed meanwhile: the client failed or re-pulled
@@ -62,7 +66,7 @@ internal sealed class DataConnectionActor : ReceiveActor
         switch (message)
         {
             case ProduceRequest request:
-                produce.Tell(new ChannelProduceRequest(request, bornHost), _produceAnswers);
+                _readProduce.Add(request);
                 break;
             case PullFrame pull:
                 var answers = PullAnswersFor(pull.PullerPath, self);
@@ -72,6 +76,14 @@ internal sealed class DataConnectionActor : ReceiveActor
                 _connection.Close($"a client sent a {message.GetType().Name}, which is not a request");
                 break;
         }
+    }
+
+    /// <summary>On the read loop, after a socket read's frames.</summary>
+    private void SendProduce(IActorRef produce, IPEndPoint? bornHost)
+    {
+        if (_readProduce.Count == 0) return;
+        produce.Tell(new ChannelProduceRequests(_readProduce.ToArray(), bornHost), _produceAnswers);
+        _readProduce.Clear();
     }
 
     /// <summary>On the read loop: the answer ref named by the puller's path; null (answers through this actor) if the path does not parse.</summary>

@@ -21,6 +21,9 @@ namespace Rocket.Broker.Produce;
 /// topic fails (auto-create off) or waits for its creation (auto-create on) without holding back the other topics,
 /// whose messages are written at once. Topics being deleted are held (see <see cref="HoldTopic"/>). Requests that
 /// come before the broker's topic table has been recovered wait for it, rather than being judged against nothing.
+/// <para>What one message accepts goes to the journal as one batch when the message has been handled: the requests
+/// one socket read brought (<see cref="ChannelProduceRequests"/>) cost the journal one append and one answer, and a
+/// lone request is sent on at once, with no extra mailbox turn.</para>
 /// </summary>
 public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 {
@@ -45,7 +48,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     /// <summary>Records the broker built itself (<see cref="AppendInternal"/>) on their way through the journal.</summary>
     private sealed record InternalPart(IActorRef ReplyTo, long RequestId, AppendResult[] Results, int[] Indexes);
 
-    /// <summary>Messages of one request (by index) that go to the journal as one batch or wait for their topic together.</summary>
+    /// <summary>Messages of one request (by index) that are written together or wait for their topic together.</summary>
     private sealed record Part(Request Request, int[] Indexes);
 
     private readonly BrokerSettings _settings;
@@ -53,7 +56,11 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     private readonly IActorRef _topicsActor;
     private readonly BrokerRoleState _role;
     private readonly IActorRef _replication;
-    private readonly Dictionary<long, Part> _batches = new();
+    /// <summary>Journal batches out, with the parts whose messages they carry, in the batch's order.</summary>
+    private readonly Dictionary<long, Part[]> _batches = new();
+    /// <summary>Parts accepted while handling the current message, and their messages in the same order.</summary>
+    private readonly List<Part> _acceptedParts = new();
+    private readonly List<MessageToStore> _accepted = new();
     private readonly Dictionary<long, InternalPart> _internalBatches = new();
     private readonly Dictionary<string, List<Part>> _awaitingTopic = new(StringComparer.Ordinal);
     private readonly HashSet<string> _held = new(StringComparer.Ordinal); // topics whose delete is in progress
@@ -79,7 +86,7 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             Become(Serving);
         });
         Receive<ProduceRequest>(_ => Stash.Stash());
-        Receive<ChannelProduceRequest>(_ => Stash.Stash());
+        Receive<ChannelProduceRequests>(_ => Stash.Stash());
         Receive<AppendInternal>(_ => Stash.Stash());
         Receive<HoldTopic>(OnHold);
         Receive<ReleaseTopic>(OnRelease);
@@ -92,7 +99,10 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<TopicTableChanged>(OnTopics);
         Receive<ProduceRequest>(r => Handle(r, Sender, null));
-        Receive<ChannelProduceRequest>(r => Handle(r.Request, Sender, r.BornHost));
+        Receive<ChannelProduceRequests>(r =>
+        {
+            foreach (var request in r.Requests) Handle(request, Sender, r.BornHost);
+        });
         Receive<AppendInternal>(r => AppendInternal(r, Sender));
         Receive<BatchAppended>(OnAppended);
         Receive<ReplicatedBatch>(OnReplicated);
@@ -100,6 +110,14 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         Receive<HoldTopic>(OnHold);
         Receive<ReleaseTopic>(OnRelease);
         Receive<IActorRef>(journal => _journal = journal); // the store actor's answer to GetJournal
+    }
+
+    /// <summary>Whatever the message was, what it accepted leaves for the journal now, as one batch.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        bool handled = base.AroundReceive(receive, message);
+        SendAccepted();
+        return handled;
     }
 
     /// <summary>Batches go to the store actor (which forwards them) until the journal itself is known: one hop less after that.</summary>
@@ -243,21 +261,30 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
         parked.Add(part);
     }
 
+    /// <summary>Queues the part's messages for the journal batch this message's handling ends with (<see cref="AroundReceive"/>).</summary>
     private void Append(Part part)
     {
         var bornHost = part.Request.ChannelBornHost ?? BornHostOf(part.Request.ReplyTo.Path.Address);
-        var toStore = new MessageToStore[part.Indexes.Length];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (int j = 0; j < toStore.Length; j++)
+        foreach (int index in part.Indexes)
         {
-            var m = part.Request.At(part.Indexes[j]);
-            toStore[j] = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
+            var m = part.Request.At(index);
+            var toStore = DelayLevelRewrite.Park(HalfMessage.ParkIfHalf(new MessageToStore(m.Topic, m.QueueId, m.Body ?? [], m.Properties, m.Flag,
                 BornTimestamp: m.BornTimestamp, BornHost: bornHost, ReconsumeTimes: DirectRetrySend.ReconsumeTimes(m))));
-            if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore[j] = TimerParking.Park(toStore[j], due, now);
+            if (TimerParking.DueOf(m.Properties, _settings.Timer, now).DueMs is { } due) toStore = TimerParking.Park(toStore, due, now);
+            _accepted.Add(toStore);
         }
+        _acceptedParts.Add(part);
+    }
+
+    private void SendAccepted()
+    {
+        if (_acceptedParts.Count == 0) return;
         long batchId = ++_nextBatchId;
-        _batches[batchId] = part;
-        _journal.Tell(new AppendBatch(batchId, toStore));
+        _batches[batchId] = _acceptedParts.ToArray();
+        _journal.Tell(new AppendBatch(batchId, _accepted.ToArray()));
+        _acceptedParts.Clear();
+        _accepted.Clear();
     }
 
     /// <summary>Records the broker built itself: judged like producers' messages, except that their topic must exist.</summary>
@@ -350,19 +377,22 @@ public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
             internalPart.ReplyTo.Tell(new InternalAppended(internalPart.RequestId, internalPart.Results));
             return;
         }
-        if (!_batches.Remove(appended.BatchId, out var part)) return;
-        var request = part.Request;
-        for (int j = 0; j < appended.Results.Length; j++)
+        if (!_batches.Remove(appended.BatchId, out var parts)) return;
+        int next = 0; // the batch's results are its parts' messages, part after part
+        foreach (var part in parts)
         {
-            var r = appended.Results[j];
-            int i = part.Indexes[j];
-            // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
-            string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
-            var status = Map(r.Status);
-            if (status == ProduceStatus.Ok && replication != ProduceStatus.Ok) (status, error) = (replication, replicationError);
-            SetResult(request, i, new ProduceResult(status, request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
+            var request = part.Request;
+            foreach (int i in part.Indexes)
+            {
+                var r = appended.Results[next++];
+                // The store does not know which broker it serves: name it, so a producer of many brokers knows which one refused.
+                string? error = r.Status == AppendStatus.ServiceNotAvailable ? $"broker {_settings.BrokerName}: {r.Error}" : r.Error;
+                var status = Map(r.Status);
+                if (status == ProduceStatus.Ok && replication != ProduceStatus.Ok) (status, error) = (replication, replicationError);
+                SetResult(request, i, new ProduceResult(status, request.At(i).QueueId, r.QueueOffset, r.PhysicalOffset, r.StoreTimestamp, error));
+            }
+            ReplyIfDone(request);
         }
-        ReplyIfDone(request);
     }
 
     private void Fail(Part part, ProduceStatus status, string error)
