@@ -9,8 +9,7 @@ namespace Rocket.DataChannel;
 /// <summary>
 /// One data channel connection, either end: a read loop that decodes frames and hands each message to
 /// <c>onMessage</c> (an actor's Tell), then tells <c>onReadDone</c> that one socket read's frames are all handed over,
-/// and a write loop that drains the outbox into pooled buffers, many frames per
-/// socket write. It owns no actor state, so the actor that owns it only posts to it and hears back by messages.
+/// and a write loop that drains the outbox into pooled buffers, many frames per socket write. It owns no actor state, so the actor that owns it only posts to it and hears back by messages.
 /// The first failure (peer gone, bad frame, local close) closes the socket and is reported once to <c>onClosed</c>.
 /// </summary>
 internal sealed class DataConnection

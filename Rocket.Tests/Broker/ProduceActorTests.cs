@@ -150,6 +150,7 @@ public class ProduceActorTests : Akka.TestKit.Xunit2.TestKit
         Store(_journal.ExpectMsg<AppendBatch>());
         Assert.Equal(ProduceStatus.Ok, ExpectMsg<ProduceResponse>().Results.Single().Status);
     }
+
     [Fact]
     public void Requests_one_socket_read_brought_go_to_the_journal_as_one_batch_and_each_gets_its_own_results()
     {
@@ -177,5 +178,19 @@ public class ProduceActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(["a0"], Bodies(_journal.ExpectMsg<AppendBatch>()));
         produce.Tell(new ProduceRequest(2, [Wire("A", "a1")]));
         Assert.Equal(["a1"], Bodies(_journal.ExpectMsg<AppendBatch>()));
+    }
+
+    [Fact]
+    public void Messages_accepted_before_a_hold_reach_the_journal_before_the_hold_is_confirmed()
+    {
+        // The delete writes its tombstone once the hold is confirmed: a message accepted before must be in the log first.
+        var produce = Sys.ActorOf(ProduceActor.Props(new BrokerSettings { AutoCreateTopicEnable = false }, _journal.Ref, _topics.Ref));
+        _journal.ExpectMsg<GetJournal>();
+        produce.Tell(new ProduceRequest(1, [Wire("T", "t0")])); // waits in the stash for the topic table
+        produce.Tell(new TopicTableChanged(new Dictionary<string, TopicConfig> { ["T"] = new TopicConfig("T", 4, 4) }));
+        produce.Tell(new HoldTopic("T"));
+        ExpectMsg(new TopicHeld("T"));
+        Assert.True(_journal.HasMessages, "the accepted message was not yet sent to the journal when the hold was confirmed");
+        Assert.Equal(["t0"], Bodies(_journal.ExpectMsg<AppendBatch>()));
     }
 }
