@@ -1,8 +1,9 @@
 namespace Rocket.Tests.Support;
 
 /// <summary>
-/// How much of a memory-mapped file this process has resident, from <c>/proc/self/smaps</c> (Linux): the sum of the
-/// Rss lines of every mapping of the file. Unlike the process's RSS it does not move with other tests' allocations.
+/// How this process maps a file, from <c>/proc/self/smaps</c> (Linux): how much of it is resident (the sum of the Rss
+/// lines of every mapping of the file; unlike the process's RSS it does not move with other tests' allocations), and
+/// how the kernel was advised to read each mapping.
 /// </summary>
 public static class MappedResidency
 {
@@ -18,6 +19,24 @@ public static class MappedResidency
                 total += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
         }
         return total;
+    }
+
+    /// <summary>
+    /// The VmFlags of each mapping (VMA) of the file, in address order; "rr" marks a range advised MADV_RANDOM (no
+    /// read-around on faults), "sr" one advised MADV_SEQUENTIAL. One madvise on part of a mapping splits it.
+    /// </summary>
+    public static IReadOnlyList<string[]> VmFlagsOf(string path)
+    {
+        string full = Path.GetFullPath(path);
+        var flags = new List<string[]>();
+        bool inFile = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            if (line.Length > 0 && IsMappingHeader(line)) inFile = line.EndsWith(" " + full, StringComparison.Ordinal);
+            else if (inFile && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+                flags.Add(line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+        return flags;
     }
 
     // A mapping header starts with "start-end" in hex; attribute lines start with a name and a colon.

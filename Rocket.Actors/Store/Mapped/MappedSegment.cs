@@ -142,14 +142,17 @@ public sealed unsafe class MappedSegment : IDisposable
     /// </summary>
     public void Prefault(int from = 0) => Prefault(from, Size - from);
 
-    /// <summary>Maps the pages of [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) for writing.</summary>
-    public void Prefault(int from, int length)
+    /// <summary>
+    /// Maps the pages of [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) for writing,
+    /// with or without the kernel's read-around (<see cref="NativeSync.TryPopulateWrite"/>).
+    /// </summary>
+    public void Prefault(int from, int length, bool readAround = false)
     {
         length = Math.Min(length, Size - from);
         if (length <= 0 || !TryRetain()) return;
         try
         {
-            if (NativeSync.TryPopulateWrite((nint)(_base + from), length)) return;
+            if (NativeSync.TryPopulateWrite((nint)(_base + from), length, readAround)) return;
             // Fallback: a read per page maps the page cache in, which still saves most of the fault cost.
             int page = NativeSync.PageSize;
             int sum = 0;
@@ -160,6 +163,18 @@ public sealed unsafe class MappedSegment : IDisposable
         {
             Release();
         }
+    }
+
+    /// <summary>
+    /// Tells the kernel not to read around page faults from <paramref name="from"/> on (madvise MADV_RANDOM), for the
+    /// mapping's life. For the part of a file its writer has yet to fill, and for files read at random (the key
+    /// index): on Linux 6.18 the first write into a fresh part of a file otherwise made the kernel build megabytes of
+    /// zeroed page cache around it in that one fault, 26-39 ms on the writer's thread (docs/performance.md, fifteenth
+    /// round). What the writer writes stays in the page cache, so readers of it lose nothing.
+    /// </summary>
+    public void AdviseRandomAccess(int from = 0)
+    {
+        if (from < Size) NativeSync.AdviseRandom((nint)(_base + from), Size - from);
     }
 
     /// <summary>

@@ -144,6 +144,9 @@ public sealed unsafe class SegmentedFile : IDisposable
                 created.WritePosition = (int)(startIfEmpty - start);
                 created.FlushedPosition = created.WritePosition;
             }
+            // The commit log's prefaulter maps its pages ahead of the writer; other files' writers fault them in as
+            // they go, which must not read around (MappedSegment.AdviseRandomAccess).
+            if (!_prepareAhead) created.AdviseRandomAccess(created.WritePosition);
             Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), created]);
             if (_prepareAhead)
             {
