@@ -7,36 +7,26 @@ namespace Rocket.Tests.Support;
 /// </summary>
 public static class MappedResidency
 {
-    public static long BytesOf(string path)
-    {
-        string full = Path.GetFullPath(path);
-        long total = 0;
-        bool inFile = false;
-        foreach (var line in File.ReadLines("/proc/self/smaps"))
-        {
-            if (line.Length > 0 && IsMappingHeader(line)) inFile = line.EndsWith(" " + full, StringComparison.Ordinal);
-            else if (inFile && line.StartsWith("Rss:", StringComparison.Ordinal))
-                total += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        return total;
-    }
+    public static long BytesOf(string path) =>
+        AttributesOf(path, "Rss:").Sum(value => long.Parse(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]) * 1024);
 
     /// <summary>
     /// The VmFlags of each mapping (VMA) of the file, in address order; "rr" marks a range advised MADV_RANDOM (no
     /// read-around on faults), "sr" one advised MADV_SEQUENTIAL. One madvise on part of a mapping splits it.
     /// </summary>
-    public static IReadOnlyList<string[]> VmFlagsOf(string path)
+    public static IReadOnlyList<string[]> VmFlagsOf(string path) =>
+        AttributesOf(path, "VmFlags:").Select(value => value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+
+    /// <summary>The value of one attribute line (after its name) of every mapping of the file.</summary>
+    private static IEnumerable<string> AttributesOf(string path, string name)
     {
         string full = Path.GetFullPath(path);
-        var flags = new List<string[]>();
         bool inFile = false;
         foreach (var line in File.ReadLines("/proc/self/smaps"))
         {
             if (line.Length > 0 && IsMappingHeader(line)) inFile = line.EndsWith(" " + full, StringComparison.Ordinal);
-            else if (inFile && line.StartsWith("VmFlags:", StringComparison.Ordinal))
-                flags.Add(line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            else if (inFile && line.StartsWith(name, StringComparison.Ordinal)) yield return line[name.Length..];
         }
-        return flags;
     }
 
     // A mapping header starts with "start-end" in hex; attribute lines start with a name and a colon.

@@ -137,14 +137,9 @@ public sealed unsafe class MappedSegment : IDisposable
     public void SyncRange(int position, int length) => NativeSync.Sync((nint)(_base + position), length);
 
     /// <summary>
-    /// Maps every page from <paramref name="from"/> to the end for writing, ahead of the writer (RocketMQ's warm
-    /// mapped file, done off the writer's thread). Blocking; call it from a background task.
-    /// </summary>
-    public void Prefault(int from = 0) => Prefault(from, Size - from);
-
-    /// <summary>
     /// Maps the pages of [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) for writing,
-    /// with or without the kernel's read-around (<see cref="NativeSync.TryPopulateWrite"/>).
+    /// ahead of the writer (RocketMQ's warm mapped file, done off the writer's thread), with or without the kernel's
+    /// read-around (<see cref="NativeSync.TryPopulateWrite"/>). Blocking; the prefaulter's thread calls it.
     /// </summary>
     public void Prefault(int from, int length, bool readAround = false)
     {
