@@ -17,6 +17,7 @@ internal sealed unsafe class IndexFile
     private IndexFile(MappedSegment segment, IndexFileLayout layout, int flushedEntryCount)
     {
         _segment = segment;
+        _segment.AdviseRandomAccess(); // slots are found by hash, entries by chain: nothing here is read in order
         Layout = layout;
         _flushedEntryCount = flushedEntryCount;
     }
@@ -41,9 +42,7 @@ internal sealed unsafe class IndexFile
     {
         string path = Path.Combine(directory, MappedSegment.FileNameFor(beginPhysicalOffset));
         File.Delete(path);
-        var segment = MappedSegment.OpenFile(path, beginPhysicalOffset, layout.FileSize, guard: guard);
-        segment.AdviseRandomAccess(); // slots are found by hash, entries by chain: nothing here is read in order
-        var file = new IndexFile(segment, layout, 0);
+        var file = new IndexFile(MappedSegment.OpenFile(path, beginPhysicalOffset, layout.FileSize, guard: guard), layout, 0);
         file.Int(MagicOffset) = Magic;
         file.Int(VersionOffset) = FormatVersion;
         file.Int(HashSlotsOffset) = layout.HashSlots;
@@ -59,7 +58,6 @@ internal sealed unsafe class IndexFile
     public static IndexFile Open(string path, IndexFileHeader header)
     {
         var segment = MappedSegment.OpenFile(path, header.BeginPhysicalOffset, header.Layout.FileSize, allowResize: false);
-        segment.AdviseRandomAccess();
         return new IndexFile(segment, header.Layout, header.EntryCount);
     }
 

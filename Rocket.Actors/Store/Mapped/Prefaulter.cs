@@ -15,8 +15,8 @@ internal sealed class Prefaulter : IDisposable
 
     /// <summary>
     /// The unit of work, and how far the writer moves before it wakes the prefaulter again. At a steady rate each
-    /// unit is one system call of about 1 ms on a small VM, so a thread woken onto that CPU waits no longer than that
-    /// (with 8 MiB units, sockets' threads were seen waiting 10-13 ms behind one).
+    /// unit is one system call of 1-4.5 ms on a small VM (the longer ones on memory the host has not backed lately),
+    /// against the 26-39 ms that 8 MiB units held a CPU for, with sockets' threads seen waiting 10-13 ms behind one.
     /// </summary>
     public const int Chunk = 1 << 20;
 
