@@ -20,6 +20,8 @@ public sealed record ClientSettings
     public int MaxInFlightPerBroker { get; init; } = 16;
     /// <summary>Produce over brokers' data channels when offered (rocket.client.data-channel).</summary>
     public bool DataChannel { get; init; } = true;
+    /// <summary>Post sends straight onto an open data channel, not through the broker sender (rocket.client.direct-sends).</summary>
+    public bool DirectSends { get; init; } = true;
     public int MaxMessageSize { get; init; } = 4 * 1024 * 1024;
     public long TimerMaxDelaySec { get; init; } = 259200;
     public TimeSpan ConsumerStartTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -61,6 +63,7 @@ public sealed record ClientSettings
             MaxCoalescedBytes = r.Bytes("max-coalesced-bytes", 1024, 64 << 20),
             MaxInFlightPerBroker = r.Int("max-in-flight-per-broker", 1, 64),
             DataChannel = r.Bool("data-channel"),
+            DirectSends = r.Bool("direct-sends"),
             MaxMessageSize = r.Bytes("max-message-size", 1, 64 * 1024 * 1024),
             TimerMaxDelaySec = r.Long("timer-max-delay-sec", 1, 10L * 365 * 86400),
             ConsumerStartTimeout = r.Duration("consumer-start-timeout"),

@@ -48,7 +48,7 @@ public sealed class Producer
         var deadline = DateTime.UtcNow + _settings.SendTimeout;
         var send = new FirstAttemptSend(this, message.Topic, wire, id, chosen.Queue, chosen.Queues.MasterPaths[chosen.Queue.BrokerName],
             deadline, AttemptDeadline(0, chosen.Queues, deadline));
-        _client.Senders.For(chosen.Queue.BrokerName, send.BrokerPath).Tell(send);
+        _client.Senders.For(chosen.Queue.BrokerName, send.BrokerPath).Send(send);
         return send.Task;
     }
 
@@ -116,7 +116,7 @@ public sealed class Producer
         ProduceResult[] results;
         try
         {
-            _client.Senders.For(chosen.BrokerName, brokerPath).Tell(pending);
+            _client.Senders.For(chosen.BrokerName, brokerPath).Send(pending);
             results = await pending.Task.ConfigureAwait(false);
         }
         catch (TimeoutException e) { throw NoAnswer(chosen, e); }
@@ -177,7 +177,7 @@ public sealed class Producer
             Exception error;
             try
             {
-                _client.Senders.For(queue.BrokerName, brokerPath).Tell(pending);
+                _client.Senders.For(queue.BrokerName, brokerPath).Send(pending);
                 var results = await pending.Task.ConfigureAwait(false);
                 var rejected = Rejection(results, queue);
                 if (rejected is null) return ToSendResult(results, queue, messageId, brokerPath);
@@ -294,7 +294,7 @@ public sealed class Producer
         {
             var (queues, queue) = first ?? await PickAsync(topic).ConfigureAwait(false);
             var pending = PendingSend.Create(Addressed([wire], queue.QueueId), DateTime.UtcNow + _settings.SendTimeout);
-            _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Tell(pending);
+            _client.Senders.For(queue.BrokerName, queues.MasterPaths[queue.BrokerName]).Send(pending);
             // Awaited only so that disposing the client waits for it (OneWaySends); the outcome is not reported.
             await pending.Task.ConfigureAwait(false);
         }

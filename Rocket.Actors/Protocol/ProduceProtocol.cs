@@ -4,8 +4,8 @@ namespace Rocket.Protocol;
 public sealed record WireMessage(string Topic, int QueueId, byte[] Body, string? Properties, int Flag, long BornTimestamp);
 
 /// <summary>
-/// Messages for one broker, coalesced by the client proxy from every send issued while earlier requests to that
-/// broker were in flight. Answered with one <see cref="ProduceResponse"/>.
+/// Messages for one broker: one send's (a direct send on the data channel), or the client's broker sender's coalescing
+/// of every send issued while earlier requests to that broker were in flight. Answered with one <see cref="ProduceResponse"/>.
 /// </summary>
 public sealed record ProduceRequest(long RequestId, WireMessage[] Messages) : IRocketWire;
 

@@ -16,7 +16,7 @@ public sealed class DataChannelTests(ITestOutputHelper output) : FakeClusterTest
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     private Task<BrokerSenderStats> StatsAsync(RocketClient client) =>
-        client.Senders.For("broker-a", BrokerPath("broker-a")).Ask<BrokerSenderStats>(GetBrokerSenderStats.Instance, Patience);
+        client.Senders.For("broker-a", BrokerPath("broker-a")).Actor.Ask<BrokerSenderStats>(GetBrokerSenderStats.Instance, Patience);
 
     private async Task AwaitChannelAsync(RocketClient client, bool open) =>
         await AwaitConditionAsync(async () => (await StatsAsync(client)).DataChannelOpen == open, Patience);
@@ -36,10 +36,82 @@ public sealed class DataChannelTests(ITestOutputHelper output) : FakeClusterTest
 
         var after = await StatsAsync(client);
         Assert.Equal(after.RequestsSent - before.RequestsSent, after.RequestsOverDataChannel - before.RequestsOverDataChannel);
+        Assert.Equal(200, after.DirectSends - before.DirectSends); // each posted by its caller, not through the sender actor
+        Assert.Equal(200, after.RequestsSent - before.RequestsSent);
         Assert.All(results, r => Assert.Equal(SendStatus.SendOk, r.Status));
         var stored = (await StateOf(BrokerA)).Stored.Where(kv => kv.Key.Item1 == "TopicA").SelectMany(kv => kv.Value)
             .Select(m => System.Text.Encoding.UTF8.GetString(m.Body)).ToHashSet();
         Assert.All(Enumerable.Range(0, 200), i => Assert.Contains($"m{i}", stored));
+    }
+
+    [Fact]
+    public async Task With_direct_sends_off_sends_over_the_data_channel_go_through_the_sender_actor_and_are_coalesced()
+    {
+        await BrokerA.Ask<IActorRef>(new FakeBroker.OpenDataChannel(), Patience);
+        SetRoute("TopicA", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with
+        {
+            DirectSends = false, MaxInFlightPerBroker = 1, SendTimeout = TimeSpan.FromSeconds(10),
+        }));
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "first"));
+        await AwaitChannelAsync(client, open: true);
+        var before = await StatsAsync(client);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => producer.SendAsync(Text("TopicA", $"m{i}"))));
+
+        var after = await StatsAsync(client);
+        Assert.All(results, r => Assert.Equal(SendStatus.SendOk, r.Status));
+        Assert.Equal(0, after.DirectSends);
+        long requests = after.RequestsOverDataChannel - before.RequestsOverDataChannel;
+        Assert.Equal(after.RequestsSent - before.RequestsSent, requests);
+        Assert.InRange(requests, 2, 199); // one in flight at a time: the rest queued and left together
+    }
+
+    [Fact]
+    public async Task A_direct_send_the_broker_does_not_answer_fails_at_its_deadline_and_its_late_answer_harms_nothing()
+    {
+        await BrokerA.Ask<IActorRef>(new FakeBroker.OpenDataChannel(), Patience);
+        SetRoute("TopicA", 4, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(1), RetryTimesWhenSendFailed = 0 }));
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "first"));
+        await AwaitChannelAsync(client, open: true);
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+
+        var error = await Assert.ThrowsAsync<RocketSendException>(() => producer.SendAsync(Text("TopicA", "unanswered")).WaitAsync(Patience));
+        Assert.Equal("no answer from broker broker-a within the send timeout", error.Message);
+        Assert.IsType<TimeoutException>(error.InnerException);
+        var stats = await StatsAsync(client);
+        Assert.Equal(1, stats.DirectSends); // "first" went through the sender actor: it opened the channel
+        Assert.Equal(0, stats.InFlightRequests);
+
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(false)); // the held answer now arrives, for a send that is over
+        Assert.Equal(SendStatus.SendOk, (await producer.SendAsync(Text("TopicA", "after"))).Status);
+        Assert.True((await StatsAsync(client)).DataChannelOpen);
+    }
+
+    [Fact]
+    public async Task Closing_the_client_fails_unanswered_direct_sends_naming_it_without_retrying_them()
+    {
+        await BrokerA.Ask<IActorRef>(new FakeBroker.OpenDataChannel(), Patience);
+        SetRoute("TopicA", 4, "broker-a");
+        var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(30) }));
+        var producer = client.CreateProducer();
+        await producer.SendAsync(Text("TopicA", "first"));
+        await AwaitChannelAsync(client, open: true);
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(true));
+        var held = Enumerable.Range(0, 3).Select(i => producer.SendAsync(Text("TopicA", $"held{i}"))).ToArray();
+        await AwaitConditionAsync(async () => (await StateOf(BrokerA)).ProduceRequests.Count >= 4, Patience);
+
+        await client.DisposeAsync();
+
+        foreach (var send in held) // long before the 30 s send timeout
+        {
+            var error = await Assert.ThrowsAsync<RocketClientException>(() => send.WaitAsync(Patience));
+            Assert.Equal("the client was closed before broker broker-a answered", error.Message);
+        }
+        BrokerA.Tell(new FakeBroker.HoldProduceReplies(false));
     }
 
     [Fact]
@@ -112,12 +184,14 @@ public sealed class DataChannelTests(ITestOutputHelper output) : FakeClusterTest
         return held;
     }
 
-    [Fact]
-    public async Task Sends_in_flight_when_the_channel_closes_are_retried_and_succeed()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Sends_in_flight_when_the_channel_closes_are_retried_and_succeed(bool directSends)
     {
         var listener = await BrokerA.Ask<IActorRef>(new FakeBroker.OpenDataChannel(), Patience);
         SetRoute("TopicA", 4, "broker-a");
-        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10) }));
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10), DirectSends = directSends }));
         var producer = client.CreateProducer();
         var held = await CloseChannelUnderSendsAsync(producer, client, listener);
         BrokerA.Tell(new FakeBroker.HoldProduceReplies(false));
@@ -129,12 +203,17 @@ public sealed class DataChannelTests(ITestOutputHelper output) : FakeClusterTest
         Assert.All(Enumerable.Range(0, 3), i => Assert.Contains($"held{i}", stored));
     }
 
-    [Fact]
-    public async Task Without_retries_sends_in_flight_when_the_channel_closes_fail_naming_it_and_later_sends_reconnect()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Without_retries_sends_in_flight_when_the_channel_closes_fail_naming_it_and_later_sends_reconnect(bool directSends)
     {
         var listener = await BrokerA.Ask<IActorRef>(new FakeBroker.OpenDataChannel(), Patience);
         SetRoute("TopicA", 4, "broker-a");
-        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(10), RetryTimesWhenSendFailed = 0 }));
+        await using var client = RocketClient.Create(Settings(s => s with
+        {
+            SendTimeout = TimeSpan.FromSeconds(10), RetryTimesWhenSendFailed = 0, DirectSends = directSends,
+        }));
         var producer = client.CreateProducer();
         var held = await CloseChannelUnderSendsAsync(producer, client, listener);
 

@@ -77,7 +77,7 @@ public sealed class ProducerTests(ITestOutputHelper output) : FakeClusterTestBas
 
         await AwaitConditionAsync(async () =>
         {
-            var stats = await client.Senders.For("broker-a", BrokerPath("broker-a")).Ask<BrokerSenderStats>(GetBrokerSenderStats.Instance);
+            var stats = await client.Senders.For("broker-a", BrokerPath("broker-a")).Actor.Ask<BrokerSenderStats>(GetBrokerSenderStats.Instance);
             return stats is { InFlightRequests: 4, QueuedSends: 96 };
         }, TimeSpan.FromSeconds(10));
         // The four requests are on their way over loopback remoting: wait for the broker to have them all.

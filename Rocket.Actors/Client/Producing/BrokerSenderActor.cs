@@ -9,7 +9,8 @@ namespace Rocket.Client.Producing;
 /// The client's link to one broker for produce and pulls; it owns the broker's data channel (<see cref="DataChannelLink"/>).
 /// Sends produce requests to one broker and coalesces: while max-in-flight-per-broker requests are outstanding,
 /// new sends queue here; each reply frees a slot and everything queued (up to the message and byte caps) leaves
-/// as one <see cref="ProduceRequest"/>. Nothing waits on a timer, so a lone send goes out at once.
+/// as one <see cref="ProduceRequest"/>. Nothing waits on a timer, so a lone send goes out at once. While the data
+/// channel is open, sends skip this actor (<see cref="DirectSends"/>) and it only checks their deadlines.
 /// </summary>
 internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 {
@@ -34,7 +35,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<IPendingSend> _queued = new();
     private readonly Dictionary<long, InFlight> _inFlight = new();
-    private long _nextRequestId;
+    private readonly BrokerSender _sender;
     private long _requestsSent;
     private long _requestsOverDataChannel;
     private long _pullsOverDataChannel;
@@ -42,13 +43,15 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
     private readonly DataChannelLink _channel;
     private bool _down;           // the watched broker died; cleared when it resolves again
 
-    public BrokerSenderActor(string brokerName, string brokerPath, ClientSettings settings)
+    /// <param name="sender">Where the data channel's direct sends are published for producers.</param>
+    public BrokerSenderActor(string brokerName, string brokerPath, ClientSettings settings, BrokerSender sender)
     {
         _brokerName = brokerName;
         _brokerPath = brokerPath;
         _settings = settings;
+        _sender = sender;
         _broker = new BrokerLink(Context, brokerPath, settings.SendTimeout);
-        _channel = new DataChannelLink(Context, brokerName, settings.DataChannel, _log);
+        _channel = new DataChannelLink(Context, brokerName, settings.DataChannel, settings.DirectSends, sender, _log);
 
         Receive<IPendingSend>(send =>
         {
@@ -64,8 +67,12 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         });
         Receive<ProduceResponse>(OnResponse);
         Receive<CheckDeadlines>(_ => FailOverdue());
-        Receive<GetBrokerSenderStats>(_ => Sender.Tell(
-            new BrokerSenderStats(_inFlight.Count, _queued.Count, _requestsSent, _requestsOverDataChannel, _channel.IsOpen, _pullsOverDataChannel)));
+        Receive<GetBrokerSenderStats>(_ =>
+        {
+            long direct = _sender.DirectSent;
+            Sender.Tell(new BrokerSenderStats(_inFlight.Count + _channel.DirectUnanswered, _queued.Count, _requestsSent + direct,
+                _requestsOverDataChannel + direct, _channel.IsOpen, _pullsOverDataChannel, direct));
+        });
         Receive<ChannelPull>(p =>
         {
             if (_channel.TryPostPull(p.Request, Sender, p.PullerPath)) _pullsOverDataChannel++;
@@ -79,7 +86,11 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         });
         Receive<DataChannelOffer>(o => _channel.OnOffer(o, _broker.Broker));
         Receive<DataChannelRefused>(_channel.OnRefused);
-        Receive<DataChannelLink.Connected>(c => _channel.OnConnected(c, brokerUp: !_down && _broker.Broker is not null));
+        Receive<DataChannelLink.Connected>(c =>
+        {
+            _channel.OnConnected(c, brokerUp: !_down && _broker.Broker is not null);
+            if (_channel.HasDirectSends) CheckDeadlinesPeriodically();
+        });
         Receive<DataChannelLink.ConnectFailed>(f => _channel.OnConnectFailed(f, Timers));
         Receive<DataChannelLink.QueryAgain>(_ => _channel.Query(_down ? null : _broker.Broker));
         Receive<DataChannelLink.Closed>(c =>
@@ -88,8 +99,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             _channel.FailPulls(c.Generation, c.Reason);
             // Requests that went on that connection may or may not have been stored: fail them like an unreachable
             // broker's, so the producer retries (at least once) instead of waiting out the send timeout.
-            var error = new RocketSendException(
-                $"the data channel to broker {_brokerName} closed ({c.Reason}) before the broker answered", ProduceStatus.ServiceNotAvailable);
+            var error = _channel.ClosedBeforeAnswer(c.Reason);
             foreach (var (id, request) in _inFlight.Where(r => r.Value.Channel == c.Generation).ToArray())
             {
                 _inFlight.Remove(id);
@@ -103,8 +113,8 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
             if (!_broker.OnTerminated(t, Timers)) return;
             _log.Warning("broker {0} at {1} stopped or became unreachable; failing its sends until it is back", _brokerName, _brokerPath);
             _down = true;
-            _channel.Close("the broker stopped or became unreachable");
             var error = Unreachable();
+            _channel.Close("the broker stopped or became unreachable", error);
             foreach (var request in _inFlight.Values)
                 foreach (var send in request.Sends) send.Fail(error);
             _inFlight.Clear();
@@ -118,8 +128,9 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _channel.Close("the client stopped");
+        // Not a RocketSendException: a retry could only reach this stopped actor.
         var error = new RocketClientException($"the client was closed before broker {_brokerName} answered");
+        _channel.Close("the client stopped", error);
         foreach (var request in _inFlight.Values)
             foreach (var s in request.Sends) s.Fail(error);
         foreach (var s in _queued) s.Fail(error);
@@ -147,8 +158,7 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         foreach (var s in sends) expected += s.Messages.Length;
         if (response.Results.Length != expected)
         {
-            var error = new RocketSendException(
-                $"broker {_brokerName} answered {response.Results.Length} results for {expected} messages", ProduceStatus.UnknownError);
+            var error = ProduceAnswers.CountMismatch(_brokerName, response.Results.Length, expected);
             foreach (var s in sends) s.Fail(error);
         }
         else if (sends.Length == 1) sends[0].Answer(response.Results); // the answer is this send's alone
@@ -164,15 +174,19 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         SendWhileSlotsFree();
     }
 
-    /// <summary>Fails the requests past their deadline; stops the check once nothing is out or queued.</summary>
+    /// <summary>
+    /// Fails the requests past their deadline; stops the check once nothing is out or queued and no direct sends can be
+    /// (they are posted without this actor hearing of them).
+    /// </summary>
     private void FailOverdue()
     {
+        var now = DateTime.UtcNow;
+        _channel.FailOverdueDirectSends(now, NoAnswer);
         if (_inFlight.Count == 0 && _queued.Count == 0)
         {
-            Timers.Cancel(CheckDeadlines.Instance);
+            if (!_channel.HasDirectSends) Timers.Cancel(CheckDeadlines.Instance);
             return;
         }
-        var now = DateTime.UtcNow;
         List<long>? overdue = null;
         foreach (var (id, request) in _inFlight)
             if (request.Deadline <= now) (overdue ??= new()).Add(id);
@@ -231,13 +245,18 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
                 at += s.Messages.Length;
             }
         }
-        long id = ++_nextRequestId;
+        long id = ProduceRequestIds.Next();
         _requestsSent++;
         var request = new ProduceRequest(id, wire);
         int channel = _channel.TryPost(request);
         if (channel != 0) _requestsOverDataChannel++;
         else _broker.Tell(request, Self);
         _inFlight[id] = new InFlight(sends, channel, earliestDeadline);
+        CheckDeadlinesPeriodically();
+    }
+
+    private void CheckDeadlinesPeriodically()
+    {
         if (!Timers.IsTimerActive(CheckDeadlines.Instance))
             Timers.StartPeriodicTimer(CheckDeadlines.Instance, CheckDeadlines.Instance, DeadlineCheckInterval);
     }

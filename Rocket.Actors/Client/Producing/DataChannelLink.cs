@@ -9,9 +9,11 @@ namespace Rocket.Client.Producing;
 /// <summary>
 /// A broker sender's data channel to its broker: asks the broker (over Akka.Remote) for the port, connects, and
 /// after a close asks again a second later. Until it is connected, and whenever the broker offers none, produce
-/// requests go over Akka.Remote. The owning actor routes the messages named here to the matching methods.
+/// requests go over Akka.Remote. While it is open, <paramref name="sender"/> has the connection's <see cref="DirectSends"/>
+/// (when <paramref name="directSends"/>). The owning actor routes the messages named here to the matching methods.
 /// </summary>
-internal sealed class DataChannelLink(IActorContext owner, string brokerName, bool enabled, ILoggingAdapter log)
+internal sealed class DataChannelLink(IActorContext owner, string brokerName, bool enabled, bool directSends, BrokerSender sender,
+    ILoggingAdapter log)
 {
     internal sealed record Connected(Socket Socket, int Generation);
 
@@ -28,11 +30,22 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
     private DataConnection? _connection;
+    private DirectSends? _direct;
     private int _generation;
     private bool _refusalLogged;
     private readonly ChannelPulls _pulls = new();
 
     public bool IsOpen => _connection is { IsClosed: false };
+
+    /// <summary>Whether sends may be posted directly now: their deadlines need checking while this is so.</summary>
+    public bool HasDirectSends => _direct is not null;
+
+    /// <summary>How many direct sends on the open connection await their answer.</summary>
+    public int DirectUnanswered => _direct?.Unanswered ?? 0;
+
+    /// <summary>What a request that went on a channel that closed before its answer fails with: the producer retries it.</summary>
+    public RocketSendException ClosedBeforeAnswer(string reason) =>
+        new($"the data channel to broker {brokerName} closed ({reason}) before the broker answered", ProduceStatus.ServiceNotAvailable);
 
     /// <summary>Asks <paramref name="broker"/> for its data channel, unless one is open or the broker is in this process.</summary>
     public void Query(IActorRef? broker)
@@ -81,13 +94,14 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
         var self = owner.Self;
         int generation = connected.Generation;
         DataConnection? connection = null;
+        DirectSends? direct = null;
         connection = new DataConnection(connected.Socket, isClient: true,
             onMessage: m =>
             {
                 switch (m)
                 {
-                    case ProduceResponse:
-                        self.Tell(m);
+                    case ProduceResponse response:
+                        if (direct is null || !direct.TryAnswer(response)) self.Tell(m);
                         break;
                     case PullResponse pulled:
                         _pulls.Answer(pulled); // straight to the puller
@@ -97,9 +111,21 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
                         break;
                 }
             },
-            onClosed: reason => self.Tell(new Closed(reason, generation)));
+            onClosed: reason =>
+            {
+                // Before the actor hears of it: no direct send may wait on a connection that is gone.
+                if (direct is not null)
+                {
+                    sender.Withdraw(direct);
+                    direct.Close(ClosedBeforeAnswer(reason));
+                }
+                self.Tell(new Closed(reason, generation));
+            });
+        if (directSends) direct = new DirectSends(connection, brokerName);
         _connection = connection;
+        _direct = direct;
         connection.Start();
+        if (direct is not null) sender.Direct = direct;
     }
 
     public void OnConnectFailed(ConnectFailed failed, ITimerScheduler timers)
@@ -115,6 +141,9 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     {
         if (closed.Generation != _generation || _connection is null) return;
         _connection = null;
+        // Failed by the connection's close already; withdrawn here too in case that ran before it was published.
+        if (_direct is { } direct) sender.Withdraw(direct);
+        _direct = null;
         log.Warning("the data channel to broker {0} closed ({1}); sending over Akka.Remote until it reconnects", brokerName, closed.Reason);
         timers.StartSingleTimer(this, QueryAgain.Instance, RetryAfter);
     }
@@ -135,11 +164,24 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     /// <summary>Tells the pullers whose pulls were on the closed connection <paramref name="generation"/> to pull again.</summary>
     public void FailPulls(int generation, string reason) => _pulls.Fail(generation, reason);
 
-    /// <summary>Closes the channel on purpose (the broker died, the sender stops): no new one until asked for.</summary>
-    public void Close(string reason)
+    /// <summary>Fails the direct sends whose deadline is past <paramref name="now"/> with <paramref name="error"/>'s exception.</summary>
+    public void FailOverdueDirectSends(DateTime now, Func<Exception> error) => _direct?.FailOverdue(now, error);
+
+    /// <summary>
+    /// Closes the channel on purpose (the broker died, the sender stops): no new one until asked for. Its unanswered
+    /// direct sends fail with <paramref name="sendError"/>, which says whether a retry can help.
+    /// </summary>
+    public void Close(string reason, Exception sendError)
     {
         var connection = _connection;
+        var direct = _direct;
         _connection = null;
+        _direct = null;
+        if (direct is not null)
+        {
+            sender.Withdraw(direct);
+            direct.Close(sendError);
+        }
         connection?.Close(reason);
     }
 }

@@ -15,11 +15,13 @@ internal sealed record GetBrokerSenderStats
     public static readonly GetBrokerSenderStats Instance = new();
 }
 
+/// <param name="InFlightRequests">Requests awaiting their answer, direct sends included.</param>
 /// <param name="RequestsOverDataChannel">Of <paramref name="RequestsSent"/>, those sent over the broker's data channel.</param>
 /// <param name="DataChannelOpen">Whether the data channel is connected now.</param>
 /// <param name="PullsOverDataChannel">Pulls carried over the data channel.</param>
+/// <param name="DirectSends">Of <paramref name="RequestsOverDataChannel"/>, the sends posted without the actor (<see cref="Producing.DirectSends"/>).</param>
 internal sealed record BrokerSenderStats(int InFlightRequests, int QueuedSends, long RequestsSent, long RequestsOverDataChannel = 0,
-    bool DataChannelOpen = false, long PullsOverDataChannel = 0);
+    bool DataChannelOpen = false, long PullsOverDataChannel = 0, long DirectSends = 0);
 
 /// <summary>
 /// The data channel that carried pull <paramref name="RequestId"/> closed before its answer came: the puller pulls
