@@ -203,7 +203,11 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
             _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds, _filter.Type);
         if (_config.Senders is { } senders)
-            senders.For(_readFrom.BrokerName, _broker.Path).Actor.Tell(new Producing.ChannelPull(request, _pathWithAddress ??= PathWithAddress()), Self);
+        {
+            var sender = senders.For(_readFrom.BrokerName, _broker.Path);
+            var path = _pathWithAddress ??= PathWithAddress();
+            if (!sender.TryPull(request, Self, path)) sender.Actor.Tell(new Producing.ChannelPull(request, path), Self);
+        }
         else _broker.Tell(request, Self);
         _pullDeadline = DateTime.UtcNow + ConsumerConfig.LongPollSuspend + _config.Client.SendTimeout;
         if (!Timers.IsTimerActive(WatchPull.Instance)) Timers.StartPeriodicTimer(WatchPull.Instance, WatchPull.Instance, PullWatchInterval);

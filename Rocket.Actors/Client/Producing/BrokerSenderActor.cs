@@ -10,7 +10,7 @@ namespace Rocket.Client.Producing;
 /// Sends produce requests to one broker and coalesces: while max-in-flight-per-broker requests are outstanding,
 /// new sends queue here; each reply frees a slot and everything queued (up to the message and byte caps) leaves
 /// as one <see cref="ProduceRequest"/>. Nothing waits on a timer, so a lone send goes out at once. While the data
-/// channel is open, sends skip this actor (<see cref="DirectSends"/>) and it only checks their deadlines.
+/// channel is open, sends and pulls skip this actor (<see cref="DirectChannel"/>) and it only checks the sends' deadlines.
 /// </summary>
 internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
 {
@@ -69,9 +69,9 @@ internal sealed class BrokerSenderActor : ReceiveActor, IWithTimers
         Receive<CheckDeadlines>(_ => FailOverdue());
         Receive<GetBrokerSenderStats>(_ =>
         {
-            long direct = _sender.DirectSent;
+            long direct = _sender.DirectSent, directPulls = _sender.DirectPulls;
             Sender.Tell(new BrokerSenderStats(_inFlight.Count + _channel.DirectUnanswered, _queued.Count, _requestsSent + direct,
-                _requestsOverDataChannel + direct, _channel.IsOpen, _pullsOverDataChannel, direct));
+                _requestsOverDataChannel + direct, _channel.IsOpen, _pullsOverDataChannel + directPulls, direct, directPulls));
         });
         Receive<ChannelPull>(p =>
         {

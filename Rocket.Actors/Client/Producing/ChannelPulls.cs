@@ -7,7 +7,8 @@ namespace Rocket.Client.Producing;
 /// <summary>
 /// The pulls in flight on a broker's data channel. Pullers number their pulls each on their own, so on the shared
 /// connection each pull travels under an id of this table's, and its answer goes back to its puller under the
-/// puller's id. Added to by the sender actor, answered from the connection's read loop: hence concurrent.
+/// puller's id. Added to by the pullers (<see cref="DirectChannel"/>) and the sender actor, answered from the
+/// connection's read loop: hence concurrent.
 /// </summary>
 internal sealed class ChannelPulls
 {
@@ -19,7 +20,7 @@ internal sealed class ChannelPulls
     /// <summary>Records a pull going out on connection <paramref name="generation"/>; the request to send under the table's id.</summary>
     public PullRequest Add(PullRequest request, IActorRef puller, int generation)
     {
-        long id = ++_nextId; // only the sender actor adds
+        long id = Interlocked.Increment(ref _nextId);
         _pending[id] = new Pending(puller, request.RequestId, generation);
         return request with { RequestId = id };
     }

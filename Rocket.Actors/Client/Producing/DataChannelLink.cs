@@ -9,8 +9,8 @@ namespace Rocket.Client.Producing;
 /// <summary>
 /// A broker sender's data channel to its broker: asks the broker (over Akka.Remote) for the port, connects, and
 /// after a close asks again a second later. Until it is connected, and whenever the broker offers none, produce
-/// requests go over Akka.Remote. While it is open, <paramref name="sender"/> has the connection's <see cref="DirectSends"/>
-/// (when <paramref name="directSends"/>). The owning actor routes the messages named here to the matching methods.
+/// requests go over Akka.Remote. While it is open, <paramref name="sender"/> has the connection's <see cref="DirectChannel"/>
+/// (taking sends when <paramref name="directSends"/>). The owning actor routes the messages named here to the matching methods.
 /// </summary>
 internal sealed class DataChannelLink(IActorContext owner, string brokerName, bool enabled, bool directSends, BrokerSender sender,
     ILoggingAdapter log)
@@ -30,7 +30,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
     private DataConnection? _connection;
-    private DirectSends? _direct;
+    private DirectChannel? _direct;
     private int _generation;
     private bool _refusalLogged;
     private readonly ChannelPulls _pulls = new();
@@ -38,7 +38,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public bool IsOpen => _connection is { IsClosed: false };
 
     /// <summary>Whether sends may be posted directly now: their deadlines need checking while this is so.</summary>
-    public bool HasDirectSends => _direct is not null;
+    public bool HasDirectSends => _direct is { TakesSends: true };
 
     /// <summary>How many direct sends on the open connection await their answer.</summary>
     public int DirectUnanswered => _direct?.Unanswered ?? 0;
@@ -94,7 +94,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
         var self = owner.Self;
         int generation = connected.Generation;
         DataConnection? connection = null;
-        DirectSends? direct = null;
+        DirectChannel? direct = null; // set before the read loop starts
         connection = new DataConnection(connected.Socket, isClient: true,
             onMessage: m =>
             {
@@ -121,11 +121,11 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
                 }
                 self.Tell(new Closed(reason, generation));
             });
-        if (directSends) direct = new DirectSends(connection, brokerName);
+        direct = new DirectChannel(connection, brokerName, directSends, _pulls, generation);
         _connection = connection;
         _direct = direct;
         connection.Start();
-        if (direct is not null) sender.Direct = direct;
+        sender.Direct = direct;
     }
 
     public void OnConnectFailed(ConnectFailed failed, ITimerScheduler timers)

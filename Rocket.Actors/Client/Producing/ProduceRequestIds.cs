@@ -2,7 +2,7 @@ namespace Rocket.Client.Producing;
 
 /// <summary>
 /// Produce request ids, unique in the process: a data channel carries the broker sender's requests and the direct
-/// sends' (<see cref="DirectSends"/>) side by side, and its answers are told apart by id alone.
+/// sends' (<see cref="DirectChannel"/>) side by side, and its answers are told apart by id alone.
 /// </summary>
 internal static class ProduceRequestIds
 {

@@ -9,23 +9,30 @@ using Xunit;
 namespace Rocket.Tests.Client;
 
 /// <summary>
-/// Direct sends on a real loopback data channel, with the test as the broker: what goes out, which answers they take,
-/// and that a close or a deadline leaves no send unanswered, even when the close races with posting threads.
+/// A direct channel on a real loopback data channel, with the test as the broker: what sends and pulls put on the wire,
+/// which answers they take, and that a close or a deadline leaves no send unanswered, even when the close races with
+/// posting threads.
 /// </summary>
-public sealed class DirectSendsTests : IAsyncLifetime
+public sealed class DirectChannelTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
+    private const int Generation = 3;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly Channel<ProduceRequest> _atBroker = Channel.CreateUnbounded<ProduceRequest>();
+    private readonly Channel<object> _atBroker = Channel.CreateUnbounded<object>();
+    private readonly ChannelPulls _pulls = new();
     private DataConnection _client = null!;
     private DataConnection _broker = null!;
-    private DirectSends _direct = null!;
+    private DirectChannel _direct = null!;
 
     public async Task InitializeAsync()
     {
         var (client, server) = await LoopbackSockets.PairAsync();
-        _broker = new DataConnection(server, isClient: false, m => _atBroker.Writer.TryWrite((ProduceRequest)m), _ => { });
-        _client = new DataConnection(client, isClient: true, m => _direct.TryAnswer((ProduceResponse)m), _ => { });
-        _direct = new DirectSends(_client, "broker-a");
+        _broker = new DataConnection(server, isClient: false, m => _atBroker.Writer.TryWrite(m), _ => { });
+        _client = new DataConnection(client, isClient: true, m =>
+        {
+            if (m is PullResponse pulled) _pulls.Answer(pulled);
+            else _direct.TryAnswer((ProduceResponse)m);
+        }, _ => { });
+        _direct = new DirectChannel(_client, "broker-a", sends: true, _pulls, Generation);
         _broker.Start();
         _client.Start();
     }
@@ -43,7 +50,54 @@ public sealed class DirectSendsTests : IAsyncLifetime
 
     private static ProduceResult Stored(long offset) => new(ProduceStatus.Ok, 0, offset, offset * 100, 0, null);
 
-    private async Task<ProduceRequest> AtBrokerAsync() => await _atBroker.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+    private async Task<ProduceRequest> AtBrokerAsync() => (ProduceRequest)await _atBroker.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+
+    private static PullRequest Pull(long pullerId) => new(pullerId, "GroupA", "TopicA", 2, 40, 32, null, 15_000);
+
+    private static PullResponse NothingNew(long id) =>
+        new(id, PullStatus.NoNewMessage, "TopicA", 2, 40, 0, 40, []);
+
+    [Fact]
+    public async Task A_pull_goes_under_the_table_s_id_with_its_puller_s_path_and_its_answer_reaches_the_puller_under_its_own_id()
+    {
+        var puller = CreateTestProbe();
+
+        Assert.True(_direct.TryPostPull(Pull(pullerId: 77), puller.Ref, "akka.tcp://client@127.0.0.1:1/user/puller-1"));
+
+        var frame = Assert.IsType<PullFrame>(await _atBroker.Reader.ReadAsync().AsTask().WaitAsync(Patience));
+        Assert.Equal("akka.tcp://client@127.0.0.1:1/user/puller-1", frame.PullerPath);
+        Assert.NotEqual(77, frame.Request.RequestId);
+        Assert.Equal(Pull(77) with { RequestId = frame.Request.RequestId }, frame.Request);
+        _broker.Post(NothingNew(frame.Request.RequestId));
+        var answer = await puller.ExpectMsgAsync<PullResponse>(Patience);
+        Assert.Equal(77, answer.RequestId);
+    }
+
+    [Fact]
+    public async Task A_pull_on_a_connection_that_then_closes_is_failed_over_with_its_generation_and_one_after_the_close_is_refused()
+    {
+        var puller = CreateTestProbe();
+        Assert.True(_direct.TryPostPull(Pull(pullerId: 5), puller.Ref, "akka.tcp://client@127.0.0.1:1/user/puller-1"));
+        _direct.Close(new RocketSendException("closed", ProduceStatus.ServiceNotAvailable));
+
+        Assert.False(_direct.TryPostPull(Pull(pullerId: 6), puller.Ref, "akka.tcp://client@127.0.0.1:1/user/puller-1"));
+        _pulls.Fail(Generation, "the channel closed"); // what the broker sender does when it hears of the close
+        var lost = await puller.ExpectMsgAsync<PullChannelLost>(Patience);
+        Assert.Equal(5, lost.RequestId); // the one that went out; the refused one was never in the table
+        await puller.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void With_sends_off_a_send_is_refused_and_left_to_the_broker_sender_while_pulls_still_go()
+    {
+        var pullsOnly = new DirectChannel(_client, "broker-a", sends: false, _pulls, Generation);
+        var send = Send();
+
+        Assert.False(pullsOnly.TryPost(send));
+        Assert.False(send.Task.IsCompleted);
+        Assert.Equal(0, pullsOnly.Unanswered);
+        Assert.True(pullsOnly.TryPostPull(Pull(1), CreateTestProbe().Ref, "akka.tcp://client@127.0.0.1:1/user/puller-1"));
+    }
 
     [Fact]
     public async Task Each_send_goes_as_its_own_request_and_the_answer_to_its_id_completes_it()
