@@ -40,6 +40,7 @@ internal sealed class BrokerSender
         return true;
     }
 
+    /// <summary>Posts <paramref name="send"/> onto the open channel when it takes sends, else hands it to the actor.</summary>
     public void Send(IPendingSend send)
     {
         if (_direct is { } direct && direct.TryPost(send))
