@@ -8,8 +8,9 @@ namespace Rocket.Client;
 
 /// <summary>
 /// Sends messages. Thread-safe; cheap to create. Queues are picked round-robin over the masters' writable queues;
-/// a failed send is retried (retry-times-when-send-failed) on another broker when there is one. Concurrent sends
-/// to one broker are coalesced into one remote request by the client's per-broker sender.
+/// a failed send is retried (retry-times-when-send-failed) on another broker when there is one. Each send goes
+/// straight onto its broker's open data channel (rocket.client.direct-sends); without one, concurrent sends to a
+/// broker are coalesced into one remote request by the client's per-broker sender actor.
 /// </summary>
 public sealed class Producer
 {

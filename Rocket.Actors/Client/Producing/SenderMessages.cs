@@ -3,8 +3,9 @@ using Rocket.Protocol;
 namespace Rocket.Client.Producing;
 
 /// <summary>
-/// A puller's pull for the broker sender to carry when the puller could not post it directly (<see cref="BrokerSender.TryPull"/>):
-/// over the data channel when it is open (the answer goes straight to the puller), else over Akka.Remote with the puller as the sender. <paramref name="PullerPath"/> is the puller's full
+/// A puller's pull for the broker sender actor to carry when the puller could not post it directly
+/// (<see cref="BrokerSender.TryPull"/>): over the data channel when it is open (the answer goes straight to the
+/// puller), else over Akka.Remote with the puller as the sender. <paramref name="PullerPath"/> is the puller's full
 /// path (with this client's address): the broker's group view names a queue's owner by it.
 /// </summary>
 internal sealed record ChannelPull(PullRequest Request, string PullerPath);
