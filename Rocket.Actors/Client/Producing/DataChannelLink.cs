@@ -30,7 +30,6 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
     private DataConnection? _connection;
-    private DirectChannel? _direct;
     private int _generation;
     private bool _refusalLogged;
     private readonly ChannelPulls _pulls = new();
@@ -38,10 +37,10 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public bool IsOpen => _connection is { IsClosed: false };
 
     /// <summary>Whether sends may be posted directly now: their deadlines need checking while this is so.</summary>
-    public bool HasDirectSends => _direct is { TakesSends: true };
+    public bool HasDirectSends => sender.Direct is { TakesSends: true };
 
     /// <summary>How many direct sends on the open connection await their answer.</summary>
-    public int DirectUnanswered => _direct?.Unanswered ?? 0;
+    public int DirectUnanswered => sender.Direct?.Unanswered ?? 0;
 
     /// <summary>What a request that went on a channel that closed before its answer fails with: the producer retries it.</summary>
     public RocketSendException ClosedBeforeAnswer(string reason) =>
@@ -113,19 +112,13 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
             },
             onClosed: reason =>
             {
-                // Before the actor hears of it: no direct send may wait on a connection that is gone.
-                if (direct is not null)
-                {
-                    sender.Withdraw(direct);
-                    direct.Close(ClosedBeforeAnswer(reason));
-                }
+                Retire(direct!, ClosedBeforeAnswer(reason)); // before the actor hears of it: no direct send waits on a dead connection
                 self.Tell(new Closed(reason, generation));
             });
         direct = new DirectChannel(connection, brokerName, directSends, _pulls, generation);
         _connection = connection;
-        _direct = direct;
+        sender.Direct = direct; // published before the loops start, so only their close can withdraw it
         connection.Start();
-        sender.Direct = direct;
     }
 
     public void OnConnectFailed(ConnectFailed failed, ITimerScheduler timers)
@@ -140,10 +133,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public void OnClosed(Closed closed, ITimerScheduler timers)
     {
         if (closed.Generation != _generation || _connection is null) return;
-        _connection = null;
-        // Failed by the connection's close already; withdrawn here too in case that ran before it was published.
-        if (_direct is { } direct) sender.Withdraw(direct);
-        _direct = null;
+        _connection = null; // its direct channel was withdrawn and closed by the connection's close
         log.Warning("the data channel to broker {0} closed ({1}); sending over Akka.Remote until it reconnects", brokerName, closed.Reason);
         timers.StartSingleTimer(this, QueryAgain.Instance, RetryAfter);
     }
@@ -165,7 +155,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public void FailPulls(int generation, string reason) => _pulls.Fail(generation, reason);
 
     /// <summary>Fails the direct sends whose deadline is past <paramref name="now"/> with <paramref name="error"/>'s exception.</summary>
-    public void FailOverdueDirectSends(DateTime now, Func<Exception> error) => _direct?.FailOverdue(now, error);
+    public void FailOverdueDirectSends(DateTime now, Func<Exception> error) => sender.Direct?.FailOverdue(now, error);
 
     /// <summary>
     /// Closes the channel on purpose (the broker died, the sender stops): no new one until asked for. Its unanswered
@@ -174,14 +164,15 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public void Close(string reason, Exception sendError)
     {
         var connection = _connection;
-        var direct = _direct;
         _connection = null;
-        _direct = null;
-        if (direct is not null)
-        {
-            sender.Withdraw(direct);
-            direct.Close(sendError);
-        }
+        if (sender.Direct is { } direct) Retire(direct, sendError);
         connection?.Close(reason);
+    }
+
+    /// <summary>Withdraws <paramref name="direct"/> from the producers and fails its unanswered sends with <paramref name="error"/>.</summary>
+    private void Retire(DirectChannel direct, Exception error)
+    {
+        sender.Withdraw(direct);
+        direct.Close(error);
     }
 }
