@@ -233,7 +233,6 @@ public sealed partial class MessageStore
     private void FinishOpen(long end, long lastTimestamp)
     {
         CommitLog.ResumeAt(end);
-        CommitLog.Segments.PrefaultTail();
         foreach (var queue in ConsumeQueues.All)
             _queueOffsets.Set(queue.Topic, queue.QueueId, queue.MaxOffset);
         _lastStoreTimestamp = lastTimestamp;

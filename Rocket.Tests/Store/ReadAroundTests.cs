@@ -7,10 +7,10 @@ using Xunit;
 namespace Rocket.Tests.Store;
 
 /// <summary>
-/// No read-around where a writer fills fresh pages: the kernel otherwise builds megabytes of zeroed page cache around
-/// one fault there, tens of milliseconds on the writer's thread (docs/performance.md, fifteenth round). Consume queue
-/// and timer files and the key index are mapped MADV_RANDOM; the commit log's pages are populated ahead of a steady
-/// writer under that advice only for the call, and keep the default for their readers.
+/// No read-around where a writer fills fresh pages through the mapping: the kernel otherwise builds megabytes of zeroed
+/// page cache around one fault there, tens of milliseconds on the writer's thread (docs/performance.md, fifteenth
+/// round). Consume queue and timer files and the key index are mapped MADV_RANDOM. The commit log is written through
+/// the file (CommitLogWriteTests), so its mapping keeps the default advice for its readers.
 /// </summary>
 public class ReadAroundTests : IDisposable
 {
@@ -19,7 +19,7 @@ public class ReadAroundTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void A_new_segment_of_a_file_without_a_prefaulter_is_mapped_without_read_around()
+    public void A_new_segment_of_a_file_written_through_its_mapping_is_mapped_without_read_around()
     {
         using var queue = new SegmentedFile(Path.Combine(_dir.Path, "queue"), 1 << 20);
         var segment = queue.GetWritable();
@@ -30,29 +30,14 @@ public class ReadAroundTests : IDisposable
     }
 
     [Fact]
-    public void A_steady_prefault_maps_its_pages_and_takes_its_advice_back()
+    public void The_commit_logs_segments_keep_the_default_advice_for_their_readers()
     {
-        using var segment = MappedSegment.Open(_dir.Path, 0, 8 << 20);
-        segment.Prefault(0, 4 << 20); // page by page, as the prefaulter does behind a steady writer
+        using var log = new SegmentedFile(Path.Combine(_dir.Path, "log"), 1 << 20, prepareAhead: true);
+        var segment = log.GetWritable();
 
-        Assert.True(MappedResidency.BytesOf(segment.FilePath) >= 4 << 20,
-            $"{MappedResidency.BytesOf(segment.FilePath)} bytes mapped after prefaulting 4 MiB");
-        // The advice is taken back after the call, so a reader faulting an evicted page still gets read-around.
-        Assert.All(MappedResidency.VmFlagsOf(segment.FilePath), flags => Assert.DoesNotContain("rr", flags));
-    }
-
-    [Fact]
-    public void The_commit_logs_prefaulter_keeps_its_window_ahead_of_the_writer_mapped()
-    {
-        using var log = new SegmentedFile(Path.Combine(_dir.Path, "log"), 64 << 20, prepareAhead: true);
-        var segment = log.GetWritable(); // starts the prefaulter at the segment's first byte
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (MappedResidency.BytesOf(segment.FilePath) < Prefaulter.Window && DateTime.UtcNow < deadline)
-            Thread.Sleep(20);
-        Assert.True(MappedResidency.BytesOf(segment.FilePath) >= Prefaulter.Window,
-            $"{MappedResidency.BytesOf(segment.FilePath)} bytes mapped ahead of the writer; the window is {Prefaulter.Window}");
-        Assert.All(MappedResidency.VmFlagsOf(segment.FilePath), flags => Assert.DoesNotContain("rr", flags));
+        var mappings = MappedResidency.VmFlagsOf(segment.FilePath);
+        Assert.NotEmpty(mappings);
+        Assert.All(mappings, flags => Assert.DoesNotContain("rr", flags));
     }
 
     [Fact]

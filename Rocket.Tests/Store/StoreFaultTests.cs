@@ -100,6 +100,32 @@ public class StoreFaultTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_commit_log_write_that_fails_refuses_sends_with_the_cause_and_the_queue_continues_without_a_gap()
+    {
+        var (store, actor) = Start();
+        Assert.True(Append(actor, Message(body: "first"))[0].IsOk);
+        var segment = store.CommitLog.Segments.Last!;
+        segment.FailWritesForTest(new IOException("Input/output error"));
+
+        var refused = Append(actor, Message(body: "refused"), Message(body: "refused too"));
+        Assert.All(refused, r =>
+        {
+            Assert.Equal(AppendStatus.ServiceNotAvailable, r.Status);
+            Assert.Contains("Input/output error", r.Error);
+            Assert.Contains(segment.FilePath, r.Error);
+        });
+        Assert.StartsWith("journal:", store.Health.ProblemOf(StoreComponent.Journal));
+
+        // The disk works again: the journal's retry clears the problem and the queue goes on at the next offset.
+        segment.FailWritesForTest(null);
+        AwaitCondition(() => store.Health.IsHealthy, TimeSpan.FromSeconds(15));
+        var after = Append(actor, Message(body: "after"))[0];
+        Assert.True(after.IsOk);
+        Assert.Equal(1, after.QueueOffset);
+        AwaitAssert(() => Assert.Equal(["first", "after"], Served(store)), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void A_projection_step_that_fails_stops_acknowledging_keeps_what_was_acknowledged_and_catches_up()
     {
         var listener = CreateTestProbe();

@@ -43,82 +43,130 @@ public sealed class CommitLog : IDisposable
 
     /// <summary>
     /// Appends every acceptable message of <paramref name="batch"/>; rejected ones get their error in
-    /// <paramref name="results"/> and write nothing. Readers see the batch once it is complete in a segment.
+    /// <paramref name="results"/> and write nothing. The records are gathered in a <see cref="RecordStage"/> and
+    /// written into their segment in one system call per segment (or per full stage). Readers see the batch once it
+    /// is written. If a write fails, its messages and every later one get the error (<see cref="TakeAppendFailure"/>),
+    /// the queue offsets they took are given back, and what was written before stays.
     /// </summary>
     public void Append(ReadOnlySpan<MessageToStore> batch, Span<AppendResult> results, QueueOffsetTable queueOffsets, long storeTimestamp)
     {
         MappedSegment? segment = null;
         int position = 0;
-        for (int i = 0; i < batch.Length; i++)
+        int firstStaged = 0; // the first message whose record is staged and not yet written
+        queueOffsets.TrackChanges();
+        try
         {
-            ref readonly var message = ref batch[i];
-            if (!_limits.TryCheck(message, out int propertyBytes, out var rejection))
+            for (int i = 0; i < batch.Length; i++)
             {
-                results[i] = rejection;
-                continue;
-            }
-            byte[] topic = TopicBytes(message.Topic);
-            int sysFlag = MessageRecord.NormalizeSysFlag(message.SysFlag, message.BornHost);
-            int size = MessageRecord.SizeOf(sysFlag, message.Body.Length, topic.Length, propertyBytes);
-            if (size + MessageRecord.BlankSize > SegmentSize)
-            {
-                results[i] = AppendResult.Failed(AppendStatus.MessageIllegal,
-                    $"message record is {size} bytes and cannot fit a {SegmentSize}-byte commit-log segment");
-                continue;
-            }
+                ref readonly var message = ref batch[i];
+                if (!_limits.TryCheck(message, out int propertyBytes, out var rejection))
+                {
+                    results[i] = rejection;
+                    continue;
+                }
+                byte[] topic = TopicBytes(message.Topic);
+                int sysFlag = MessageRecord.NormalizeSysFlag(message.SysFlag, message.BornHost);
+                int size = MessageRecord.SizeOf(sysFlag, message.Body.Length, topic.Length, propertyBytes);
+                if (size + MessageRecord.BlankSize > SegmentSize)
+                {
+                    results[i] = AppendResult.Failed(AppendStatus.MessageIllegal,
+                        $"message record is {size} bytes and cannot fit a {SegmentSize}-byte commit-log segment");
+                    continue;
+                }
 
+                try
+                {
+                    if (segment is null)
+                    {
+                        segment = _segments.GetWritable(startIfEmpty: _resumeOffset);
+                        position = segment.WritePosition;
+                        _stage.Begin(segment, position);
+                    }
+                    if (size + MessageRecord.BlankSize > segment.Size - position)
+                    {
+                        // Close this segment with a blank marker and continue in the next one.
+                        if (!_stage.Fits(MessageRecord.BlankSize)) WriteStage(queueOffsets, ref firstStaged, i);
+                        MessageRecord.WriteBlank(_stage.Take(MessageRecord.BlankSize), segment.Size - position);
+                        WriteStage(queueOffsets, ref firstStaged, i);
+                        segment.WritePosition = segment.Size;
+                        segment = null;
+                        segment = _segments.GetWritable();
+                        position = segment.WritePosition;
+                        _stage.Begin(segment, position);
+                    }
+                    else if (!_stage.Fits(size)) WriteStage(queueOffsets, ref firstStaged, i);
+                }
+                catch (StoreException e)
+                {
+                    // No room for a new segment (disk full), or a write failed: this and every later message are
+                    // not written, nor are the staged ones before it.
+                    Fail(e, results, batch.Length, firstStaged, queueOffsets);
+                    if (segment is not null) Publish(segment, _stage.Position);
+                    return;
+                }
+
+                long physical = segment.StartOffset + position;
+                // Prepared and rolled-back transactional messages never reach a consume queue, so they take no queue
+                // offset (RocketMQ's rule); a queue's offsets stay dense.
+                int transaction = SysFlags.TransactionType(sysFlag);
+                long queueOffset;
+                if (SysFlags.IsTopicTombstone(sysFlag))
+                {
+                    queueOffsets.Remove(message.Topic); // the topic's next life starts at queue offset 0
+                    queueOffset = 0;
+                }
+                else queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
+                    ? 0
+                    : queueOffsets.TakeNext(message.Topic, message.QueueId);
+                MessageRecord.Write(_stage.Take(size), size, message, sysFlag, topic, propertyBytes,
+                    queueOffset, physical, storeTimestamp);
+                position += size;
+                results[i] = new AppendResult(AppendStatus.Ok, queueOffset, physical, storeTimestamp, size);
+            }
+            if (segment is null) return;
             try
             {
-                if (segment is null)
-                {
-                    segment = _segments.GetWritable(startIfEmpty: _resumeOffset);
-                    position = segment.WritePosition;
-                }
-                if (size + MessageRecord.BlankSize > segment.Size - position)
-                {
-                    // Close this segment with a blank marker and continue in the next one.
-                    MessageRecord.WriteBlank(segment.Span(position, MessageRecord.BlankSize), segment.Size - position);
-                    segment.WritePosition = segment.Size;
-                    segment = null;
-                    segment = _segments.GetWritable();
-                    position = segment.WritePosition;
-                }
+                WriteStage(queueOffsets, ref firstStaged, batch.Length);
             }
             catch (StoreException e)
             {
-                // No room for a new segment (disk full): this and the remaining messages are not written.
-                _appendFailure = e;
-                var failure = AppendResult.Failed(AppendStatus.ServiceNotAvailable, e.Message);
-                for (int j = i; j < batch.Length; j++) results[j] = failure;
-                break;
+                Fail(e, results, batch.Length, firstStaged, queueOffsets);
             }
-
-            long physical = segment.StartOffset + position;
-            // Prepared and rolled-back transactional messages never reach a consume queue, so they take no queue
-            // offset (RocketMQ's rule); a queue's offsets stay dense.
-            int transaction = SysFlags.TransactionType(sysFlag);
-            long queueOffset;
-            if (SysFlags.IsTopicTombstone(sysFlag))
-            {
-                queueOffsets.Remove(message.Topic); // the topic's next life starts at queue offset 0
-                queueOffset = 0;
-            }
-            else queueOffset = transaction is SysFlags.TransactionPrepared or SysFlags.TransactionRollback
-                ? 0
-                : queueOffsets.TakeNext(message.Topic, message.QueueId);
-            MessageRecord.Write(segment.Span(position, size), size, message, sysFlag, topic, propertyBytes,
-                queueOffset, physical, storeTimestamp);
-            position += size;
-            results[i] = new AppendResult(AppendStatus.Ok, queueOffset, physical, storeTimestamp, size);
+            Publish(segment, _stage.Position);
         }
-        if (segment is not null)
+        finally
         {
-            segment.WritePosition = position; // publish the batch to readers
-            _segments.WriterAt(segment.StartOffset + position);
-            _recentEnds.Add(segment.StartOffset + position);
+            queueOffsets.StopTracking();
         }
     }
 
+    /// <summary>Writes the stage; its messages, before <paramref name="next"/>, are then in the log for good.</summary>
+    private void WriteStage(QueueOffsetTable queueOffsets, ref int firstStaged, int next)
+    {
+        _stage.Write();
+        queueOffsets.KeepChanges();
+        firstStaged = next;
+    }
+
+    /// <summary>The messages from <paramref name="firstUnwritten"/> on get <paramref name="error"/>, unless refused already.</summary>
+    private void Fail(StoreException error, Span<AppendResult> results, int count, int firstUnwritten, QueueOffsetTable queueOffsets)
+    {
+        _appendFailure = error;
+        queueOffsets.UndoChanges();
+        var failure = AppendResult.Failed(AppendStatus.ServiceNotAvailable, error.Message);
+        for (int j = firstUnwritten; j < count; j++)
+            if (results[j].Status == AppendStatus.Ok) results[j] = failure; // Ok is also the default of one not yet reached
+    }
+
+    /// <summary>Readers see the segment's bytes up to <paramref name="end"/>.</summary>
+    private void Publish(MappedSegment segment, int end)
+    {
+        if (end == segment.WritePosition) return;
+        segment.WritePosition = end;
+        _recentEnds.Add(segment.StartOffset + end);
+    }
+
+    private readonly RecordStage _stage = new();
     private long _resumeOffset;
     private StoreException? _appendFailure;
 
@@ -138,9 +186,8 @@ public sealed class CommitLog : IDisposable
             throw new StoreException($"a replica append at offset {start} does not continue the log, which ends at {segment.StartOffset + position}");
         if (position + bytes.Length > segment.Size)
             throw new StoreException($"a replica append of {bytes.Length} bytes at offset {start} runs past the segment end {segment.EndOffset}");
-        bytes.CopyTo(segment.Span(position, bytes.Length));
+        segment.Write(position, bytes);
         segment.WritePosition = endsSegment ? segment.Size : position + bytes.Length; // publish to readers
-        _segments.WriterAt(segment.StartOffset + segment.WritePosition);
         _recentEnds.Add(segment.StartOffset + segment.WritePosition);
     }
 

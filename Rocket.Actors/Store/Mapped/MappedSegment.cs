@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 using Rocket.Store.Space;
 
 namespace Rocket.Store.Mapped;
@@ -7,10 +8,13 @@ namespace Rocket.Store.Mapped;
 /// One fixed-size, memory-mapped file of a segmented log, named by the 20-digit offset of its first byte.
 /// The single writer advances <see cref="WritePosition"/>; readers only read below it. Readers hold a reference
 /// (<see cref="TryRetain"/>) so that retention can delete a segment without unmapping memory under a reader.
+/// A writer either stores through the mapping (<see cref="Span"/>) or writes through the file (<see cref="Write"/>);
+/// both land in the same page cache, which every reader of the mapping sees.
 /// </summary>
 public sealed unsafe class MappedSegment : IDisposable
 {
     private readonly MemoryMappedFile _file;
+    private readonly SafeFileHandle _handle; // owned by the mapping (closed with it)
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
     private int _writePosition;
@@ -18,8 +22,9 @@ public sealed unsafe class MappedSegment : IDisposable
     private int _references = 1; // the owner's reference, dropped by Destroy
     private int _destroyed;
 
-    private MappedSegment(string path, long startOffset, int size, MemoryMappedFile file, MemoryMappedViewAccessor view)
+    private MappedSegment(string path, long startOffset, int size, MemoryMappedFile file, MemoryMappedViewAccessor view, SafeFileHandle handle)
     {
+        _handle = handle;
         FilePath = path;
         StartOffset = startOffset;
         Size = size;
@@ -80,7 +85,7 @@ public sealed unsafe class MappedSegment : IDisposable
             var file = MemoryMappedFile.CreateFromFile(stream, null, size, MemoryMappedFileAccess.ReadWrite,
                 HandleInheritability.None, leaveOpen: false);
             var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
-            return new MappedSegment(path, startOffset, size, file, view);
+            return new MappedSegment(path, startOffset, size, file, view, stream.SafeFileHandle);
         }
         catch
         {
@@ -137,28 +142,31 @@ public sealed unsafe class MappedSegment : IDisposable
     public void SyncRange(int position, int length) => NativeSync.Sync((nint)(_base + position), length);
 
     /// <summary>
-    /// Maps the pages of [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) for writing,
-    /// ahead of the writer (RocketMQ's warm mapped file, done off the writer's thread), with or without the kernel's
-    /// read-around (<see cref="NativeSync.TryPopulateWrite"/>). Blocking; the prefaulter's thread calls it.
+    /// Writes <paramref name="bytes"/> into the file at <paramref name="position"/> with one system call (pwrite), not
+    /// through the mapping: the kernel fills its page cache straight from them, so the writer maps no page and takes
+    /// no page fault, and readers of the mapping see the bytes once the call returns. Throws a
+    /// <see cref="StoreException"/> naming the file if the write fails; the bytes after <see cref="WritePosition"/>
+    /// are then undefined, and the next write there replaces them.
     /// </summary>
-    public void Prefault(int from, int length, bool readAround = false)
+    public void Write(int position, ReadOnlySpan<byte> bytes)
     {
-        length = Math.Min(length, Size - from);
-        if (length <= 0 || !TryRetain()) return;
+        if (position < 0 || bytes.Length > Size - position)
+            throw new ArgumentOutOfRangeException(nameof(position), $"a write of {bytes.Length} bytes at {position} does not fit the {Size}-byte segment {FilePath}");
         try
         {
-            if (NativeSync.TryPopulateWrite((nint)(_base + from), length, readAround)) return;
-            // Fallback: a read per page maps the page cache in, which still saves most of the fault cost.
-            int page = NativeSync.PageSize;
-            int sum = 0;
-            for (long i = from - from % page; i < (long)from + length; i += page) sum += _base[i];
-            GC.KeepAlive(sum);
+            if (_writeFault is { } fault) throw fault;
+            RandomAccess.Write(_handle, bytes, position);
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            Release();
+            throw new StoreException($"cannot write {bytes.Length} bytes at position {position} of {FilePath}: {e.Message}", e);
         }
     }
+
+    private IOException? _writeFault;
+
+    /// <summary>Every later <see cref="Write"/> fails with <paramref name="fault"/>, as on a failing disk, until it is null again (tests only).</summary>
+    internal void FailWritesForTest(IOException? fault) => _writeFault = fault;
 
     /// <summary>
     /// Tells the kernel not to read around page faults from <paramref name="from"/> on (madvise MADV_RANDOM), for the

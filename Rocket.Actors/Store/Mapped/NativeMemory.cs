@@ -10,42 +10,13 @@ internal static partial class NativeSync
     [LibraryImport("libc", EntryPoint = "msync", SetLastError = true)]
     private static partial int Msync(nint address, nuint length, int flags);
 
-    private const int MadvPopulateWrite = 23; // Linux 5.14+
     private const int MadvDontNeed = 4;
-    private const int MadvNormal = 0;
     private const int MadvRandom = 1;
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int Madvise(nint address, nuint length, int advice);
 
     public static readonly int PageSize = Environment.SystemPageSize;
-
-    /// <summary>
-    /// Faults the pages of [address, address + length) in for writing now, so the writer never takes a page fault
-    /// there. Returns false if the kernel cannot do it (older kernel); the caller then touches the pages itself.
-    /// </summary>
-    /// <remarks>
-    /// Without <paramref name="readAround"/> the range is advised MADV_RANDOM while it is populated, and MADV_NORMAL
-    /// again afterwards. A fault on a page not yet in the file otherwise starts the kernel's read-around for it, which
-    /// with this VM's 8 MiB read-ahead built 8 MiB of large page-cache folios in one fault: 26-39 ms in one system
-    /// call, on a CPU nothing else could use meanwhile (Linux 6.18, no kernel preemption), where page by page the same
-    /// 8 MiB took about 5 ms in all (docs/performance.md, fifteenth round). Afterwards the pages are in the page cache,
-    /// and readers keep the default read-around should the kernel ever evict them.
-    /// </remarks>
-    public static bool TryPopulateWrite(nint address, long length, bool readAround = false)
-    {
-        if (length <= 0) return true;
-        if (readAround) return Advise(address, length, MadvPopulateWrite);
-        bool advised = Advise(address, length, MadvRandom);
-        try
-        {
-            return Advise(address, length, MadvPopulateWrite);
-        }
-        finally
-        {
-            if (advised) Advise(address, length, MadvNormal);
-        }
-    }
 
     /// <summary>
     /// Advises the kernel that [address, address + length) is accessed at random (madvise MADV_RANDOM): a page fault

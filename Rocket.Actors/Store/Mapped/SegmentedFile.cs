@@ -13,19 +13,17 @@ public sealed unsafe class SegmentedFile : IDisposable
     private MappedSegment[] _segments = [];
     private readonly bool _prepareAhead;
     private Task<MappedSegment?>? _prepared; // the next segment, created in the background
-    private readonly Prefaulter? _prefaulter;
     private readonly StoreSpaceGuard? _guard;
 
     /// <param name="prepareAhead">
-    /// Create and prefault the next segment in the background while the current one fills (the commit log), so a
-    /// roll never waits and the writer never page-faults.
+    /// Create the next segment in the background while the current one fills (the commit log), so a roll never waits
+    /// for the preallocation of a new file.
     /// </param>
     /// <param name="guard">The store's disk-full guard, asked before each new segment file; null for none.</param>
     public SegmentedFile(string directory, int segmentSize, bool prepareAhead = false, StoreSpaceGuard? guard = null)
     {
         _guard = guard;
         _prepareAhead = prepareAhead;
-        if (prepareAhead) _prefaulter = new Prefaulter(SegmentForPrefault);
         if (segmentSize <= 0) throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be positive");
         Directory = directory;
         SegmentSize = segmentSize;
@@ -144,35 +142,13 @@ public sealed unsafe class SegmentedFile : IDisposable
                 created.WritePosition = (int)(startIfEmpty - start);
                 created.FlushedPosition = created.WritePosition;
             }
-            // The commit log's prefaulter maps its pages ahead of the writer; other files' writers fault them in as
-            // they go, which must not read around (MappedSegment.AdviseRandomAccess).
+            // The commit log is written through the file (RecordStage), so no fault of its writer reads around; other
+            // files' writers fault their pages in as they go, which must not read around (MappedSegment.AdviseRandomAccess).
             if (!_prepareAhead) created.AdviseRandomAccess(created.WritePosition);
             Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), created]);
-            if (_prepareAhead)
-            {
-                if (last is null) _prefaulter?.StartAt(created.StartOffset + created.WritePosition);
-                PrepareNext(created.EndOffset);
-            }
+            if (_prepareAhead) PrepareNext(created.EndOffset);
             return created;
         }
-    }
-
-    /// <summary>Starts keeping the pages ahead of the writer mapped (after open or recovery).</summary>
-    public void PrefaultTail()
-    {
-        var last = Last;
-        if (last is not null && !last.IsFull) _prefaulter?.StartAt(last.StartOffset + last.WritePosition);
-    }
-
-    /// <summary>The writer reached <paramref name="offset"/>: keep the pages ahead of it mapped.</summary>
-    public void WriterAt(long offset) => _prefaulter?.WriterAt(offset);
-
-    /// <summary>The written or prepared segment holding <paramref name="offset"/> (the prefaulter's view).</summary>
-    private MappedSegment? SegmentForPrefault(long offset)
-    {
-        if (Find(offset) is { } segment) return segment;
-        return _prepared is { IsCompletedSuccessfully: true } prepared && prepared.Result is { } next
-               && next.StartOffset <= offset && offset < next.EndOffset ? next : null;
     }
 
     private void PrepareNext(long start)
@@ -181,7 +157,7 @@ public sealed unsafe class SegmentedFile : IDisposable
         {
             try
             {
-                return MappedSegment.Open(Directory, start, SegmentSize, guard: _guard); // its pages are warmed by the prefaulter as the writer nears
+                return MappedSegment.Open(Directory, start, SegmentSize, guard: _guard);
             }
             catch (StoreException)
             {
@@ -340,7 +316,6 @@ public sealed unsafe class SegmentedFile : IDisposable
 
     public void Dispose()
     {
-        _prefaulter?.Dispose();
         lock (_structureLock)
         {
             // A prepared segment holds no data: delete it so a restart does not see an extra empty file.
