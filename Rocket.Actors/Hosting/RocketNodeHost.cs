@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rocket.Broker;
@@ -89,7 +90,7 @@ public static class RocketNodeHost
         }
 
         ActorSystem? started = null; // once Akka.Hosting started it (the host's services are disposed when RunAsync returns)
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(WithoutConfigurationWatch());
         ConfigureLogging(builder.Logging);
         builder.Services.AddAkka(SystemName, (akka, _) =>
         {
@@ -172,6 +173,19 @@ public static class RocketNodeHost
             // start-up failure before the actors existed.
             store?.Shutdown();
         }
+    }
+
+    /// <summary>
+    /// The host's defaults without reloading appsettings.json on change. That reload watches the working directory and
+    /// every directory below it (inotify), where a node usually keeps its store: each write to the commit log then woke
+    /// the watcher's thread and cost the writer a notification (docs/performance.md, twentieth round). A node reads
+    /// its settings from HOCON at start, so there is nothing to reload.
+    /// </summary>
+    private static HostApplicationBuilderSettings WithoutConfigurationWatch()
+    {
+        var configuration = new ConfigurationManager(); // an indexer set would reach no source: add one
+        configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+        return new HostApplicationBuilderSettings { Configuration = configuration };
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging)

@@ -44,6 +44,18 @@ public class ProcessLifecycleTests : IDisposable
         Assert.Contains("never closed", truncated.StandardError);
     }
 
+    [Fact]
+    public void A_running_node_watches_no_files()
+    {
+        // The host's appsettings reload would watch the working directory and everything below it, where a node's store
+        // usually lives: every commit-log write would then wake the watcher (docs/performance.md, twentieth round).
+        var seed = _cluster.StartSeed();
+        var watches = Directory.GetFiles($"/proc/{seed.Id}/fdinfo")
+            .SelectMany(f => { try { return File.ReadAllLines(f); } catch (IOException) { return []; } })
+            .Count(line => line.StartsWith("inotify", StringComparison.Ordinal));
+        Assert.Equal(0, watches);
+    }
+
     /// <summary>Reads stdout until the process closes it; returns the first line starting with "ready" (null if none).</summary>
     private static string? ReadUntilExit(ChildProcess process)
     {
