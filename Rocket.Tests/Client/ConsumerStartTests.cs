@@ -75,6 +75,27 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
     }
 
     [Fact]
+    public async Task A_lost_member_list_or_offset_question_costs_a_third_of_the_send_timeout_not_the_start()
+    {
+        // A broker just restarted on its own address: remoting drops what is sent there while the connection is gated.
+        // Each question asked once would have waited the whole send timeout, as long as the start may take.
+        SetRoute("TopicS", 2, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with
+        {
+            SendTimeout = TimeSpan.FromSeconds(6), ConsumerStartTimeout = TimeSpan.FromSeconds(6),
+        }));
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupLost")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+
+        // Lost: the member list, then the first queue's stored-offset question (the second queue's is answered).
+        BrokerA.Tell(new FakeBroker.DropQueries(2), Akka.Actor.ActorRefs.NoSender);
+        var clock = Stopwatch.StartNew();
+        await consumer.StartAsync();
+        Output?.WriteLine($"started after {clock.Elapsed}");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(6));
+        await consumer.StopAsync();
+    }
+
+    [Fact]
     public async Task Under_ConsumeFrom_Last_a_topic_created_after_start_is_consumed_from_its_first_message()
     {
         await using var client = RocketClient.Create(Settings());

@@ -25,6 +25,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public sealed record SlowOffsetAnswers(TimeSpan? Delay);
     /// <summary>Loses the next <paramref name="Count"/> offset commits, as a commit sent to a master whose connection is still gated is.</summary>
     public sealed record DropCommits(int Count);
+    /// <summary>Loses the next <paramref name="Count"/> member-list and offset questions, as a query sent to a broker whose connection is still gated is.</summary>
+    public sealed record DropQueries(int Count);
     /// <summary>As a real broker: tell every member of a group to rebalance when a new one heartbeats (off by default).</summary>
     public sealed record NotifyRebalance(bool On);
     /// <summary>Answered with <see cref="LockEvents"/>: commits, locks granted and unlocks, in arrival order.</summary>
@@ -64,6 +66,7 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     private bool _hold;
     private TimeSpan? _offsetDelay = TimeSpan.Zero;
     private int _commitsToDrop;
+    private int _queriesToDrop;
     private ProduceStatus? _failWith;
     private long _physical;
     private int _heartbeats, _unregistrations, _pulls;
@@ -185,13 +188,20 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
             _consumers.Remove(u.ClientId);
             _members.Remove((u.Group, u.ClientId));
         });
-        Receive<GetConsumerIds>(g => Sender.Tell(new ConsumerIds(g.Group, _consumers.ToArray())));
+        Receive<DropQueries>(d => _queriesToDrop = d.Count);
+        Receive<GetConsumerIds>(g => { if (!DropQuery()) Sender.Tell(new ConsumerIds(g.Group, _consumers.ToArray())); });
         Receive<SlowOffsetAnswers>(s => _offsetDelay = s.Delay);
         Receive<AnswerLater>(a => a.To.Tell(a.Answer));
-        Receive<QueryOffset>(q => AnswerOffsetQuestion(new OffsetAnswer(q.Group, q.Topic, q.QueueId,
-            _committed.TryGetValue((q.Group, q.Topic, q.QueueId), out var o) ? o : -1)));
+        Receive<QueryOffset>(q =>
+        {
+            if (!DropQuery())
+                AnswerOffsetQuestion(new OffsetAnswer(q.Group, q.Topic, q.QueueId, _committed.TryGetValue((q.Group, q.Topic, q.QueueId), out var o) ? o : -1));
+        });
         // Answered when asked (not when delivered late): a slow answer says where the queue ended at question time.
-        Receive<QueryQueueOffsets>(q => AnswerOffsetQuestion(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null)));
+        Receive<QueryQueueOffsets>(q =>
+        {
+            if (!DropQuery()) AnswerOffsetQuestion(new QueueOffsets(q.Topic, q.QueueId, 0, Count(q.Topic, q.QueueId), null));
+        });
         Receive<DropCommits>(d => _commitsToDrop = d.Count);
         Receive<CommitOffsets>(c =>
         {
@@ -220,6 +230,14 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Whether this question is one of those to lose (<see cref="DropQueries"/>).</summary>
+    private bool DropQuery()
+    {
+        if (_queriesToDrop == 0) return false;
+        _queriesToDrop--;
+        return true;
+    }
 
     private void AnswerOffsetQuestion(object answer)
     {

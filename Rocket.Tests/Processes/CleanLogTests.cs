@@ -23,7 +23,7 @@ public sealed partial class CleanLogTests(ITestOutputHelper output) : IDisposabl
         var seed = _cluster.StartSeed();
         var broker = _cluster.StartBroker("broker-a");
         var clientLogs = new CapturingLoggerFactory();
-        var settings = new ClientSettings { Seeds = [_cluster.Seeds], SendTimeout = TimeSpan.FromSeconds(10), LoggerFactory = clientLogs };
+        var settings = ProcessClientSettings.For(_cluster.Seeds) with { LoggerFactory = clientLogs };
 
         await using (var client = RocketClient.Create(settings))
         {

@@ -92,7 +92,8 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         using Rocket.Protocol;
 
         string seeds = args[0], topic = args[1];
-        await using var client = RocketClient.Create(new ClientSettings { Seeds = [seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+        await using var client = RocketClient.Create(new ClientSettings
+            { Seeds = [seeds], SendTimeout = TimeSpan.FromSeconds(10), ConsumerStartTimeout = TimeSpan.FromSeconds(30) });
         foreach (var result in await client.Admin.CreateOrUpdateTopicAsync(new TopicConfig(topic, 4, 4)))
             if (!result.Ok) throw new Exception($"topic not created on {result.BrokerName}: {result.Error}");
         await client.Admin.WaitForTopicAsync(topic, TimeSpan.FromSeconds(30));

@@ -39,9 +39,9 @@ public class RestartTests(ITestOutputHelper output) : IDisposable
 
         // Writers send unique bodies the whole time; only acknowledged sends count. Their client polls routes every
         // 2 s (RocketMQ's default is 30 s), so broker-a is back under load soon after each restart.
-        await using var loadClient = RocketClient.Create(new ClientSettings
+        await using var loadClient = RocketClient.Create(ProcessClientSettings.For(_cluster.Seeds.Split(',')) with
         {
-            Seeds = [.. _cluster.Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10), PollNameServerInterval = TimeSpan.FromSeconds(2),
+            PollNameServerInterval = TimeSpan.FromSeconds(2),
         });
         var producer = loadClient.CreateProducer();
         var acked = new ConcurrentDictionary<string, string>(); // body -> broker
@@ -106,9 +106,9 @@ public class RestartTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private async Task<(TimeSpan Send, TimeSpan Pull)> ProbeBrokerAAsync(long started, int round)
     {
-        await using var probe = RocketClient.Create(new ClientSettings
+        await using var probe = RocketClient.Create(ProcessClientSettings.For(_cluster.Seeds.Split(',')) with
         {
-            Seeds = [.. _cluster.Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10), PollNameServerInterval = TimeSpan.FromSeconds(1),
+            PollNameServerInterval = TimeSpan.FromSeconds(1),
         });
         // A consumer started before the seeds list broker-a waits for its next rebalance (20 s, as RocketMQ's) to
         // pull from it: that measures the client, not the broker, so start once the route has it.

@@ -42,9 +42,9 @@ public sealed class RetryProcessTests(ITestOutputHelper output) : IDisposable
         return client;
     }
 
-    private static RocketClient FastCommitClient(RocketCluster cluster) => RocketClient.Create(new ClientSettings
+    private static RocketClient FastCommitClient(RocketCluster cluster) => RocketClient.Create(ProcessClientSettings.For(cluster.Seeds.Split(',')) with
     {
-        Seeds = [.. cluster.Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10), PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(200),
+        PersistConsumerOffsetInterval = TimeSpan.FromMilliseconds(200),
     });
 
     /// <summary>A consumer that records every delivery and answers RetryLater while <paramref name="fail"/> says so.</summary>

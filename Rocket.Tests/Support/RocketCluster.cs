@@ -32,7 +32,7 @@ public sealed class RocketCluster : IDisposable
 
     /// <summary>A client of this cluster (its own actor system).</summary>
     public Rocket.Client.RocketClient Client() =>
-        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [.. Seeds.Split(',')], SendTimeout = TimeSpan.FromSeconds(10) });
+        Rocket.Client.RocketClient.Create(ProcessClientSettings.For(Seeds.Split(',')));
 
     /// <summary>Starts (or restarts, on its own port) seed <paramref name="index"/> (0 = first); named "seed" or "seed-2", "seed-3", ….</summary>
     /// <param name="extraHocon">Settings for this seed, written to its config file (e.g. split-brain-resolver timing).</param>
@@ -57,7 +57,7 @@ public sealed class RocketCluster : IDisposable
 
     /// <summary>A client that knows only seed <paramref name="index"/> (to check that this seed serves routes).</summary>
     public Rocket.Client.RocketClient ClientOfSeed(int index) =>
-        Rocket.Client.RocketClient.Create(new Rocket.Client.ClientSettings { Seeds = [$"127.0.0.1:{SeedPorts[index]}"], SendTimeout = TimeSpan.FromSeconds(10) });
+        Rocket.Client.RocketClient.Create(ProcessClientSettings.For($"127.0.0.1:{SeedPorts[index]}"));
 
     /// <summary>Starts (or restarts, reusing its store and port) broker <paramref name="name"/>.</summary>
     public ChildProcess StartBroker(string name, string flush = "ASYNC_FLUSH", string extraHocon = "")

@@ -53,7 +53,7 @@ public sealed class StandaloneNode : IDisposable
     public static string[] Arguments(int port, string store) => ["--standalone", "--port", port.ToString(), "--store", store];
 
     /// <summary>A client of this node (its own actor system).</summary>
-    public RocketClient Client() => RocketClient.Create(new ClientSettings { Seeds = [Seeds], SendTimeout = TimeSpan.FromSeconds(10) });
+    public RocketClient Client() => RocketClient.Create(ProcessClientSettings.For(Seeds));
 
     /// <summary><c>rocket {args} --seeds {this node} --json</c>.</summary>
     public Task<ToolRun> RocketAsync(params string[] args) => RocketTool.RunAsync([.. args, "--seeds", Seeds, "--json"]);

@@ -71,8 +71,8 @@ internal static class RebalancePlanner
                 // The master knows the group's members; without one, the slave its queues are read from.
                 var path = queues.MasterPaths.GetValueOrDefault(broker) ?? queues.ReadFrom(broker)?.Path;
                 if (path is null) continue;
-                var ids = await client.System.ActorSelection(path)
-                    .Ask<ConsumerIds>(new GetConsumerIds(config.Group), config.Client.SendTimeout).ConfigureAwait(false);
+                var ids = await Remoting.RepeatedAsk.AskAsync<ConsumerIds>(client.System.ActorSelection(path), new GetConsumerIds(config.Group),
+                    config.Client.SendTimeout).ConfigureAwait(false);
                 // Our heartbeat may not have arrived yet; we know we are alive, so we count ourselves.
                 var members = ids.ClientIds.Append(config.ClientId).Distinct().ToArray();
                 Array.Sort(members, StringComparer.Ordinal);

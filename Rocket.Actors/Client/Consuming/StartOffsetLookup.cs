@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Rocket.Protocol;
+using Rocket.Remoting;
 
 namespace Rocket.Client.Consuming;
 
@@ -14,10 +15,10 @@ internal static class StartOffsetLookup
     {
         if (config.Model == MessageModel.Clustering)
         {
-            var stored = await broker.Ask<OffsetAnswer>(new QueryOffset(config.Group, queue.Topic, queue.QueueId), timeout).ConfigureAwait(false);
+            var stored = await RepeatedAsk.AskAsync<OffsetAnswer>(broker, new QueryOffset(config.Group, queue.Topic, queue.QueueId), timeout).ConfigureAwait(false);
             if (stored.Offset >= 0) return stored.Offset;
         }
-        var offsets = await broker.Ask<QueueOffsets>(
+        var offsets = await RepeatedAsk.AskAsync<QueueOffsets>(broker,
             new QueryQueueOffsets(queue.Topic, queue.QueueId, config.TimestampForPolicy), timeout).ConfigureAwait(false);
         return config.ConsumeFrom switch
         {

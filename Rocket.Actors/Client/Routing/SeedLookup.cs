@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Rocket.Protocol;
+using Rocket.Remoting;
 
 namespace Rocket.Client.Routing;
 
@@ -10,23 +11,19 @@ internal static class SeedLookup
     public static async Task<(TopicRouteAnswer Answer, int SeedIndex)> AskRouteAsync(
         ActorSystem system, SeedAddress[] seeds, int firstSeed, string topic, TimeSpan timeout)
     {
-        // Each seed gets an equal share, so that one silent seed cannot use up the whole budget.
-        var perSeed = TimeSpan.FromTicks(Math.Max(timeout.Ticks / seeds.Length, TimeSpan.FromMilliseconds(200).Ticks));
-        var deadline = DateTime.UtcNow + timeout;
-        for (int i = 0; i < seeds.Length; i++)
+        // The seeds are asked in turn at equal intervals, each ask alive until the end: a silent seed cannot use up the
+        // whole budget, and with fewer seeds than attempts a seed is asked again (a query lost on a gated connection is
+        // never answered), while a slow answer still counts.
+        int attempts = Math.Max(seeds.Length, RepeatedAsk.Attempts);
+        try
         {
-            int index = (firstSeed + i) % seeds.Length;
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) break;
-            try
-            {
-                var answer = await system.ActorSelection(seeds[index].NameServerPath)
-                    .Ask<TopicRouteAnswer>(new GetTopicRoute(topic), left < perSeed ? left : perSeed).ConfigureAwait(false);
-                return (answer, index);
-            }
-            catch (AskTimeoutException) { }
-            catch (TaskCanceledException) { }
+            var (answer, attempt) = await RepeatedAsk.AskAnyAsync<TopicRouteAnswer>(
+                i => system.ActorSelection(seeds[(firstSeed + i) % seeds.Length].NameServerPath), new GetTopicRoute(topic), timeout, attempts)
+                .ConfigureAwait(false);
+            return (answer, (firstSeed + attempt) % seeds.Length);
         }
+        catch (AskTimeoutException) { }
+        catch (TaskCanceledException) { }
         throw new RocketClientException(
             $"no seed reachable at {string.Join(", ", seeds)} (asked for the route of topic '{topic}', waited {timeout.TotalSeconds:0.#} s); " +
             "check that a seed or broker runs there and that rocket.client.seeds lists it");
