@@ -149,7 +149,8 @@ public sealed partial class PullConsumer
     {
         ArgumentNullException.ThrowIfNull(queue);
         var broker = await BrokerOfAsync(queue, forWrite: true).ConfigureAwait(false);
-        var answer = await AskAsync<OffsetAnswer>(broker, new QueryOffset(Group, queue.Topic, queue.QueueId), $"committed offset of {queue}").ConfigureAwait(false);
+        var answer = await AskAsync<OffsetAnswer>(broker, new QueryOffset(Group, queue.Topic, queue.QueueId), $"committed offset of {queue}",
+            repeat: true).ConfigureAwait(false);
         return answer.Offset;
     }
 
@@ -157,7 +158,8 @@ public sealed partial class PullConsumer
     {
         ArgumentNullException.ThrowIfNull(queue);
         var broker = await BrokerOfAsync(queue, forWrite: false).ConfigureAwait(false);
-        return await AskAsync<QueueOffsets>(broker, new QueryQueueOffsets(queue.Topic, queue.QueueId), $"offsets of {queue}").ConfigureAwait(false);
+        return await AskAsync<QueueOffsets>(broker, new QueryQueueOffsets(queue.Topic, queue.QueueId), $"offsets of {queue}", repeat: true)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -181,9 +183,14 @@ public sealed partial class PullConsumer
                                         $"broker {queue.BrokerName} not live, or queue id beyond its read queues)", RocketErrorCode.TopicNotFound);
     }
 
-    private async Task<T> AskAsync<T>(ActorSelection broker, object request, string what)
+    /// <param name="repeat">A question that changes nothing: asked again while its answer has not come (see <see cref="Remoting.RepeatedAsk"/>).</param>
+    private async Task<T> AskAsync<T>(ActorSelection broker, object request, string what, bool repeat = false)
     {
-        try { return await broker.Ask<T>(request, Client.Settings.SendTimeout).ConfigureAwait(false); }
+        try
+        {
+            return await (repeat ? Remoting.RepeatedAsk.AskAsync<T>(broker, request, Client.Settings.SendTimeout)
+                : broker.Ask<T>(request, Client.Settings.SendTimeout)).ConfigureAwait(false);
+        }
         catch (AskTimeoutException e)
         {
             throw new RocketClientException($"{what}: the broker did not answer within {Client.Settings.SendTimeout.TotalSeconds:0.#} s", e);

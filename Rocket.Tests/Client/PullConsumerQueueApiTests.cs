@@ -28,6 +28,22 @@ public sealed class PullConsumerQueueApiTests(ITestOutputHelper output) : FakeCl
     }
 
     [Fact]
+    public async Task A_lost_offset_question_is_asked_again_within_the_send_timeout()
+    {
+        SetRoute("TopicL", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with { SendTimeout = TimeSpan.FromSeconds(3) }));
+        var consumer = client.CreatePullConsumer(new PullConsumerOptions("GL"));
+        var queue = new MessageQueue("TopicL", "broker-a", 0);
+        await consumer.CommitAsync(queue, 0);
+
+        // Lost on the way, as a question sent while a just-restarted broker's connection is gated is.
+        BrokerA.Tell(new FakeBroker.DropQueries(1), Akka.Actor.ActorRefs.NoSender);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, await consumer.GetCommittedOffsetAsync(queue));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public async Task Queues_are_listed_pulled_at_any_offset_and_committed_without_starting()
     {
         SetRoute("TopicP", 2, "broker-a");
