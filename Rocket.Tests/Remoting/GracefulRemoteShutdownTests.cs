@@ -40,9 +40,9 @@ public sealed class GracefulRemoteShutdownTests(ITestOutputHelper output) : Akka
             // The remote watcher is busy when the watching actor stops, so it drops the watch (and tells the server) only
             // after the associations' first round of closing, as it sometimes is in a process that has just started.
             var remoteWatcher = client.ActorSelection("/system/remote-watcher");
-            for (int i = 0; i < 200_000; i++) remoteWatcher.Tell(Akka.Remote.RemoteWatcher.Stats.Empty, ActorRefs.NoSender);
+            for (int i = 0; i < 50_000; i++) remoteWatcher.Tell(Akka.Remote.RemoteWatcher.Stats.Empty, ActorRefs.NoSender);
             var clock = Stopwatch.StartNew();
-            var problem = await GracefulRemoteShutdown.CloseAsync(client, TimeSpan.FromSeconds(5), stopUserActors: true);
+            var problem = await GracefulRemoteShutdown.CloseAsync(client, TimeSpan.FromSeconds(15), stopUserActors: true);
             Output?.WriteLine($"closed in {clock.Elapsed}: {problem ?? "cleanly"}");
             Assert.Null(problem);
 

@@ -51,7 +51,7 @@ public sealed class RepeatedAskTests(ITestOutputHelper output) : Akka.TestKit.Xu
         // Slower than an interval: the other asks go out meanwhile, and the first answer to come is the first query's.
         var target = Start("slow", drop: 0, TimeSpan.FromSeconds(1.6));
         Assert.Equal(1, await RepeatedAsk.AskAsync<int>(target, "query", Budget));
-        Assert.Equal(2, await Seen(target));
+        Assert.InRange(await Seen(target), 2, 3); // the third ask is due at 2 s, after the answer unless the machine stalls
     }
 
     [Fact]
