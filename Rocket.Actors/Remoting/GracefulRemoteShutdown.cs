@@ -69,7 +69,7 @@ internal static class GracefulRemoteShutdown
     private static async Task<IActorRef[]> ChildrenOfAsync(ActorSystem system, string path, TimeSpan timeout)
     {
         var parent = await system.ActorSelection(path).ResolveOne(timeout).ConfigureAwait(false);
-        return parent is ActorRefWithCell withCell ? withCell.Children.ToArray() : [];
+        return Children(parent).ToArray();
     }
 
     private static Task StopAllAsync(IEnumerable<IActorRef> actors, object? stopMessage, TimeSpan timeout) =>

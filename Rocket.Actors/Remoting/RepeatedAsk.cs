@@ -29,30 +29,24 @@ internal static class RepeatedAsk
     {
         var deadline = DateTime.UtcNow + budget;
         var interval = budget / attempts;
-        var asks = new List<Task<T>>(attempts);
-        var attemptOf = new List<int>(attempts);
+        var asks = new Dictionary<Task<T>, int>(attempts); // each ask waiting, with its attempt
         Exception? last = null;
         try
         {
             for (int attempt = 0; attempt < attempts; attempt++)
             {
                 var left = deadline - DateTime.UtcNow;
-                if (left > TimeSpan.Zero)
-                {
-                    asks.Add(targetOf(attempt).Ask<T>(query, left));
-                    attemptOf.Add(attempt);
-                }
+                if (left > TimeSpan.Zero) asks.Add(targetOf(attempt).Ask<T>(query, left), attempt);
                 // Until the next ask is due (after the last one: until the deadline), the first answer to any ask.
                 var due = attempt < attempts - 1 ? Task.Delay(interval) : null;
                 while (asks.Count > 0)
                 {
-                    var any = Task.WhenAny(asks);
+                    var any = Task.WhenAny(asks.Keys);
                     if (due is not null && await Task.WhenAny(any, due).ConfigureAwait(false) == due) break;
                     var done = await any.ConfigureAwait(false);
-                    if (done.IsCompletedSuccessfully) return (done.Result, attemptOf[asks.IndexOf(done)]);
+                    if (done.IsCompletedSuccessfully) return (done.Result, asks[done]);
                     last = done.Exception?.GetBaseException() ?? new TaskCanceledException(done);
                     if (last is not (AskTimeoutException or TaskCanceledException)) ExceptionDispatchInfo.Throw(last);
-                    attemptOf.RemoveAt(asks.IndexOf(done));
                     asks.Remove(done);
                 }
             }
@@ -61,7 +55,7 @@ internal static class RepeatedAsk
         finally
         {
             // The asks still waiting end at the deadline; their timeouts are nobody's concern.
-            foreach (var ask in asks)
+            foreach (var ask in asks.Keys)
                 if (!ask.IsCompleted) _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         }
     }

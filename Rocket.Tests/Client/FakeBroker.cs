@@ -205,9 +205,8 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
         Receive<DropCommits>(d => _commitsToDrop = d.Count);
         Receive<CommitOffsets>(c =>
         {
-            if (_commitsToDrop > 0)
+            if (TakeOne(ref _commitsToDrop))
             {
-                _commitsToDrop--;
                 _offsetEvents.Add($"dropped commit {c.Group}");
                 return;
             }
@@ -232,10 +231,13 @@ public sealed class FakeBroker : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Whether this question is one of those to lose (<see cref="DropQueries"/>).</summary>
-    private bool DropQuery()
+    private bool DropQuery() => TakeOne(ref _queriesToDrop);
+
+    /// <summary>Counts one of the <paramref name="left"/> messages still to lose; false when none is left.</summary>
+    private static bool TakeOne(ref int left)
     {
-        if (_queriesToDrop == 0) return false;
-        _queriesToDrop--;
+        if (left == 0) return false;
+        left--;
         return true;
     }
 
