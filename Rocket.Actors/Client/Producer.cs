@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Client.Producing;
@@ -36,6 +37,7 @@ public sealed class Producer
     /// <summary>Sends and waits for the broker's verdict (RocketMQ's sync send).</summary>
     /// <exception cref="RocketClientException">The message is invalid (nothing was sent) or no seed is reachable.</exception>
     /// <exception cref="RocketSendException">No attempt stored the message; the text names the broker's error.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Task<SendResult> SendAsync(Message message)
     {
         MessageValidator.Validate(message, _settings.MaxMessageSize, _settings.TimerMaxDelaySec);
@@ -143,6 +145,7 @@ public sealed class Producer
     /// A queue of the cached route, picked before the message is built so that it is built once, with its queue id;
     /// null when the route is not cached yet (the first attempt then looks it up).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (TopicQueues Queues, MessageQueue Queue)? FirstChoice(string topic) =>
         _client.PublishedQueues.TryGetValue(topic, out var cached) && cached.Writable.Count > 0
             ? (cached, PickQueue(cached.Writable, null))
@@ -206,6 +209,7 @@ public sealed class Producer
     /// use up every retry's time. With one broker a retry after a timeout would only store a duplicate of a message that
     /// is most likely on its way (RocketMQ does not retry a timeout either): one attempt gets all the time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DateTime AttemptDeadline(int attempt, TopicQueues queues, DateTime deadline)
     {
         bool lastChance = attempt == Attempts - 1 || queues.SingleBroker;
@@ -234,6 +238,7 @@ public sealed class Producer
         new($"no answer from broker {queue.BrokerName} within the send timeout", null, e);
 
     /// <summary>The error for the first message the broker did not store, or null when it stored them all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static RocketSendException? Rejection(ReadOnlySpan<ProduceResult> results, MessageQueue queue)
     {
         int failedAt = -1;
@@ -272,6 +277,7 @@ public sealed class Producer
         return names.Length == 0 ? "" : $" (no live master in broker group {string.Join(", ", names)}; a slave serves reads only)";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private MessageQueue PickQueue(IReadOnlyList<MessageQueue> writable, string? avoidBroker)
     {
         var now = DateTime.UtcNow;
@@ -311,12 +317,14 @@ public sealed class Producer
         return (queues, PickQueue(queues.Writable, null));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static WireMessage ToWire(Message message, string properties, int queueId) =>
         new(message.Topic, queueId, message.Body, properties, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     private static bool IsStored(ProduceStatus status) => status is ProduceStatus.Ok or ProduceStatus.FlushDiskTimeout
         or ProduceStatus.FlushSlaveTimeout or ProduceStatus.SlaveNotAvailable;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SendResult ToSendResult(ArraySegment<ProduceResult> results, MessageQueue queue, string messageId, string brokerPath)
     {
         var first = results[0];

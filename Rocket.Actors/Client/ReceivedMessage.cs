@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rocket.Protocol;
 
 namespace Rocket.Client;
@@ -5,6 +6,7 @@ namespace Rocket.Client;
 /// <summary>A message as a consumer receives it.</summary>
 public sealed class ReceivedMessage
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal ReceivedMessage(PulledMessage pulled, MessageQueue queue, int reconsumeTimes = 0)
     {
         Pulled = pulled;

@@ -1,6 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Rocket.Serialization;
 
@@ -86,21 +87,7 @@ internal sealed class DataConnection
                     if (!await reader.WaitToReadAsync().ConfigureAwait(false)) return;
                     if (!reader.TryRead(out next)) continue;
                 }
-                // Take every queued frame that fits; a frame that does not waits for the next write.
-                while (next is not null || reader.TryRead(out next))
-                {
-                    int size = DataFrames.SizeOf(next);
-                    if (used + size > buffer.Length)
-                    {
-                        if (used > 0) break;
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(size);
-                    }
-                    DataFrames.Write(next, buffer.AsSpan(used, size));
-                    (next as EncodedPullResponse)?.Release(); // its bytes are in the write buffer now
-                    used += size;
-                    next = null;
-                }
+                used = Fill(reader, ref buffer, used, ref next);
                 for (int sent = 0; sent < used;)
                     sent += await _socket.SendAsync(buffer.AsMemory(sent, used - sent), SocketFlags.None).ConfigureAwait(false);
                 used = 0;
@@ -148,18 +135,8 @@ internal sealed class DataConnection
                     start = DataFrames.Hello.Length;
                     greeted = true;
                 }
-                while (end - start >= DataFrames.LengthSize)
-                {
-                    int length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(start));
-                    if (length < 1 || length > DataFrames.MaxFrameBytes - DataFrames.LengthSize)
-                    {
-                        Close($"a frame claimed {length} bytes (the limit is {DataFrames.MaxFrameBytes})");
-                        return;
-                    }
-                    if (end - start - DataFrames.LengthSize < length) break;
-                    _onMessage(DataFrames.Read(buffer.AsSpan(start + DataFrames.LengthSize, length), _names));
-                    start += DataFrames.LengthSize + length;
-                }
+                start = HandOnFrames(buffer, start, end);
+                if (start < 0) return;
                 _onReadDone?.Invoke();
                 if (start == end)
                 {
@@ -194,6 +171,46 @@ internal sealed class DataConnection
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Takes every queued frame that fits into <paramref name="buffer"/>; a frame that does not waits in <paramref name="next"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Fill(ChannelReader<object> reader, ref byte[] buffer, int used, ref object? next)
+    {
+        while (next is not null || reader.TryRead(out next))
+        {
+            int size = DataFrames.SizeOf(next);
+            if (used + size > buffer.Length)
+            {
+                if (used > 0) break;
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = ArrayPool<byte>.Shared.Rent(size);
+            }
+            DataFrames.Write(next, buffer.AsSpan(used, size));
+            (next as EncodedPullResponse)?.Release(); // its bytes are in the write buffer now
+            used += size;
+            next = null;
+        }
+        return used;
+    }
+
+    /// <summary>Decodes and hands on the whole frames in buffer[start..end); the start of what is left, or -1 if a bad frame closed the connection.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int HandOnFrames(byte[] buffer, int start, int end)
+    {
+        while (end - start >= DataFrames.LengthSize)
+        {
+            int length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(start));
+            if (length < 1 || length > DataFrames.MaxFrameBytes - DataFrames.LengthSize)
+            {
+                Close($"a frame claimed {length} bytes (the limit is {DataFrames.MaxFrameBytes})");
+                return -1;
+            }
+            if (end - start - DataFrames.LengthSize < length) break;
+            _onMessage(DataFrames.Read(buffer.AsSpan(start + DataFrames.LengthSize, length), _names));
+            start += DataFrames.LengthSize + length;
+        }
+        return start;
     }
 
     private string Describe(string doing, Exception e) => IsClosed

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using Rocket.Protocol;
 using Rocket.Serialization;
@@ -33,6 +34,7 @@ internal static class DataFrames
     public const byte PullResponseKind = 4;
 
     /// <summary>The whole frame's size (header included) of a message the channel carries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SizeOf(object message)
     {
         var sizer = new WireSizer();
@@ -52,6 +54,7 @@ internal static class DataFrames
     }
 
     /// <summary>Writes the frame of <paramref name="message"/> into exactly <paramref name="frame"/> (sized by <see cref="SizeOf"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(object message, Span<byte> frame)
     {
         BinaryPrimitives.WriteInt32LittleEndian(frame, frame.Length - LengthSize);
@@ -70,6 +73,7 @@ internal static class DataFrames
     }
 
     /// <summary>Decodes one frame's body (kind byte and message); throws <see cref="SerializationException"/> naming what is wrong.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static object Read(ReadOnlySpan<byte> kindAndMessage, NameCache names)
     {
         byte kind = kindAndMessage[0];
@@ -84,6 +88,7 @@ internal static class DataFrames
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Read<TCodec, T>(ReadOnlySpan<byte> body, string what, NameCache names) where TCodec : IWireCodec<T>
     {
         var reader = new WireReader(body, what, names);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Rocket.Protocol;
 
@@ -21,6 +22,7 @@ public static class ResourceNames
     /// <summary>Null when <paramref name="group"/> is a valid group name, else the reason.</summary>
     public static string? CheckGroup(string? group) => Check("group", group, MaxGroupLength);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? Check(string kind, string? name, int maxLength)
     {
         if (string.IsNullOrEmpty(name)) return $"{kind} name must not be empty";

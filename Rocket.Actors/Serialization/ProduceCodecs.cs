@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rocket.Protocol;
 
 namespace Rocket.Serialization;
@@ -8,6 +9,7 @@ namespace Rocket.Serialization;
 /// </summary>
 internal sealed class ProduceRequestCodec : IWireCodec<ProduceRequest>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write<TSink>(ref TSink sink, ProduceRequest message) where TSink : IWireSink, allows ref struct
     {
         sink.VarLong(message.RequestId);
@@ -26,6 +28,7 @@ internal sealed class ProduceRequestCodec : IWireCodec<ProduceRequest>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ProduceRequest Read(ref WireReader reader)
     {
         long requestId = reader.VarLong("request id");
@@ -49,6 +52,7 @@ internal sealed class ProduceRequestCodec : IWireCodec<ProduceRequest>
 /// </summary>
 internal sealed class ProduceResponseCodec : IWireCodec<ProduceResponse>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write<TSink>(ref TSink sink, ProduceResponse message) where TSink : IWireSink, allows ref struct
     {
         sink.VarLong(message.RequestId);
@@ -66,6 +70,7 @@ internal sealed class ProduceResponseCodec : IWireCodec<ProduceResponse>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ProduceResponse Read(ref WireReader reader)
     {
         long requestId = reader.VarLong("request id");

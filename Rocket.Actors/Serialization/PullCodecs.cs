@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rocket.Protocol;
 using Rocket.Protocol.Filtering;
 
@@ -9,6 +10,7 @@ namespace Rocket.Serialization;
 /// </summary>
 internal sealed class PullRequestCodec : IWireCodec<PullRequest>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write<TSink>(ref TSink sink, PullRequest message) where TSink : IWireSink, allows ref struct
     {
         sink.VarLong(message.RequestId);
@@ -22,6 +24,7 @@ internal sealed class PullRequestCodec : IWireCodec<PullRequest>
         sink.VarLong((int)message.FilterType);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PullRequest Read(ref WireReader reader) => new(
         RequestId: reader.VarLong("request id"),
         Group: reader.Name("group")!,
@@ -114,6 +117,7 @@ internal sealed class PullResponseCodec : IWireCodec<PullResponse>
         sink.VarLong(message.SuggestBrokerId is { } suggest ? suggest + 1 : 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PullResponse Read(ref WireReader reader)
     {
         long requestId = reader.VarLong("request id");

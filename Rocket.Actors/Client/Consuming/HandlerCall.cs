@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Rocket.Client.Consuming;
 
 /// <summary>One call of a user handler, queued on the consumer's <see cref="HandlerDispatcher"/>.</summary>
@@ -25,6 +27,7 @@ internal sealed class HandlerCall<TResult>(
     /// <summary>What the handler threw, for the actor to log; null when it returned.</summary>
     public Exception? Error { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run()
     {
         try { Result = handler(Batch); }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Rocket.Client.Consuming;
 
@@ -42,6 +43,7 @@ internal sealed class HandlerDispatcher : IThreadPoolWorkItem
         if (Volatile.Read(ref _unstarted) == 0) TryAddWorker();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IThreadPoolWorkItem.Execute()
     {
         Interlocked.Decrement(ref _unstarted);

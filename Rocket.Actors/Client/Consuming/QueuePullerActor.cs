@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 using Rocket.Client.Routing;
@@ -190,6 +191,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
             .PipeTo(Self, success: o => new StartAt(o), failure: e => new StartFailed(e));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pull()
     {
         if (_pulling || _releasing || _flushing is not null) return;
@@ -215,6 +217,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
 
     private string PathWithAddress() => Self.Path.ToStringWithAddress(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnPulled(PullResponse response)
     {
         if (response.RequestId != _requestId || !_pulling) return; // a late answer to a pull that timed out
@@ -267,6 +270,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan RefusedRetry = TimeSpan.FromSeconds(3);
     private string? _refusal; // the last refusal reported, so a repeated one is not logged again
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HandOn(List<ReceivedMessage> messages)
     {
         if (_config.Kind == ConsumerKind.Pull)
@@ -291,6 +295,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Runs the handler on the thread pool, at most consume-threads at a time across the consumer; a throw counts as RetryLater.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Deliver(IReadOnlyList<ReceivedMessage> batch)
     {
         _callsOut++;
@@ -298,6 +303,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Every handler call finished since the last drain; the offset report and flow control once for all of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnHandlersReturned()
     {
         foreach (var call in _returned.TakeAll())
@@ -329,6 +335,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
         _flushing.Tell(PullerFlushed.Instance); // after the offset report OnHandlersReturned made, if any
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnHandled(HandlerCall<ConsumeResult> handled)
     {
         if (handled.Error is { } e)

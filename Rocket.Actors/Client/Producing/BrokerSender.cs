@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 
 namespace Rocket.Client.Producing;
@@ -41,6 +42,7 @@ internal sealed class BrokerSender
     }
 
     /// <summary>Posts <paramref name="send"/> onto the open channel when it takes sends, else hands it to the actor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Send(IPendingSend send)
     {
         if (_direct is { } direct && direct.TryPost(send))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Rocket.Protocol;
 
@@ -18,6 +19,7 @@ internal sealed class ChannelPulls
     private long _nextId;
 
     /// <summary>Records a pull going out on connection <paramref name="generation"/>; the request to send under the table's id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PullRequest Add(PullRequest request, IActorRef puller, int generation)
     {
         long id = Interlocked.Increment(ref _nextId);
@@ -29,6 +31,7 @@ internal sealed class ChannelPulls
     public void Remove(long id) => _pending.TryRemove(id, out _);
 
     /// <summary>Hands an answer to its puller; an unknown id was already failed over when its connection closed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Answer(PullResponse pulled)
     {
         if (_pending.TryRemove(pulled.RequestId, out var pending)) pending.Puller.Tell(pulled with { RequestId = pending.RequestId });

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Rocket.DataChannel;
 using Rocket.Protocol;
 
@@ -30,6 +31,7 @@ internal sealed class DirectChannel(DataConnection connection, string brokerName
     /// Posts <paramref name="send"/> as its own request; false if this channel is closed and nothing was sent (the
     /// caller sends through the broker sender instead). True once the send is this object's to answer or fail.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPost(IPendingSend send)
     {
         if (!sends || _closed != 0) return false;
@@ -47,6 +49,7 @@ internal sealed class DirectChannel(DataConnection connection, string brokerName
     /// if this channel is closed and nothing was sent. A pull that went out and whose connection then closes is failed
     /// over by the broker sender like its own (it was added to the table first).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPostPull(PullRequest request, Akka.Actor.IActorRef puller, string pullerPath)
     {
         if (_closed != 0) return false;
@@ -57,6 +60,7 @@ internal sealed class DirectChannel(DataConnection connection, string brokerName
     }
 
     /// <summary>Answers the send of <paramref name="response"/>; false if it is not one of these (the broker sender's own request).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAnswer(ProduceResponse response)
     {
         if (!_unanswered.TryRemove(response.RequestId, out var send)) return false;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rocket.Client.Routing;
 using Rocket.Protocol;
 
@@ -18,6 +19,7 @@ internal sealed class FirstAttemptSend : PendingSendBase<SendResult>
     private readonly DateTime _sendDeadline;
 
     /// <param name="sendDeadline">The whole send's (all attempts); <paramref name="attemptDeadline"/> is this attempt's share.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FirstAttemptSend(Producer producer, string topic, WireMessage[] messages, string messageId, MessageQueue queue,
         string brokerPath, DateTime sendDeadline, DateTime attemptDeadline) : base(messages, attemptDeadline)
     {
@@ -31,6 +33,7 @@ internal sealed class FirstAttemptSend : PendingSendBase<SendResult>
 
     public string BrokerPath { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Answer(ArraySegment<ProduceResult> results)
     {
         if (Producer.Rejection(results, _queue) is { } rejected) Retry(rejected);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Rocket.Client.Producing;
 
@@ -11,6 +12,7 @@ internal static class MessageIdGenerator
     private static readonly int Salt = Random.Shared.Next();
     private static long _counter = Random.Shared.Next();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Next()
     {
         Span<byte> id = stackalloc byte[16];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rocket.Protocol;
 
 namespace Rocket.Client.Producing;
@@ -24,6 +25,7 @@ internal static class MessageValidator
         MessageProperties.TransactionPrepared, MessageProperties.ProducerGroup, MessageProperties.TransactionCheckTimes,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ValidateTopic(string? topic)
     {
         if (ResourceNames.CheckTopic(topic) is { } error) throw new RocketClientException(error);
@@ -35,6 +37,7 @@ internal static class MessageValidator
     }
 
     /// <summary>Checks one message against the shared rules and the client's <paramref name="maxMessageSize"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Validate(Message message, int maxMessageSize, long timerMaxDelaySec = long.MaxValue / 1000)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -81,6 +84,7 @@ internal static class MessageValidator
 
     /// <summary>Encodes the properties string and checks its size (the broker's limit is a signed short).</summary>
     /// <param name="system">Properties the client itself adds (a transaction producer's TRAN_MSG and PGROUP).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string EncodeProperties(Message message, string uniqueKey, KeyValuePair<string, string>[]? system = null) =>
         PropertiesEncoder.Encode(message, uniqueKey, system);
 }

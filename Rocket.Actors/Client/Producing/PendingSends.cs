@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rocket.Protocol;
 
 namespace Rocket.Client.Producing;
@@ -26,6 +27,7 @@ internal interface IPendingSend
 /// </summary>
 internal abstract class PendingSendBase<TResult> : TaskCompletionSource<TResult>, IPendingSend
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected PendingSendBase(WireMessage[] messages, DateTime deadline) : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Messages = messages;

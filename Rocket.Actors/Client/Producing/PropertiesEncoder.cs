@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Rocket.Protocol;
 
@@ -18,6 +19,7 @@ internal static class PropertiesEncoder
         Dictionary<string, string>? User, string? DeliverMs);
 
     /// <exception cref="RocketClientException">A name is empty or a name or value holds a separator, or the encoded size is above the limit.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Encode(Message message, string uniqueKey, KeyValuePair<string, string>[]? system)
     {
         // The concrete dictionary: its struct enumerator allocates nothing (the interface's would be boxed).
@@ -42,7 +44,7 @@ internal static class PropertiesEncoder
         // UTF-8 takes at least a byte per char: only a string that could be too big is counted in bytes.
         if (length * 3 > MessageProperties.MaxEncodedBytes && Utf8Bytes(parts) is var bytes && bytes > MessageProperties.MaxEncodedBytes)
             throw new RocketClientException($"message properties encode to {bytes} bytes; the limit is {MessageProperties.MaxEncodedBytes}");
-        return string.Create((int)length, parts, static (span, p) =>
+        return string.Create((int)length, parts, [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (span, p) =>
         {
             int at = 0;
             if (p.System is not null)
@@ -59,6 +61,7 @@ internal static class PropertiesEncoder
     }
 
     /// <summary>The pair's encoded length in chars, after the checks <see cref="MessageProperties.Encode"/> makes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Measure(string name, string value)
     {
         if (string.IsNullOrEmpty(name)) throw new RocketClientException("a message property name must not be empty");
@@ -68,6 +71,7 @@ internal static class PropertiesEncoder
         return name.Length + value.Length + 2;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Write(Span<char> span, int at, string name, string value)
     {
         name.CopyTo(span[at..]);

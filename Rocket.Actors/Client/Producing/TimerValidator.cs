@@ -1,8 +1,11 @@
+using System.Runtime.CompilerServices;
+
 namespace Rocket.Client.Producing;
 
 /// <summary>Client-side checks of a timer message's delivery time (<see cref="Message.DeliverAt"/> / <see cref="Message.DeliverAfter"/>).</summary>
 internal static class TimerValidator
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Validate(Message message, long maxDelaySec)
     {
         if (message.DeliverAt is not null && message.DeliverAfter is not null)
@@ -16,6 +19,7 @@ internal static class TimerValidator
     }
 
     /// <summary>The TIMER_DELIVER_MS to send (epoch ms), or null for a message without a delivery time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long? DeliverMs(Message message) =>
         message.DeliverAt?.ToUnixTimeMilliseconds()
         ?? (message.DeliverAfter is { } after ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)after.TotalMilliseconds : null);
