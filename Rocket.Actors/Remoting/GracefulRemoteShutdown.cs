@@ -47,7 +47,8 @@ internal static class GracefulRemoteShutdown
                 // Every endpoint, and again any that opens meanwhile: an association can open after the first round,
                 // e.g. for a remote watch our stopped actors just dropped (the client watches its brokers), and it would
                 // stay open until the system terminated, which the peer logs as an error.
-                var opened = Children(endpointManager).Where(stopped.Add).ToArray();
+                var opened = Children(endpointManager).Where(e => !stopped.Contains(e)).ToArray();
+                stopped.UnionWith(opened);
                 if (opened.Length > 0) await StopAllAsync(opened, FlushAndStop, Positive(deadline - DateTime.UtcNow)).ConfigureAwait(false);
                 if (!protocolManagers.Any(m => Children(m).Any()) && !Children(endpointManager).Any()) return null;
                 if (DateTime.UtcNow >= deadline)
