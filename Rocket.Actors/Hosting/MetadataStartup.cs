@@ -39,7 +39,7 @@ internal static class MetadataStartup
         {
             var restore = MetadataRecovery.Prepare(store.Settings.Directory,
                 store.ConsumeQueues.All.Select(q => (q.Topic, q.QueueId)), settings, loggers.CreateLogger("Rocket.Broker.Metadata"));
-            return new Outcome(settings, restore, MetadataPersistence.Config(store.Settings.Directory), null);
+            return new Outcome(settings, restore, MetadataPersistence.Config(store.Settings.Directory, settings.DatabaseDispatcher), null);
         }
         catch (MetadataRecoveryException e)
         {

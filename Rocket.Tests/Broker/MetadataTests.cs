@@ -32,7 +32,8 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
         _output = output;
     }
 
-    private static Config ConfigFor(TempDirectory dir) => MetadataPersistence.Config(dir.Path).WithFallback(DefaultConfig);
+    private static Config ConfigFor(TempDirectory dir) => MetadataPersistence.Config(dir.Path, new MetadataSettings { BackupDirectory = dir.Path }.DatabaseDispatcher)
+        .WithFallback(TestKitConfig.Reference).WithFallback(DefaultConfig);
 
     protected override void Dispose(bool disposing)
     {
@@ -40,6 +41,42 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
         SqliteConnection.ClearAllPools(); // pooled connections keep the database file open
         _dir.Dispose();
     }
+
+    [Fact]
+    public async Task The_journals_write_stream_runs_on_the_database_thread_given_by_the_settings()
+    {
+        // SQLite's writes run synchronously inside that stream, WAL fsync included: off the thread pool (database-dispatcher).
+        string thread = $"md-{Guid.NewGuid():N}"[..12];
+        var config = ConfigurationFactory.ParseString($"rocket.broker.metadata.database-thread.thread-name = \"{thread}\"")
+            .WithFallback(TestKitConfig.Reference);
+        using var dir = new TempDirectory("metadata-thread");
+        var persistence = MetadataPersistence.Config(dir.Path, MetadataSettings.FromConfig(config, dir.Path).DatabaseDispatcher);
+        var system = ActorSystem.Create("metadata-thread", persistence.WithFallback(config));
+        try
+        {
+            Assert.DoesNotContain(thread, OsThreadNames());
+            var offsets = system.ActorOf(OffsetStoreActor.Props("broker-a"));
+            var probe = CreateTestProbe(system);
+            offsets.Tell(new CommitOffsets("g", [new("T", 0, 5)]));
+            offsets.Tell(new QueryOffset("g", "T", 0), probe);
+            probe.ExpectMsg(new OffsetAnswer("g", "T", 0, 5), Patience); // durable
+
+            Assert.Contains(thread, OsThreadNames());
+        }
+        finally
+        {
+            await system.Terminate().WaitAsync(Patience);
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    /// <summary>The names of this process's threads as the OS sees them (a dedicated executor names its thread).</summary>
+    private static string[] OsThreadNames() =>
+        Directory.GetDirectories("/proc/self/task").Select(task =>
+        {
+            try { return File.ReadAllText(Path.Combine(task, "comm")).Trim(); }
+            catch (IOException) { return ""; } // the thread ended meanwhile
+        }).ToArray();
 
     [Fact]
     public void Offsets_survive_an_actor_system_restart()

@@ -7,9 +7,9 @@ using Xunit;
 namespace Rocket.Tests.Threading;
 
 /// <summary>
-/// The dispatchers reference.conf gives the journal, flush and timer actors, and the dedicated thread a projector can be
-/// given. Each must run its actors on its own named thread: the flush and timer actors block in msync, which must never
-/// hold a thread-pool thread.
+/// The dispatchers reference.conf gives the journal, flush and timer actors, the metadata database's writes and backups,
+/// and the dedicated thread a projector can be given. Each must run its actors on its own named thread: the flush and
+/// timer actors block in msync and the metadata writes in fsync, which must never hold a thread-pool thread.
 /// Akka.NET's HOCON once dropped the executor line of every block but the journal's (written as
 /// <c>${rocket.store.journal-thread} { thread-name = ... }</c>), and those actors ran on the thread pool unnoticed.
 /// </summary>
@@ -27,6 +27,8 @@ public sealed class StoreThreadDispatchersTests()
     [InlineData("rocket.store.flush-dispatcher", "rocket-flush")]
     [InlineData(null, "rocket-projector")] // opt-in: rocket.store.projector-dispatcher = "rocket.store.projector-thread"
     [InlineData("rocket.broker.timer-dispatcher", "rocket-timer")]
+    [InlineData("rocket.broker.metadata.database-dispatcher", "rocket-metadata")] // SQLite's writes and fsyncs
+    [InlineData("rocket.broker.metadata.backup-dispatcher", "rocket-metadata")]
     public void The_configured_dispatcher_runs_its_actors_on_its_own_named_thread(string? setting, string threadName)
     {
         string dispatcher = setting is null ? "rocket.store.projector-thread" : Sys.Settings.Config.GetString(setting);

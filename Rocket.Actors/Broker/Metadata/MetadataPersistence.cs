@@ -15,11 +15,12 @@ public static class MetadataPersistence
         Path.Combine(Path.GetFullPath(storeDirectory), "metadata", DatabaseFileName);
 
     /// <summary>
-    /// HOCON to put in front of a broker's config: journal, snapshot store and the metadata serializer.
+    /// HOCON to put in front of a broker's config: journal, snapshot store and the metadata serializer, with the
+    /// journal's writes on <paramref name="databaseDispatcher"/> (<see cref="MetadataSettings.DatabaseDispatcher"/>).
     /// Creates the folder (SQLite creates files, not folders) and switches the file to WAL, which SQLite remembers
     /// in the file itself: commits then append to the WAL and fsync it once, instead of rewriting pages.
     /// </summary>
-    public static Akka.Configuration.Config Config(string storeDirectory)
+    public static Akka.Configuration.Config Config(string storeDirectory, string databaseDispatcher)
     {
         string path = DatabasePath(storeDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -49,6 +50,8 @@ public static class MetadataPersistence
                   buffer-size = 200000
                   # Rocket tags nothing; the tag table would only cost a write per event.
                   tag-write-mode = Csv
+                  # SQLite's async calls run synchronously: the stream that makes them is where the writes block.
+                  materializer-dispatcher = {{Quote(databaseDispatcher)}}
                 }
               }
               snapshot-store {

@@ -3,14 +3,17 @@ using Rocket.Settings;
 
 namespace Rocket.Broker.Metadata;
 
-/// <summary>Settings of the broker's metadata backups and their restore, read from <c>rocket.broker.metadata</c>.</summary>
+/// <summary>Settings of the broker's metadata database, its backups and their restore, read from <c>rocket.broker.metadata</c>.</summary>
 public sealed record MetadataSettings
 {
     /// <summary>{store}/metadata/backup: topics.json and consumerOffset.json, each with its .bak.</summary>
     public required string BackupDirectory { get; init; }
     public TimeSpan FlushConsumerOffsetInterval { get; init; } = TimeSpan.FromSeconds(5);
     public bool AcceptLostOffsets { get; init; }
-    public string BackupDispatcher { get; init; } = "akka.actor.default-blocking-io-dispatcher";
+    /// <summary>Where the metadata database's writes run (<c>database-dispatcher</c>).</summary>
+    public string DatabaseDispatcher { get; init; } = "rocket.broker.metadata.database-thread";
+    /// <summary>Where the backup files are written (<c>backup-dispatcher</c>).</summary>
+    public string BackupDispatcher { get; init; } = "rocket.broker.metadata.database-thread";
 
     public BackupFile TopicsFile => new(Path.Combine(BackupDirectory, TopicsBackup.FileName));
     public BackupFile OffsetsFile => new(Path.Combine(BackupDirectory, OffsetsBackup.FileName));
@@ -20,13 +23,15 @@ public sealed record MetadataSettings
 
     public static MetadataSettings FromConfig(Akka.Configuration.Config config, string storeDirectory)
     {
-        var r = new SettingsReader(RocketConfig.WithReference(config).GetConfig("rocket.broker.metadata"), "rocket.broker.metadata.");
+        var root = RocketConfig.WithReference(config);
+        var r = new SettingsReader(root.GetConfig("rocket.broker.metadata"), "rocket.broker.metadata.", root);
         return new MetadataSettings
         {
             BackupDirectory = BackupDirectoryOf(storeDirectory),
             FlushConsumerOffsetInterval = r.Duration("flush-consumer-offset-interval"),
             AcceptLostOffsets = r.Bool("accept-lost-offsets"),
-            BackupDispatcher = r.Text("backup-dispatcher"),
+            DatabaseDispatcher = r.Dispatcher("database-dispatcher"),
+            BackupDispatcher = r.Dispatcher("backup-dispatcher"),
         };
     }
 }

@@ -25,7 +25,11 @@ public class MetadataRestoreActorTests : Akka.TestKit.Xunit2.TestKit
 
     public MetadataRestoreActorTests(ITestOutputHelper output) : this(new TempDirectory("metadata-restore"), output) { }
 
-    private MetadataRestoreActorTests(TempDirectory dir, ITestOutputHelper output) : this(dir, MetadataPersistence.Config(dir.Path).WithFallback(DefaultConfig), output) { }
+    private MetadataRestoreActorTests(TempDirectory dir, ITestOutputHelper output) : this(dir, ConfigFor(dir), output) { }
+
+    private static Config ConfigFor(TempDirectory dir) =>
+        MetadataPersistence.Config(dir.Path, new MetadataSettings { BackupDirectory = dir.Path }.DatabaseDispatcher)
+            .WithFallback(TestKitConfig.Reference).WithFallback(DefaultConfig);
 
     private MetadataRestoreActorTests(TempDirectory dir, Config config, ITestOutputHelper output) : base(config, output: output)
     {
