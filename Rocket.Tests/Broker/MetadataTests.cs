@@ -32,7 +32,7 @@ public class MetadataTests : Akka.TestKit.Xunit2.TestKit
         _output = output;
     }
 
-    private static Config ConfigFor(TempDirectory dir) => MetadataPersistence.Config(dir.Path, new MetadataSettings { BackupDirectory = dir.Path }.DatabaseDispatcher)
+    private static Config ConfigFor(TempDirectory dir) => MetadataPersistence.Config(dir.Path, MetadataSettings.FromConfig(Config.Empty, dir.Path).DatabaseDispatcher)
         .WithFallback(TestKitConfig.Reference).WithFallback(DefaultConfig);
 
     protected override void Dispose(bool disposing)

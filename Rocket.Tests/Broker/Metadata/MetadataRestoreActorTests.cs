@@ -28,7 +28,7 @@ public class MetadataRestoreActorTests : Akka.TestKit.Xunit2.TestKit
     private MetadataRestoreActorTests(TempDirectory dir, ITestOutputHelper output) : this(dir, ConfigFor(dir), output) { }
 
     private static Config ConfigFor(TempDirectory dir) =>
-        MetadataPersistence.Config(dir.Path, new MetadataSettings { BackupDirectory = dir.Path }.DatabaseDispatcher)
+        MetadataPersistence.Config(dir.Path, MetadataSettings.FromConfig(Config.Empty, dir.Path).DatabaseDispatcher)
             .WithFallback(TestKitConfig.Reference).WithFallback(DefaultConfig);
 
     private MetadataRestoreActorTests(TempDirectory dir, Config config, ITestOutputHelper output) : base(config, output: output)
