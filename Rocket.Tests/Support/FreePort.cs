@@ -11,10 +11,11 @@ namespace Rocket.Tests.Support;
 /// </summary>
 public static class FreePort
 {
-    private const int LowestPort = 10_000;
+    public const int LowestPort = 10_000;
     private static readonly Lock Gate = new();
     private static readonly HashSet<int> Given = [];
-    private static readonly int EphemeralLow = ReadEphemeralLow();
+    /// <summary>The first port the kernel hands to outgoing connections (<see cref="LowestPort"/> where unknown).</summary>
+    public static int EphemeralLow { get; } = ReadEphemeralLow();
 
     public static int Next()
     {
@@ -59,7 +60,7 @@ public static class FreePort
         }
     }
 
-    /// <summary>The first port the kernel hands to outgoing connections (Linux; elsewhere nothing is known).</summary>
+    /// <summary>Linux's <c>ip_local_port_range</c>; elsewhere nothing is known.</summary>
     private static int ReadEphemeralLow()
     {
         try
