@@ -70,8 +70,9 @@ public sealed class PushConsumer : Consumer
     /// Joins the group and starts pulling. Completes once the group assigned this consumer its queues and each of them
     /// knows its start offset: a message sent after this returns is delivered, whatever <see cref="ConsumeFrom"/>.
     /// </summary>
-    /// <exception cref="RocketClientException">No subscription or handler, no seed reachable, or not started within
-    /// <see cref="ClientSettings.ConsumerStartTimeout"/> (<see cref="RocketErrorCode.ConsumerStartTimeout"/>).</exception>
+    /// <exception cref="RocketClientException">No subscription or handler, or not started within
+    /// <see cref="ClientSettings.ConsumerStartTimeout"/> (<see cref="RocketErrorCode.ConsumerStartTimeout"/>; a seed or
+    /// broker that never answered is named, and the last failure is the inner exception).</exception>
     public async Task StartAsync()
     {
         ThrowIfStarted();

@@ -13,7 +13,8 @@ public sealed class ClientLoggingTests
         var logs = new CapturingLoggerFactory();
         await using (var client = RocketClient.Create(new ClientSettings
                      {
-                         Seeds = ["127.0.0.1:1"], SendTimeout = TimeSpan.FromMilliseconds(500), LoggerFactory = logs,
+                         Seeds = ["127.0.0.1:1"], SendTimeout = TimeSpan.FromMilliseconds(500), ConsumerStartTimeout = TimeSpan.FromSeconds(1),
+                         LoggerFactory = logs,
                      }))
         {
             var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupLog")).Subscribe("TopicL").RegisterHandler(_ => ConsumeResult.Success);

@@ -96,6 +96,46 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
     }
 
     [Fact]
+    public async Task A_member_list_unanswered_for_longer_than_a_send_timeout_delays_the_start_but_does_not_fail_it()
+    {
+        // A broker restarted on its own address can stay silent for a whole send timeout while the connection is gated
+        // (CI saw it): the first rebalance fails, and is tried again until consumer-start-timeout.
+        SetRoute("TopicS", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with
+        {
+            SendTimeout = TimeSpan.FromSeconds(1.5), ConsumerStartTimeout = TimeSpan.FromSeconds(10),
+        }));
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupSilent")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+
+        // The member list is asked three times within a send timeout: all three lost, then the retry's first ask too.
+        BrokerA.Tell(new FakeBroker.DropQueries(4), Akka.Actor.ActorRefs.NoSender);
+        var clock = Stopwatch.StartNew();
+        await consumer.StartAsync();
+        Output?.WriteLine($"started after {clock.Elapsed}");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), $"started after {clock.Elapsed}: the first member list was not lost");
+        await consumer.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_first_rebalance_that_never_succeeds_fails_the_start_at_its_timeout_naming_why()
+    {
+        SetRoute("TopicS", 1, "broker-a");
+        await using var client = RocketClient.Create(Settings(s => s with
+        {
+            SendTimeout = TimeSpan.FromSeconds(1), ConsumerStartTimeout = TimeSpan.FromSeconds(3),
+        }));
+        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupNoMembers")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+
+        BrokerA.Tell(new FakeBroker.DropQueries(int.MaxValue), Akka.Actor.ActorRefs.NoSender);
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
+        Assert.True(error.Code == RocketErrorCode.ConsumerStartTimeout, error.Message);
+        Assert.Contains("did not start within 3 s", error.Message);
+        Assert.Contains("the first rebalance (group membership and queue assignment) did not finish: no broker of topic 'TopicS' answered the member list of group 'GroupNoMembers'", error.Message);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Under_ConsumeFrom_Last_a_topic_created_after_start_is_consumed_from_its_first_message()
     {
         await using var client = RocketClient.Create(Settings());

@@ -313,13 +313,19 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
     [Fact]
     public async Task A_consumer_that_cannot_reach_a_seed_fails_to_start_and_can_be_started_again()
     {
-        await using var client = RocketClient.Create(new ClientSettings { Seeds = ["127.0.0.1:1"], SendTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var client = RocketClient.Create(new ClientSettings
+        {
+            Seeds = ["127.0.0.1:1"], SendTimeout = TimeSpan.FromMilliseconds(500), ConsumerStartTimeout = TimeSpan.FromSeconds(1.5),
+        });
         var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupF")).Subscribe("TopicA").RegisterHandler(_ => ConsumeResult.Success);
 
+        // The first rebalance is tried again until the start times out; the error says why it failed.
         var first = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
-        Assert.StartsWith("no seed reachable at 127.0.0.1:1", first.Message);
+        Assert.Equal(RocketErrorCode.ConsumerStartTimeout, first.Code);
+        Assert.Contains("did not finish: no seed reachable at 127.0.0.1:1", first.Message);
+        Assert.StartsWith("no seed reachable at 127.0.0.1:1", first.InnerException?.Message);
         var second = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
-        Assert.StartsWith("no seed reachable", second.Message);
+        Assert.Contains("no seed reachable", second.Message);
     }
 
     private static long CommittedTotal(FakeBroker.State state, string group) =>

@@ -39,6 +39,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     // Readable queues of the first rebalance. A queue seen only later was created after the start, so it holds only
     // messages sent after StartAsync: under ConsumeFrom.Last it starts at its first offset, not its last.
     private HashSet<MessageQueue>? _queuesAtStart;
+    private Exception? _firstRebalanceError; // why the first rebalance failed last; it is tried again until the start times out
     private bool _rebalancing;
     private bool _retryRouteMissing;                 // the last rebalance found no route for the group's retry topic
     private TimeSpan _retryRouteWait = TimeSpan.Zero; // the pause before looking for it again (doubles, up to the rebalance interval)
@@ -53,6 +54,9 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     /// How long a stop waits for handler calls still running, so their results count in its commit: up to a second, and
     /// at most half the send timeout, which bounds StopAsync.
     /// </summary>
+    /// <summary>The pause before a failed first rebalance is tried again: a third of the send timeout, at most a second.</summary>
+    private TimeSpan FirstRebalanceRetry => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 3));
+
     private TimeSpan StopFlushWait => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 2));
 
     public ConsumerActor(RocketClient client, ConsumerConfig config)
@@ -107,12 +111,13 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
             _rebalancing = false;
             _log.Warning("rebalance of group {0} failed: {1}", _config.Group, f.Error.Message);
             ScheduleRecheck(); // e.g. the member list asked of a master that just died: look at fresh routes soon
-            if (_starting is { } starting)
+            if (_starting is not null && _queuesAtStart is null)
             {
-                starting.TrySetException(f.Error);
-                _starting = null;
-                LeaveGroup();
-                Context.Stop(Self);
+                // A seed or broker silent for a moment (one just restarted, its connection still gated) does not fail
+                // the start: the first rebalance is tried again on fresh routes until consumer-start-timeout, whose
+                // error then names this failure.
+                _firstRebalanceError = f.Error;
+                Timers.StartSingleTimer("start-rebalance", new ConsumerTicks.RecheckRoutes(), FirstRebalanceRetry);
             }
         });
         Receive<ConsumedOffsetMoved>(m =>
@@ -230,11 +235,12 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         var timeout = _config.Client.ConsumerStartTimeout;
         string missing = _queuesAtStart is null
             ? "the first rebalance (group membership and queue assignment) did not finish"
+              + (_firstRebalanceError is { } error ? $": {error.Message}" : "")
             : "no start offset yet for " + string.Join(", ", _startPending.Select(kv =>
                 kv.Value is null ? $"{kv.Key} (its broker did not answer)" : $"{kv.Key} ({kv.Value})"));
         starting.TrySetException(new RocketClientException(
             $"consumer of group '{_config.Group}' did not start within {timeout.TotalSeconds:0.#} s (rocket.client.consumer-start-timeout): {missing}",
-            RocketErrorCode.ConsumerStartTimeout));
+            RocketErrorCode.ConsumerStartTimeout, _firstRebalanceError));
         _starting = null;
         LeaveGroup();
         Context.Stop(Self);
