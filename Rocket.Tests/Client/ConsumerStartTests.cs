@@ -53,12 +53,9 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
     public async Task StartAsync_fails_naming_the_queue_when_its_broker_never_answers_and_can_be_started_again()
     {
         SetRoute("TopicS", 1, "broker-a");
-        await using var client = RocketClient.Create(Settings(s => s with
-        {
-            SendTimeout = TimeSpan.FromSeconds(3), ConsumerStartTimeout = TimeSpan.FromSeconds(5),
-        }));
+        await using var client = ClientTimed(sendTimeout: 3, startTimeout: 5);
         BrokerA.Tell(new FakeBroker.SlowOffsetAnswers(null), Akka.Actor.ActorRefs.NoSender);
-        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupMute")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+        var consumer = SilentConsumer(client, "GroupMute");
 
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RocketClientException>(consumer.StartAsync);
@@ -80,11 +77,8 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
         // A broker just restarted on its own address: remoting drops what is sent there while the connection is gated.
         // Each question asked once would have waited the whole send timeout, as long as the start may take.
         SetRoute("TopicS", 2, "broker-a");
-        await using var client = RocketClient.Create(Settings(s => s with
-        {
-            SendTimeout = TimeSpan.FromSeconds(6), ConsumerStartTimeout = TimeSpan.FromSeconds(6),
-        }));
-        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupLost")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+        await using var client = ClientTimed(sendTimeout: 6, startTimeout: 6);
+        var consumer = SilentConsumer(client, "GroupLost");
 
         // Lost: the member list, then the first queue's stored-offset question (the second queue's is answered).
         BrokerA.Tell(new FakeBroker.DropQueries(2), Akka.Actor.ActorRefs.NoSender);
@@ -101,11 +95,8 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
         // A broker restarted on its own address can stay silent for a whole send timeout while the connection is gated
         // (CI saw it): the first rebalance fails, and is tried again until consumer-start-timeout.
         SetRoute("TopicS", 1, "broker-a");
-        await using var client = RocketClient.Create(Settings(s => s with
-        {
-            SendTimeout = TimeSpan.FromSeconds(1.5), ConsumerStartTimeout = TimeSpan.FromSeconds(10),
-        }));
-        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupSilent")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+        await using var client = ClientTimed(sendTimeout: 1.5, startTimeout: 10);
+        var consumer = SilentConsumer(client, "GroupSilent");
 
         // The member list is asked three times within a send timeout: all three lost, then the retry's first ask too.
         BrokerA.Tell(new FakeBroker.DropQueries(4), Akka.Actor.ActorRefs.NoSender);
@@ -120,11 +111,8 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
     public async Task A_first_rebalance_that_never_succeeds_fails_the_start_at_its_timeout_naming_why()
     {
         SetRoute("TopicS", 1, "broker-a");
-        await using var client = RocketClient.Create(Settings(s => s with
-        {
-            SendTimeout = TimeSpan.FromSeconds(1), ConsumerStartTimeout = TimeSpan.FromSeconds(3),
-        }));
-        var consumer = client.CreatePushConsumer(new PushConsumerOptions("GroupNoMembers")).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
+        await using var client = ClientTimed(sendTimeout: 1, startTimeout: 3);
+        var consumer = SilentConsumer(client, "GroupNoMembers");
 
         BrokerA.Tell(new FakeBroker.DropQueries(int.MaxValue), Akka.Actor.ActorRefs.NoSender);
         var clock = Stopwatch.StartNew();
@@ -134,6 +122,14 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
         Assert.Contains("the first rebalance (group membership and queue assignment) did not finish: no broker of topic 'TopicS' answered the member list of group 'GroupNoMembers'", error.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(10));
     }
+
+    private RocketClient ClientTimed(double sendTimeout, double startTimeout) => RocketClient.Create(Settings(s => s with
+    {
+        SendTimeout = TimeSpan.FromSeconds(sendTimeout), ConsumerStartTimeout = TimeSpan.FromSeconds(startTimeout),
+    }));
+
+    private static PushConsumer SilentConsumer(RocketClient client, string group) =>
+        client.CreatePushConsumer(new PushConsumerOptions(group)).Subscribe("TopicS").RegisterHandler(_ => ConsumeResult.Success);
 
     [Fact]
     public async Task Under_ConsumeFrom_Last_a_topic_created_after_start_is_consumed_from_its_first_message()
