@@ -114,7 +114,7 @@ internal sealed partial class ConsumerActor
                 .ToArray();
             _dirty.RemoveWhere(q => q.BrokerName == name);
             foreach (var byTopic in offsets.GroupBy(o => o.Topic))
-                Context.ActorSelection(path).Tell(new Protocol.CommitOffsets(_config.Group, byTopic.ToArray()), Self);
+                _selections.For(path).Tell(new Protocol.CommitOffsets(_config.Group, byTopic.ToArray()), Self);
             _log.Warning("group {0}: broker group {1} has a master again ({2}); committed the {3} offset(s) kept meanwhile",
                 _config.Group, name, path, offsets.Length);
         }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Rocket.Client.Routing;
 using Rocket.Protocol;
 
 namespace Rocket.Client.Consuming;
@@ -32,6 +33,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, Waiter> _waiters = new();                // lite pull only
     private IReadOnlyDictionary<string, string> _brokerPaths = new Dictionary<string, string>();
     private readonly ReadBrokers _read = new();
+    private readonly BrokerSelections _selections = new(Context.System); // commits and heartbeats, every interval
     // StartAsync completes only when the first rebalance is applied and every queue it gave us knows where it starts:
     // from then on nothing sent can be skipped.
     private TaskCompletionSource? _starting;
@@ -90,7 +92,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         Receive<ConsumerTicks.Heartbeat>(_ =>
         {
             var heartbeat = Consuming.RebalancePlanner.Heartbeat(_config, Self);
-            foreach (var path in _brokerPaths.Values.Concat(SlaveReadPaths()).Distinct()) Context.ActorSelection(path).Tell(heartbeat, Self);
+            foreach (var path in _brokerPaths.Values.Concat(SlaveReadPaths()).Distinct()) _selections.For(path).Tell(heartbeat, Self);
         });
         Receive<ConsumerTicks.Rebalance>(_ => Rebalance());
         SlaveReading();
@@ -217,7 +219,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     private void LeaveGroup()
     {
         var unregister = new UnregisterConsumer(_config.ClientId, _config.Group);
-        foreach (var path in _brokerPaths.Values) Context.ActorSelection(path).Tell(unregister, Self);
+        foreach (var path in _brokerPaths.Values) _selections.For(path).Tell(unregister, Self);
     }
 
     private void CompleteStartIfReady()
@@ -357,7 +359,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
             _config.Group, _config.ClientId, reset.Topic, reset.BrokerName, adopted);
         // Through the broker path commits use, so the answer arrives before any commit sent after it.
         var answer = new ConsumerOffsetsAdopted(_config.ClientId, _config.Group, reset.Topic, reset.Epoch);
-        if (_brokerPaths.TryGetValue(reset.BrokerName, out var path)) Context.ActorSelection(path).Tell(answer, Self);
+        if (_brokerPaths.TryGetValue(reset.BrokerName, out var path)) _selections.For(path).Tell(answer, Self);
         else Sender.Tell(answer, Self);
         if (_config.LocalOffsets is not null) Commit(_dirty.ToArray());
     }
@@ -423,7 +425,7 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
             // Not routed now at all (topic deleted, the whole group down): the last master known, as before.
             if ((_read.MasterPath(byBroker.Key) ?? _brokerPaths.GetValueOrDefault(byBroker.Key)) is not { } path) continue;
             var offsets = byBroker.Select(q => new QueueOffset(q.Topic, q.QueueId, _consumed[q])).ToArray();
-            Context.ActorSelection(path).Tell(new Protocol.CommitOffsets(_config.Group, offsets), Self);
+            _selections.For(path).Tell(new Protocol.CommitOffsets(_config.Group, offsets), Self);
         }
     }
 

@@ -55,7 +55,7 @@ internal sealed partial class ConsumerActor
             var askedAt = DateTime.UtcNow;
             var request = new LockBatchRequest(config.Group, config.ClientId, asked.Select(q => new LockedQueue(q.Topic, q.QueueId)).ToArray());
             string broker = byBroker.Key;
-            Context.ActorSelection(path).Ask<LockBatchResult>(request, config.Client.SendTimeout)
+            _selections.For(path).Ask<LockBatchResult>(request, config.Client.SendTimeout)
                 .PipeTo(Self, success: r => new LocksAnswered(broker, asked, askedAt, r.Locked), failure: e => new LocksFailed(broker, asked, e));
         }
     }
@@ -128,7 +128,7 @@ internal sealed partial class ConsumerActor
     private void Unlock(string brokerName, MessageQueue[] queues)
     {
         if (queues.Length == 0 || !_brokerPaths.TryGetValue(brokerName, out var path)) return;
-        Context.ActorSelection(path).Tell(new UnlockBatchRequest(_config.Group, _config.ClientId,
+        _selections.For(path).Tell(new UnlockBatchRequest(_config.Group, _config.ClientId,
             queues.Select(q => new LockedQueue(q.Topic, q.QueueId)).ToArray()), Self);
     }
 
