@@ -56,10 +56,10 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     /// How long a stop waits for handler calls still running, so their results count in its commit: up to a second, and
     /// at most half the send timeout, which bounds StopAsync.
     /// </summary>
+    private TimeSpan StopFlushWait => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 2));
+
     /// <summary>The pause before a failed first rebalance is tried again: a third of the send timeout, at most a second.</summary>
     private TimeSpan FirstRebalanceRetry => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 3));
-
-    private TimeSpan StopFlushWait => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 2));
 
     public ConsumerActor(RocketClient client, ConsumerConfig config)
     {
