@@ -76,17 +76,9 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
     {
         // A broker just restarted on its own address: remoting drops what is sent there while the connection is gated.
         // Each question asked once would have waited the whole send timeout, as long as the start may take.
-        SetRoute("TopicS", 2, "broker-a");
-        await using var client = ClientTimed(sendTimeout: 6, startTimeout: 6);
-        var consumer = SilentConsumer(client, "GroupLost");
-
         // Lost: the member list, then the first queue's stored-offset question (the second queue's is answered).
-        BrokerA.Tell(new FakeBroker.DropQueries(2), Akka.Actor.ActorRefs.NoSender);
-        var clock = Stopwatch.StartNew();
-        await consumer.StartAsync();
-        Output?.WriteLine($"started after {clock.Elapsed}");
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(6));
-        await consumer.StopAsync();
+        var took = await StartWhileQuestionsAreLost(queues: 2, lost: 2, sendTimeout: 6, startTimeout: 6, "GroupLost");
+        Assert.InRange(took, TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(6));
     }
 
     [Fact]
@@ -94,17 +86,9 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
     {
         // A broker restarted on its own address can stay silent for a whole send timeout while the connection is gated
         // (CI saw it): the first rebalance fails, and is tried again until consumer-start-timeout.
-        SetRoute("TopicS", 1, "broker-a");
-        await using var client = ClientTimed(sendTimeout: 1.5, startTimeout: 10);
-        var consumer = SilentConsumer(client, "GroupSilent");
-
         // The member list is asked three times within a send timeout: all three lost, then the retry's first ask too.
-        BrokerA.Tell(new FakeBroker.DropQueries(4), Akka.Actor.ActorRefs.NoSender);
-        var clock = Stopwatch.StartNew();
-        await consumer.StartAsync();
-        Output?.WriteLine($"started after {clock.Elapsed}");
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), $"started after {clock.Elapsed}: the first member list was not lost");
-        await consumer.StopAsync();
+        var took = await StartWhileQuestionsAreLost(queues: 1, lost: 4, sendTimeout: 1.5, startTimeout: 10, "GroupSilent");
+        Assert.True(took >= TimeSpan.FromSeconds(1.5), $"started after {took}: the first member list was not lost");
     }
 
     [Fact]
@@ -121,6 +105,21 @@ public sealed class ConsumerStartTests(ITestOutputHelper output) : FakeClusterTe
         Assert.Contains("did not start within 3 s", error.Message);
         Assert.Contains("the first rebalance (group membership and queue assignment) did not finish: no broker of topic 'TopicS' answered the member list of group 'GroupNoMembers'", error.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Starts (and stops) a consumer of TopicS while broker-a loses its next <paramref name="lost"/> questions; how long the start took.</summary>
+    private async Task<TimeSpan> StartWhileQuestionsAreLost(int queues, int lost, double sendTimeout, double startTimeout, string group)
+    {
+        SetRoute("TopicS", queues, "broker-a");
+        await using var client = ClientTimed(sendTimeout, startTimeout);
+        var consumer = SilentConsumer(client, group);
+        BrokerA.Tell(new FakeBroker.DropQueries(lost), Akka.Actor.ActorRefs.NoSender);
+        var clock = Stopwatch.StartNew();
+        await consumer.StartAsync();
+        var took = clock.Elapsed;
+        Output?.WriteLine($"started after {took}");
+        await consumer.StopAsync();
+        return took;
     }
 
     private RocketClient ClientTimed(double sendTimeout, double startTimeout) => RocketClient.Create(Settings(s => s with

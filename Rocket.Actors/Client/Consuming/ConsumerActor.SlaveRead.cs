@@ -11,7 +11,8 @@ namespace Rocket.Client.Consuming;
 /// the same offsets as its master's. Offsets are committed only to a master: while a group has none they are kept
 /// (still dirty, or for a queue dropped meanwhile in <see cref="_keptForMaster"/>) and committed as soon as a master
 /// (a promoted slave counts) is in the routes. While a queue is read from a slave for want of a master, or just after
-/// the broker a queue is read from died, the routes are fetched afresh every <see cref="RecheckInterval"/>.
+/// the broker a queue is read from died, the routes are fetched afresh every <see cref="RecheckInterval"/> (so is a
+/// failed first rebalance while StartAsync waits for it).
 /// </summary>
 internal sealed partial class ConsumerActor
 {
@@ -120,10 +121,13 @@ internal sealed partial class ConsumerActor
         }
     }
 
-    /// <summary>Routes are fetched afresh every second while a queue is read from a slave for want of a master, or a read broker just died.</summary>
+    /// <summary>
+    /// Routes are fetched afresh every second while a queue is read from a slave for want of a master, a read broker just
+    /// died, or the start waits for a first rebalance that failed.
+    /// </summary>
     private void ScheduleRecheck()
     {
-        bool needed = DateTime.UtcNow < _lostBrokerWatchUntil || _keptForMaster.Count > 0 || _waitingForMaster.Count > 0
+        bool needed = FirstRebalancePending || DateTime.UtcNow < _lostBrokerWatchUntil || _keptForMaster.Count > 0 || _waitingForMaster.Count > 0
                       || _pullers.Values.Any(e => !e.ReadFrom.Role.IsMaster() && _read.WithoutMaster(e.ReadFrom.BrokerName));
         if (!needed) Timers.Cancel("recheck-routes");
         else if (!Timers.IsTimerActive("recheck-routes"))

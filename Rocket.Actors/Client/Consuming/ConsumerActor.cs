@@ -58,8 +58,8 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
     /// </summary>
     private TimeSpan StopFlushWait => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 2));
 
-    /// <summary>The pause before a failed first rebalance is tried again: a third of the send timeout, at most a second.</summary>
-    private TimeSpan FirstRebalanceRetry => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, _config.Client.SendTimeout.Ticks / 3));
+    /// <summary>StartAsync waits for the first rebalance, which has not succeeded yet.</summary>
+    private bool FirstRebalancePending => _starting is not null && _queuesAtStart is null;
 
     public ConsumerActor(RocketClient client, ConsumerConfig config)
     {
@@ -112,15 +112,10 @@ internal sealed partial class ConsumerActor : ReceiveActor, IWithTimers
         {
             _rebalancing = false;
             _log.Warning("rebalance of group {0} failed: {1}", _config.Group, f.Error.Message);
+            // A seed or broker silent for a moment (one just restarted, its connection still gated) does not fail the
+            // start: the first rebalance is tried again until consumer-start-timeout, whose error names this failure.
+            if (FirstRebalancePending) _firstRebalanceError = f.Error;
             ScheduleRecheck(); // e.g. the member list asked of a master that just died: look at fresh routes soon
-            if (_starting is not null && _queuesAtStart is null)
-            {
-                // A seed or broker silent for a moment (one just restarted, its connection still gated) does not fail
-                // the start: the first rebalance is tried again on fresh routes until consumer-start-timeout, whose
-                // error then names this failure.
-                _firstRebalanceError = f.Error;
-                Timers.StartSingleTimer("start-rebalance", new ConsumerTicks.RecheckRoutes(), FirstRebalanceRetry);
-            }
         });
         Receive<ConsumedOffsetMoved>(m =>
         {
