@@ -65,6 +65,13 @@ public class BenchVerbTests(StandaloneNode node) : IClassFixture<StandaloneNode>
         Assert.Equal(400, report.GetProperty("target_rate").GetDouble());
         AssertRates(report);
         AssertPercentiles(report);
+        // The tool's own collections while it sent and received: a count, their pause in all, and the mean of one.
+        int collections = report.GetProperty("client_gc_collections").GetInt32();
+        double paused = report.GetProperty("client_gc_pause_ms").GetDouble();
+        Assert.True(collections >= 0 && paused >= 0, $"{collections} collections, {paused} ms");
+        var mean = report.GetProperty("client_gc_pause_mean_ms");
+        if (collections == 0) Assert.Equal(JsonValueKind.Null, mean.ValueKind);
+        else Assert.Equal(paused / collections, mean.GetDouble(), 6);
     }
 
     [Theory]

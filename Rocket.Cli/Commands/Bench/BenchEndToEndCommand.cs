@@ -57,11 +57,13 @@ public static class BenchEndToEndCommand
 
             cli.Info($"sending {plan.Rate:N0} msgs/s x {size} B for {plan.Duration!.Value.TotalSeconds:0.#} s to {topic}, consuming as {runId} ...");
             var load = new SendLoad(producer, plan);
+            var gcAtStart = ClientGc.SoFar();
             var send = load.RunAsync(cancel);
             await ProgressDisplay.TrackAsync(cli.Err, "e2e", load.Total, () => load.Completed, send);
             var sendElapsed = await send;
             tally.SetTarget(load.Sent);
             await session.WaitAsync(cancel);
+            var gc = ClientGc.SoFar().Since(gcAtStart); // sending and receiving, not the consumer's stop
             await session.StopAsync();
 
             var e2e = tally.BornLatency!.Summary();
@@ -85,6 +87,9 @@ public static class BenchEndToEndCommand
                 Missing = load.Sent - (tally.Unique ?? 0), // stored but never received
                 Duplicates = tally.Duplicates,
                 Errors = load.Errors.ToArray(),
+                ClientGcCollections = gc.Collections,
+                ClientGcPauseMs = gc.PausedMs,
+                ClientGcPauseMeanMs = gc.MeanPauseMs,
             });
         });
         return command;

@@ -30,6 +30,10 @@ public sealed record BenchReport(string Bench, string Topic, int Size)
     /// <summary>bench consume: the broker's CPU time (user + system) while consuming, and per delivered message.</summary>
     public double? BrokerCpuMs { get; init; }
     public double? BrokerCpuUsPerMsg { get; init; }
+    /// <summary>bench e2e: this process's collections while it sent and received, their pauses in all and on average.</summary>
+    public int? ClientGcCollections { get; init; }
+    public double? ClientGcPauseMs { get; init; }
+    public double? ClientGcPauseMeanMs { get; init; }
 
     public void PrintHuman(TextWriter o)
     {
@@ -40,6 +44,9 @@ public sealed record BenchReport(string Bench, string Topic, int Size)
             o.WriteLine($"  {LatencyOf}: p50 {P50Us:N0} us, p99 {P99Us:N0} us, p99.9 {P999Us:N0} us, max {MaxUs:N0} us");
         if (Sql is not null) o.WriteLine($"  --sql {Sql}: {Matching:N0} of the sent messages match");
         if (BrokerCpuMs is not null) o.WriteLine($"  broker CPU {BrokerCpuMs:N0} ms while consuming: {BrokerCpuUsPerMsg:N1} us per delivered message");
+        if (ClientGcCollections is not null)
+            o.WriteLine($"  client GC: {ClientGcCollections:N0} collection(s), {ClientGcPauseMs:N1} ms paused" +
+                        (ClientGcPauseMeanMs is null ? "" : $" ({ClientGcPauseMeanMs:N2} ms each on average)"));
         if (Missing is not null) o.WriteLine($"  missing {Missing:N0}" + (Duplicates is null ? "" : $", duplicates {Duplicates:N0}"));
     }
 }
