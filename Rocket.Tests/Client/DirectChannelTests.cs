@@ -58,19 +58,23 @@ public sealed class DirectChannelTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         new(id, PullStatus.NoNewMessage, "TopicA", 2, 40, 0, 40, []);
 
     [Fact]
-    public async Task A_pull_goes_under_the_table_s_id_with_its_puller_s_path_and_its_answer_reaches_the_puller_under_its_own_id()
+    public async Task A_pull_goes_as_it_is_with_its_puller_s_path_and_its_answer_reaches_the_puller_as_it_came()
     {
         var puller = CreateTestProbe();
+        var other = CreateTestProbe();
 
         Assert.True(_direct.TryPostPull(Pull(pullerId: 77), puller.Ref, "akka.tcp://client@127.0.0.1:1/user/puller-1"));
+        Assert.True(_direct.TryPostPull(Pull(pullerId: 78), other.Ref, "akka.tcp://client@127.0.0.1:1/user/puller-2"));
 
         var frame = Assert.IsType<PullFrame>(await _atBroker.Reader.ReadAsync().AsTask().WaitAsync(Patience));
         Assert.Equal("akka.tcp://client@127.0.0.1:1/user/puller-1", frame.PullerPath);
-        Assert.NotEqual(77, frame.Request.RequestId);
-        Assert.Equal(Pull(77) with { RequestId = frame.Request.RequestId }, frame.Request);
-        _broker.Post(NothingNew(frame.Request.RequestId));
-        var answer = await puller.ExpectMsgAsync<PullResponse>(Patience);
-        Assert.Equal(77, answer.RequestId);
+        Assert.Equal(Pull(77), frame.Request);
+        Assert.Equal(Pull(78), Assert.IsType<PullFrame>(await _atBroker.Reader.ReadAsync().AsTask().WaitAsync(Patience)).Request);
+        _broker.Post(NothingNew(78));
+        _broker.Post(NothingNew(77));
+        Assert.Equal(78, (await other.ExpectMsgAsync<PullResponse>(Patience)).RequestId); // found by its id alone
+        Assert.Equal(77, (await puller.ExpectMsgAsync<PullResponse>(Patience)).RequestId);
+        await puller.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private int _callsOut;                       // handler calls posted and not yet taken back from _returned
     private IActorRef? _flushing;                // the stopping consumer, answered once no call is out
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly SortedSet<long> _unfinished = new(); // push: offsets handed to the handler and not yet Success
+    private readonly UnfinishedOffsets _unfinished = new(); // push: offsets handed to the handler and not yet Success
     private int _buffered;                                   // lite pull: messages in the consumer's poll buffer
     private long _nextOffset;
     private long _reportedOffset = -1;
@@ -201,7 +201,7 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
             return;
         }
         _pulling = true;
-        long id = ++_requestId;
+        long id = _requestId = Producing.PullRequestIds.Next(); // unique in the process: see ChannelPulls
         var request = new PullRequest(id, _config.Group, _queue.Topic, _queue.QueueId, _nextOffset, _config.Client.PullBatchSize,
             _filter.Expression, (long)ConsumerConfig.LongPollSuspend.TotalMilliseconds, _filter.Type);
         if (_config.Senders is { } senders)
@@ -230,8 +230,9 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
                 FollowSuggestion(response.SuggestBrokerId);
                 _nextOffset = response.NextOffset;
                 // The broker checked the exact tag (after its tag-hash filter) or the SQL92 condition: every message here matches.
-                var received = new List<ReceivedMessage>(response.Messages.Length);
-                foreach (var m in response.Messages) received.Add(new ReceivedMessage(m, _queue));
+                var pulled = response.Messages;
+                var received = new ReceivedMessage[pulled.Length];
+                for (int i = 0; i < pulled.Length; i++) received[i] = new ReceivedMessage(pulled[i], _queue);
                 HandOn(received);
                 Pull();
                 break;
@@ -271,11 +272,11 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
     private string? _refusal; // the last refusal reported, so a repeated one is not logged again
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void HandOn(List<ReceivedMessage> messages)
+    private void HandOn(ReceivedMessage[] messages)
     {
         if (_config.Kind == ConsumerKind.Pull)
         {
-            _buffered += messages.Count;
+            _buffered += messages.Length;
             _consumer.Tell(new MessagesPulled(_queue, messages, _nextOffset));
             return;
         }
@@ -284,10 +285,11 @@ internal sealed partial class QueuePullerActor : ReceiveActor, IWithTimers
             HandOnOrderly(messages);
             return;
         }
-        for (int at = 0; at < messages.Count; at += _config.ConsumeBatchSize)
+        int size = _config.ConsumeBatchSize;
+        for (int at = 0; at < messages.Length; at += size)
         {
-            var batch = new ReceivedMessage[Math.Min(_config.ConsumeBatchSize, messages.Count - at)];
-            messages.CopyTo(at, batch, 0, batch.Length);
+            // One batch takes the pulled array itself; more take slices of it.
+            var batch = messages.Length <= size ? messages : messages[at..Math.Min(at + size, messages.Length)];
             foreach (var m in batch) _unfinished.Add(m.QueueOffset);
             Deliver(batch);
         }

@@ -145,9 +145,9 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
     public bool TryPostPull(PullRequest request, IActorRef puller, string pullerPath)
     {
         if (_connection is not { } connection) return false;
-        var sent = _pulls.Add(request, puller, _generation);
-        if (connection.Post(new PullFrame(pullerPath, sent))) return true;
-        _pulls.Remove(sent.RequestId);
+        _pulls.Add(request, puller, _generation);
+        if (connection.Post(new PullFrame(pullerPath, request))) return true;
+        _pulls.Remove(request.RequestId);
         return false;
     }
 

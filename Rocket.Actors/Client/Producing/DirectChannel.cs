@@ -53,9 +53,9 @@ internal sealed class DirectChannel(DataConnection connection, string brokerName
     public bool TryPostPull(PullRequest request, Akka.Actor.IActorRef puller, string pullerPath)
     {
         if (_closed != 0) return false;
-        var sent = pulls.Add(request, puller, generation);
-        if (connection.Post(new PullFrame(pullerPath, sent))) return true;
-        pulls.Remove(sent.RequestId);
+        pulls.Add(request, puller, generation);
+        if (connection.Post(new PullFrame(pullerPath, request))) return true;
+        pulls.Remove(request.RequestId);
         return false;
     }
 

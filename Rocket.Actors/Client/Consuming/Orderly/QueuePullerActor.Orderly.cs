@@ -49,7 +49,7 @@ internal sealed partial class QueuePullerActor
         });
     }
 
-    private void HandOnOrderly(List<ReceivedMessage> messages)
+    private void HandOnOrderly(ReceivedMessage[] messages)
     {
         foreach (var m in messages) _unfinished.Add(m.QueueOffset);
         _orderly!.Add(messages);
