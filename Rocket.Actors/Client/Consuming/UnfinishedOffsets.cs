@@ -18,7 +18,7 @@ internal sealed class UnfinishedOffsets
     /// <summary>How many offsets are unfinished.</summary>
     public int Count => _count;
 
-    /// <summary>How many entries the array holds room for: bounded by about twice the unfinished count.</summary>
+    /// <summary>How many entries the array holds room for: about twice the most offsets unfinished at once, at least 16.</summary>
     internal int Capacity => _offsets.Length;
 
     /// <summary>The lowest unfinished offset.</summary>
