@@ -20,7 +20,7 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
-    private void StartBroker(string transactionTimeout) => _cluster.StartBroker("broker-a", extraHocon: $"""
+    private ChildProcess StartBroker(string transactionTimeout) => _cluster.StartBroker("broker-a", extraHocon: $"""
         rocket.broker.transaction-timeout = {transactionTimeout}
         rocket.broker.transaction-check-interval = 300ms
         """);
@@ -91,6 +91,22 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="step"/>; if it throws, the restarted broker's last output lines go to the test's output first.
+    /// In CI (only there so far) a consumer started right after the restart has once in a while had no answer from the
+    /// broker within its start timeout; its log is what can tell why.
+    /// </summary>
+    private async Task<T> ShowingOutputOnFailure<T>(ChildProcess broker, Func<Task<T>> step)
+    {
+        try { return await step(); }
+        catch (Exception)
+        {
+            foreach (var line in broker.StandardError.Split('\n').TakeLast(12)) output.WriteLine($"broker-a stderr: {line}");
+            foreach (var line in broker.StandardOutput.Split('\n').TakeLast(12)) output.WriteLine($"broker-a stdout: {line}");
+            throw;
+        }
+    }
+
     private sealed class Listener(Func<string, LocalTransactionState> execute) : ITransactionListener
     {
         public ConcurrentDictionary<string, int> Checked { get; } = new();
@@ -137,13 +153,13 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
             sender.Kill();
         }
         _cluster.Kill("broker-a");
-        StartBroker("10s");
+        var restarted = StartBroker("10s");
         await MultiProcess.AwaitBrokersAsync(client, "broker-a");
 
         // Another producer of group TxLate, in this process, answers the check-backs: commit.
         var listener = new Listener(_ => LocalTransactionState.Unknown);
         await using var other = client.CreateTransactionProducer("TxLate", listener);
-        var (deliveries, consumer) = await Deliveries.StartAsync(client, topic, "TxReader");
+        var (deliveries, consumer) = await ShowingOutputOnFailure(restarted, () => Deliveries.StartAsync(client, topic, "TxReader"));
 
         await MultiProcess.AwaitAsync(() => Task.FromResult(deliveries.ById.Count >= 20), "10 committed and 10 checked-back messages delivered",
             TimeSpan.FromSeconds(90));
