@@ -101,8 +101,7 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
         try { return await step(); }
         catch (Exception)
         {
-            foreach (var line in broker.StandardError.Split('\n').TakeLast(12)) output.WriteLine($"broker-a stderr: {line}");
-            foreach (var line in broker.StandardOutput.Split('\n').TakeLast(12)) output.WriteLine($"broker-a stdout: {line}");
+            foreach (var line in broker.LastLines(12)) output.WriteLine($"broker-a {line}");
             throw;
         }
     }

@@ -45,6 +45,11 @@ public sealed class ChildProcess : IDisposable
         get { lock (_stdout) return _stdout.ToString(); }
     }
 
+    /// <summary>The last <paramref name="count"/> lines of stderr, then of stdout, each named by its stream (for a failure's output).</summary>
+    public IEnumerable<string> LastLines(int count) =>
+        StandardError.Split('\n').TakeLast(count).Select(line => $"stderr: {line}")
+            .Concat(StandardOutput.Split('\n').TakeLast(count).Select(line => $"stdout: {line}"));
+
     /// <summary>Runs <c>dotnet {assembly} {args}</c>, where the assembly sits beside the test assembly.</summary>
     public static ChildProcess StartDotnet(string assembly, params string[] args) => Start(DotnetStartInfo(assembly, args));
 
