@@ -71,7 +71,7 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
         Assert.True(fromA > 0 && fromB > 0, "both members should own queues");
         Assert.True(duplicates < count / 10, $"{duplicates} duplicates with a stable group: only a rebalance may repeat messages");
 
-        // Kill B: its actor system stops without unregistering; the brokers notice (death watch) and A takes over.
+        // Stop B's actor system without unregistering: its connections close, the brokers drop it and A takes over.
         await clientB.System.Terminate();
         await SendAll(client, "Groups", Enumerable.Range(0, 2000), prefix: "after-");
         await MultiProcess.AwaitAsync(() => Task.FromResult(Enumerable.Range(0, 2000).All(i => a.Received.ContainsKey($"after-{i}"))),
@@ -89,7 +89,7 @@ public class ConsumerGroupTests(ITestOutputHelper output) : IDisposable
         await MultiProcess.AwaitAsync(async () => (await MembersOf(client, "Handover", "G2")).All(n => n == 2), "two members on both brokers",
             TimeSpan.FromSeconds(60));
 
-        b.Kill(); // SIGKILL: no unregister, no goodbye; the brokers' death watch must notice
+        b.Kill(); // SIGKILL: no unregister, no goodbye; the brokers notice its connections reset
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await MultiProcess.AwaitAsync(async () => (await MembersOf(client, "Handover", "G2")).All(n => n == 1), "the killed member gone from the group",
             TimeSpan.FromSeconds(60));

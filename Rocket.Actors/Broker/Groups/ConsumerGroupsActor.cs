@@ -1,13 +1,16 @@
 using Akka.Actor;
+using Akka.Remote;
 using Rocket.Broker.Pull;
 using Rocket.Protocol;
+using Rocket.Remoting;
 
 namespace Rocket.Broker.Groups;
 
 /// <summary>
 /// Consumer-group membership on this broker (RocketMQ's ConsumerManager): members join by heartbeat and leave by
-/// unregistering, by heartbeat expiry, or when their client actor dies (remote death watch notices a killed
-/// process within seconds). Every change tells the group's members to rebalance; a member that leaves has its held
+/// unregistering, by heartbeat expiry (consumer-expiry), or when the connection to their process closes (a killed
+/// process's socket is reset at once; see <see cref="ClientDeathWatch"/> for why remote consumers are not death-watched).
+/// Every change tells the group's members to rebalance; a member that leaves has its held
 /// pulls dropped, so nothing is answered to a client that is gone.
 /// </summary>
 public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
@@ -41,7 +44,8 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
             _groups.TryGetValue(g.Group, out var members)
                 ? members.Values.Select(m => (m.ClientId, m.Consumer, m.Model, m.Topics, m.Subscriptions, m.LastSeen))
                 : [])));
-        Receive<Terminated>(OnTerminated);
+        Receive<Terminated>(t => RemoveWhere(m => m.Consumer.Equals(t.ActorRef)));
+        Receive<DisassociatedEvent>(closed => RemoveWhere(m => ClientDeathWatch.IsIn(m.Consumer, closed)));
         Receive<Expire>(_ => ExpireSilent());
     }
 
@@ -50,8 +54,11 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
     public static Props Props(BrokerSettings settings, IActorRef pulls) =>
         Akka.Actor.Props.Create(() => new ConsumerGroupsActor(settings, pulls));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Timers.StartPeriodicTimer("expire", Expire.Instance, TimeSpan.FromTicks(Math.Max(_settings.ConsumerExpiry.Ticks / 4, TimeSpan.TicksPerSecond)));
+        ClientDeathWatch.Start(Context);
+    }
 
     private void OnHeartbeat(ConsumerHeartbeat hb)
     {
@@ -66,37 +73,35 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
             member.Subscriptions = hb.Subscriptions ?? [];
             if (!member.Consumer.Equals(hb.Consumer))
             {
-                Context.Unwatch(member.Consumer);
+                ClientDeathWatch.Unwatch(Context, member.Consumer);
                 member.Consumer = hb.Consumer;
-                Context.Watch(hb.Consumer);
+                ClientDeathWatch.Watch(Context, hb.Consumer);
             }
             if (changed) NotifyRebalance(hb.Group);
             return;
         }
         members[hb.ClientId] = new Member(hb.ClientId, hb.Consumer, hb.Model, hb.Topics, now) { Subscriptions = hb.Subscriptions ?? [] };
-        Context.Watch(hb.Consumer);
+        ClientDeathWatch.Watch(Context, hb.Consumer);
         NotifyRebalance(hb.Group);
     }
 
-    private void OnTerminated(Terminated t)
+    private void RemoveWhere(Func<Member, bool> gone)
     {
         foreach (var (group, members) in _groups.ToArray())
-            foreach (var member in members.Values.Where(m => m.Consumer.Equals(t.ActorRef)).ToArray())
+            foreach (var member in members.Values.Where(gone).ToArray())
                 Remove(group, member.ClientId);
     }
 
     private void ExpireSilent()
     {
         var cutoff = DateTime.UtcNow - _settings.ConsumerExpiry;
-        foreach (var (group, members) in _groups.ToArray())
-            foreach (var member in members.Values.Where(m => m.LastSeen < cutoff).ToArray())
-                Remove(group, member.ClientId);
+        RemoveWhere(m => m.LastSeen < cutoff);
     }
 
     private void Remove(string group, string clientId)
     {
         if (!_groups.TryGetValue(group, out var members) || !members.Remove(clientId, out var member)) return;
-        if (!members.Values.Any(m => m.Consumer.Equals(member.Consumer))) Context.Unwatch(member.Consumer);
+        if (!members.Values.Any(m => m.Consumer.Equals(member.Consumer))) ClientDeathWatch.Unwatch(Context, member.Consumer);
         _pulls.Tell(new ReleaseHolds(member.Consumer.Path));
         if (members.Count == 0) _groups.Remove(group);
         else NotifyRebalance(group);

@@ -4,7 +4,8 @@ namespace Rocket.Broker.Transaction;
 
 /// <summary>
 /// The live producers of each producer group on this broker (RocketMQ's ProducerManager), owned by the transaction
-/// actor: they join by heartbeat and leave by unregistering, by heartbeat expiry, or when their checker dies.
+/// actor: they join by heartbeat and leave by unregistering, by heartbeat expiry, or when their checker stops or its
+/// process's connection closes.
 /// </summary>
 public sealed class ProducerRegistry
 {
@@ -30,8 +31,11 @@ public sealed class ProducerRegistry
         return removed.Checker;
     }
 
-    /// <summary>Removes every producer whose checker is <paramref name="checker"/> (its process died).</summary>
+    /// <summary>Removes every producer whose checker is <paramref name="checker"/> (it stopped).</summary>
     public IReadOnlyList<(string Group, string ClientId)> RemoveChecker(IActorRef checker) => RemoveWhere(p => p.Checker.Equals(checker));
+
+    /// <summary>Removes every producer whose checker is <paramref name="gone"/> (e.g. in a process whose connection closed).</summary>
+    public IReadOnlyList<(string Group, string ClientId)> RemoveCheckersWhere(Func<IActorRef, bool> gone) => RemoveWhere(p => gone(p.Checker));
 
     /// <summary>Removes producers silent since <paramref name="cutoff"/>.</summary>
     public IReadOnlyList<(string Group, string ClientId)> Expire(DateTime cutoff) => RemoveWhere(p => p.LastSeen < cutoff);

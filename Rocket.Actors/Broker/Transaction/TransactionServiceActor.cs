@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Remote;
 using Rocket.Broker.Metadata;
 using Rocket.Broker.Replication;
 using Rocket.Protocol;
+using Rocket.Remoting;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Log;
@@ -139,6 +141,7 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
     {
         Timers.StartPeriodicTimer("expire", ExpireProducers.Instance,
             TimeSpan.FromTicks(Math.Max(_settings.ConsumerExpiry.Ticks / 4, TimeSpan.TicksPerSecond)));
+        ClientDeathWatch.Start(Context);
         AskProgress();
     }
 
@@ -150,6 +153,7 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
         Receive<ProducerHeartbeat>(OnHeartbeat);
         Receive<UnregisterProducer>(u => Forget(_producers.Remove(u.Group, u.ClientId)));
         Receive<Terminated>(t => _producers.RemoveChecker(t.ActorRef));
+        Receive<DisassociatedEvent>(closed => _producers.RemoveCheckersWhere(checker => ClientDeathWatch.IsIn(checker, closed)));
         Receive<ExpireProducers>(_ =>
         {
             foreach (var (group, clientId) in _producers.Expire(DateTime.UtcNow - _settings.ConsumerExpiry))
@@ -250,12 +254,12 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
             _log.Warning("Broker {0}: ignored a producer heartbeat from {1}: {2}", _settings.BrokerName, hb.ClientId, error);
             return;
         }
-        if (_producers.Heartbeat(hb.Group, hb.ClientId, hb.Checker, DateTime.UtcNow)) Context.Watch(hb.Checker);
+        if (_producers.Heartbeat(hb.Group, hb.ClientId, hb.Checker, DateTime.UtcNow)) ClientDeathWatch.Watch(Context, hb.Checker);
     }
 
     private void Forget(IActorRef? checker)
     {
-        if (checker is not null && !_producers.Uses(checker)) Context.Unwatch(checker);
+        if (checker is not null && !_producers.Uses(checker)) ClientDeathWatch.Unwatch(Context, checker);
     }
 
     // ---- end transaction ----------------------------------------------------------------------------------------
