@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Remote;
 using Rocket.Broker.Pull;
 using Rocket.Protocol;
@@ -30,6 +31,7 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
     private readonly BrokerSettings _settings;
     private readonly IActorRef _pulls;
     private readonly Dictionary<string, Dictionary<string, Member>> _groups = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public ConsumerGroupsActor(BrokerSettings settings, IActorRef pulls)
     {
@@ -44,8 +46,8 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
             _groups.TryGetValue(g.Group, out var members)
                 ? members.Values.Select(m => (m.ClientId, m.Consumer, m.Model, m.Topics, m.Subscriptions, m.LastSeen))
                 : [])));
-        Receive<Terminated>(t => RemoveWhere(m => m.Consumer.Equals(t.ActorRef)));
-        Receive<DisassociatedEvent>(closed => RemoveWhere(m => ClientDeathWatch.IsIn(m.Consumer, closed)));
+        Receive<Terminated>(t => RemoveWhere(m => m.Consumer.Equals(t.ActorRef), "its consumer actor stopped"));
+        Receive<DisassociatedEvent>(closed => RemoveWhere(m => ClientDeathWatch.IsIn(m.Consumer, closed), $"the connection to {closed.RemoteAddress} closed"));
         Receive<Expire>(_ => ExpireSilent());
     }
 
@@ -85,17 +87,20 @@ public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
         NotifyRebalance(hb.Group);
     }
 
-    private void RemoveWhere(Func<Member, bool> gone)
+    private void RemoveWhere(Func<Member, bool> gone, string why)
     {
         foreach (var (group, members) in _groups.ToArray())
             foreach (var member in members.Values.Where(gone).ToArray())
+            {
+                _log.Info("Broker {0}: consumer {1} left group {2}: {3}", _settings.BrokerName, member.ClientId, group, why);
                 Remove(group, member.ClientId);
+            }
     }
 
     private void ExpireSilent()
     {
         var cutoff = DateTime.UtcNow - _settings.ConsumerExpiry;
-        RemoveWhere(m => m.LastSeen < cutoff);
+        RemoveWhere(m => m.LastSeen < cutoff, $"no heartbeat for {_settings.ConsumerExpiry.TotalSeconds:0.#} s (consumer-expiry)");
     }
 
     private void Remove(string group, string clientId)

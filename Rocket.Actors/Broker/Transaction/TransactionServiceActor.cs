@@ -153,7 +153,12 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
         Receive<ProducerHeartbeat>(OnHeartbeat);
         Receive<UnregisterProducer>(u => Forget(_producers.Remove(u.Group, u.ClientId)));
         Receive<Terminated>(t => _producers.RemoveChecker(t.ActorRef));
-        Receive<DisassociatedEvent>(closed => _producers.RemoveCheckersWhere(checker => ClientDeathWatch.IsIn(checker, closed)));
+        Receive<DisassociatedEvent>(closed =>
+        {
+            foreach (var (group, clientId) in _producers.RemoveCheckersWhere(checker => ClientDeathWatch.IsIn(checker, closed)))
+                _log.Info("Broker {0}: producer {1} of group {2} left: the connection to {3} closed; it is no longer asked to check transactions",
+                    _settings.BrokerName, clientId, group, closed.RemoteAddress);
+        });
         Receive<ExpireProducers>(_ =>
         {
             foreach (var (group, clientId) in _producers.Expire(DateTime.UtcNow - _settings.ConsumerExpiry))
