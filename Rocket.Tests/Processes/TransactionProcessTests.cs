@@ -93,8 +93,8 @@ public class TransactionProcessTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// Runs <paramref name="step"/>; if it throws, the restarted broker's last output lines go to the test's output first.
-    /// In CI (only there so far) a consumer started right after the restart has once in a while had no answer from the
-    /// broker within its start timeout; its log is what can tell why.
+    /// In CI a consumer started right after the restart had at times no answer from the broker within its start timeout;
+    /// the broker's log showed why (the client had quarantined the slow-starting new incarnation, docs/restart.md).
     /// </summary>
     private async Task<T> ShowingOutputOnFailure<T>(ChildProcess broker, Func<Task<T>> step)
     {

@@ -11,8 +11,8 @@ namespace Rocket.Broker.Groups;
 /// Consumer-group membership on this broker (RocketMQ's ConsumerManager): members join by heartbeat and leave by
 /// unregistering, by heartbeat expiry (consumer-expiry), or when the connection to their process closes (a killed
 /// process's socket is reset at once; see <see cref="ClientDeathWatch"/> for why remote consumers are not death-watched).
-/// Every change tells the group's members to rebalance; a member that leaves has its held
-/// pulls dropped, so nothing is answered to a client that is gone.
+/// Every change tells the group's members to rebalance; a member that leaves has its held pulls dropped, so nothing is
+/// answered to a client that is gone.
 /// </summary>
 public sealed class ConsumerGroupsActor : ReceiveActor, IWithTimers
 {

@@ -31,10 +31,7 @@ public sealed class ProducerRegistry
         return removed.Checker;
     }
 
-    /// <summary>Removes every producer whose checker is <paramref name="checker"/> (it stopped).</summary>
-    public IReadOnlyList<(string Group, string ClientId)> RemoveChecker(IActorRef checker) => RemoveWhere(p => p.Checker.Equals(checker));
-
-    /// <summary>Removes every producer whose checker is <paramref name="gone"/> (e.g. in a process whose connection closed).</summary>
+    /// <summary>Removes every producer whose checker is <paramref name="gone"/> (it stopped, or its process's connection closed).</summary>
     public IReadOnlyList<(string Group, string ClientId)> RemoveCheckersWhere(Func<IActorRef, bool> gone) => RemoveWhere(p => gone(p.Checker));
 
     /// <summary>Removes producers silent since <paramref name="cutoff"/>.</summary>

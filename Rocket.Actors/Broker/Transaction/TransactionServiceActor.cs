@@ -152,7 +152,7 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
         Receive<TopicEnsured>(OnTopicEnsured);
         Receive<ProducerHeartbeat>(OnHeartbeat);
         Receive<UnregisterProducer>(u => Forget(_producers.Remove(u.Group, u.ClientId)));
-        Receive<Terminated>(t => _producers.RemoveChecker(t.ActorRef));
+        Receive<Terminated>(t => _producers.RemoveCheckersWhere(checker => checker.Equals(t.ActorRef)));
         Receive<DisassociatedEvent>(closed =>
         {
             foreach (var (group, clientId) in _producers.RemoveCheckersWhere(checker => ClientDeathWatch.IsIn(checker, closed)))
