@@ -64,6 +64,16 @@ public class BrokerActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task The_produce_actor_runs_on_the_journals_dispatcher()
+    {
+        var broker = StartBroker(null, new TopicConfig("T", 4, 4));
+        Assert.Equal(ProduceStatus.Ok, Produce(broker, Wire("T", 0, "a")).Results.Single().Status); // its children exist now
+        var produce = await Sys.ActorSelection($"/user/{BrokerActor.Name}/produce").ResolveOne(TimeSpan.FromSeconds(5));
+        var cell = Assert.IsAssignableFrom<ActorRefWithCell>(produce).Underlying;
+        Assert.Equal(_store!.Settings.JournalDispatcher, cell.Props.Dispatcher);
+    }
+
+    [Fact]
     public void A_queue_the_topic_does_not_have_is_rejected_by_name()
     {
         var broker = StartBroker(null, new TopicConfig("T", 4, 4));

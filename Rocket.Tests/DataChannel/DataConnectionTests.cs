@@ -205,4 +205,67 @@ public sealed class DataConnectionTests
         Assert.False(client.Connection.Post(new ProduceRequest(1, [])));
         Assert.True(client.Connection.IsClosed);
     }
+
+    [Fact]
+    public async Task Frames_posted_from_many_threads_at_once_all_arrive_each_threads_in_its_order()
+    {
+        var (client, broker) = await ConnectedAsync();
+        const int threads = 8, each = 2_000;
+        var posting = Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            for (int i = 0; i < each; i++)
+                Assert.True(client.Connection.Post(new ProduceRequest(t * 1_000_000L + i, [new WireMessage("T", t, new byte[1 + i % 700], null, 0, i)])));
+        })).ToArray();
+        await Task.WhenAll(posting).WaitAsync(Patience);
+
+        var next = new int[threads];
+        for (int n = 0; n < threads * each; n++)
+        {
+            var request = Assert.IsType<ProduceRequest>(await broker.NextAsync());
+            int t = (int)(request.RequestId / 1_000_000), i = (int)(request.RequestId % 1_000_000);
+            Assert.Equal(next[t]++, i);
+            Assert.Equal(1 + i % 700, request.Messages[0].Body.Length);
+        }
+        Assert.All(next, n => Assert.Equal(each, n));
+        client.Connection.Close("test over");
+        broker.Connection.Close("test over");
+    }
+
+    [Fact]
+    public async Task Posting_to_a_peer_that_does_not_read_never_blocks_and_it_gets_everything_once_it_reads()
+    {
+        var (clientSocket, serverSocket) = await LoopbackSockets.PairAsync();
+        var client = Open(clientSocket, isClient: true);
+        // Far more than the two socket buffers hold: a post that waited for the kernel to take its bytes would hang here.
+        var body = new byte[64 << 10];
+        const int count = 1_000;
+        var posting = Task.Run(() =>
+        {
+            for (int i = 0; i < count; i++) Assert.True(client.Connection.Post(new ProduceRequest(i, [new WireMessage("T", 0, body, null, 0, i)])));
+        });
+        await posting.WaitAsync(Patience);
+
+        var broker = Open(serverSocket, isClient: false); // starts reading only now
+        for (int i = 0; i < count; i++) Assert.Equal(i, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
+        client.Connection.Close("test over");
+        broker.Connection.Close("test over");
+    }
+
+    [Fact]
+    public async Task Frames_posted_before_the_connection_starts_follow_its_hello()
+    {
+        var (clientSocket, serverSocket) = await LoopbackSockets.PairAsync();
+        var broker = Open(serverSocket, isClient: false);
+        var client = new End();
+        client.Connection = new DataConnection(clientSocket, isClient: true, client.Add, reason => client.Closed.TrySetResult(reason));
+        Assert.True(client.Connection.Post(new ProduceRequest(1, [])));
+        Assert.True(client.Connection.Post(new ProduceRequest(2, [])));
+        client.Connection.Start();
+
+        Assert.Equal(1, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
+        Assert.Equal(2, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
+        Assert.False(broker.Closed.Task.IsCompleted);
+        client.Connection.Close("test over");
+        broker.Connection.Close("test over");
+    }
 }

@@ -24,6 +24,8 @@ namespace Rocket.Broker.Produce;
 /// <para>What one message accepts goes to the journal as one batch when the message has been handled: the requests
 /// one socket read brought (<see cref="ChannelProduceRequests"/>) cost the journal one append and one answer, and a
 /// lone request is sent on at once, with no extra mailbox turn.</para>
+/// <para>The broker runs it on the journal's dispatcher (its own thread by default), so the append's answer comes back
+/// without waking a thread-pool worker, and nothing it does blocks.</para>
 /// </summary>
 public sealed class ProduceActor : ReceiveActor, IWithUnboundedStash
 {
