@@ -33,12 +33,24 @@ public sealed class DataConnectionTests
         public async Task<object> NextAsync() => await _received.Reader.ReadAsync().AsTask().WaitAsync(Patience);
     }
 
-    private static End Open(Socket socket, bool isClient)
+    /// <summary>An end whose connection is not started yet.</summary>
+    private static End Create(Socket socket, bool isClient)
     {
         var end = new End();
         end.Connection = new DataConnection(socket, isClient, end.Add, reason => end.Closed.TrySetResult(reason));
+        return end;
+    }
+
+    private static End Open(Socket socket, bool isClient)
+    {
+        var end = Create(socket, isClient);
         end.Connection.Start();
         return end;
+    }
+
+    private static void CloseAll(params End[] ends)
+    {
+        foreach (var end in ends) end.Connection.Close("test over");
     }
 
     private static async Task<(End Client, End Broker)> ConnectedAsync()
@@ -84,8 +96,7 @@ public sealed class DataConnectionTests
             foreach (var m in messages) AssertSame(m, await broker.NextAsync());
             foreach (var m in messages) Assert.True(broker.Connection.Post(m));
             foreach (var m in messages) AssertSame(m, await client.NextAsync());
-            client.Connection.Close("test over");
-            broker.Connection.Close("test over");
+            CloseAll(client, broker);
         }
     }
 
@@ -105,8 +116,7 @@ public sealed class DataConnectionTests
         WireAssert.Same(plain, await client.NextAsync());
         // The write loop returned the buffer before the bytes left, so before they arrived.
         Assert.Throws<ObjectDisposedException>(() => encoded.Messages.Length);
-        client.Connection.Close("test over");
-        broker.Connection.Close("test over");
+        CloseAll(client, broker);
     }
 
     /// <summary>The answer's messages written as the broker's queue partition writes them from records.</summary>
@@ -227,8 +237,7 @@ public sealed class DataConnectionTests
             Assert.Equal(1 + i % 700, request.Messages[0].Body.Length);
         }
         Assert.All(next, n => Assert.Equal(each, n));
-        client.Connection.Close("test over");
-        broker.Connection.Close("test over");
+        CloseAll(client, broker);
     }
 
     [Fact]
@@ -247,8 +256,7 @@ public sealed class DataConnectionTests
 
         var broker = Open(serverSocket, isClient: false); // starts reading only now
         for (int i = 0; i < count; i++) Assert.Equal(i, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
-        client.Connection.Close("test over");
-        broker.Connection.Close("test over");
+        CloseAll(client, broker);
     }
 
     [Fact]
@@ -256,8 +264,7 @@ public sealed class DataConnectionTests
     {
         var (clientSocket, serverSocket) = await LoopbackSockets.PairAsync();
         var broker = Open(serverSocket, isClient: false);
-        var client = new End();
-        client.Connection = new DataConnection(clientSocket, isClient: true, client.Add, reason => client.Closed.TrySetResult(reason));
+        var client = Create(clientSocket, isClient: true);
         Assert.True(client.Connection.Post(new ProduceRequest(1, [])));
         Assert.True(client.Connection.Post(new ProduceRequest(2, [])));
         client.Connection.Start();
@@ -265,7 +272,6 @@ public sealed class DataConnectionTests
         Assert.Equal(1, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
         Assert.Equal(2, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
         Assert.False(broker.Closed.Task.IsCompleted);
-        client.Connection.Close("test over");
-        broker.Connection.Close("test over");
+        CloseAll(client, broker);
     }
 }

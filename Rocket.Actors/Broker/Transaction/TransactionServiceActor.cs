@@ -152,19 +152,19 @@ public sealed class TransactionServiceActor : ReceiveActor, IWithUnboundedStash,
         Receive<TopicEnsured>(OnTopicEnsured);
         Receive<ProducerHeartbeat>(OnHeartbeat);
         Receive<UnregisterProducer>(u => Forget(_producers.Remove(u.Group, u.ClientId)));
-        Receive<Terminated>(t => _producers.RemoveCheckersWhere(checker => checker.Equals(t.ActorRef)));
-        Receive<DisassociatedEvent>(closed =>
-        {
-            foreach (var (group, clientId) in _producers.RemoveCheckersWhere(checker => ClientDeathWatch.IsIn(checker, closed)))
-                _log.Info("Broker {0}: producer {1} of group {2} left: the connection to {3} closed; it is no longer asked to check transactions",
-                    _settings.BrokerName, clientId, group, closed.RemoteAddress);
-        });
-        Receive<ExpireProducers>(_ =>
-        {
-            foreach (var (group, clientId) in _producers.Expire(DateTime.UtcNow - _settings.ConsumerExpiry))
-                _log.Info("Broker {0}: producer {1} of group {2} sent no heartbeat for {3}; it is no longer asked to check transactions",
-                    _settings.BrokerName, clientId, group, _settings.ConsumerExpiry);
-        });
+        Receive<Terminated>(t => Left(_producers.RemoveCheckersWhere(checker => checker.Equals(t.ActorRef)), "its checker actor stopped"));
+        Receive<DisassociatedEvent>(closed => Left(_producers.RemoveCheckersWhere(checker => ClientDeathWatch.IsIn(checker, closed)),
+            $"the connection to {closed.RemoteAddress} closed"));
+        Receive<ExpireProducers>(_ => Left(_producers.Expire(DateTime.UtcNow - _settings.ConsumerExpiry),
+            $"no heartbeat for {_settings.ConsumerExpiry.TotalSeconds:0.#} s (consumer-expiry)"));
+    }
+
+    /// <summary>Logs the producers that were removed, and <paramref name="why"/>.</summary>
+    private void Left(IReadOnlyList<(string Group, string ClientId)> gone, string why)
+    {
+        foreach (var (group, clientId) in gone)
+            _log.Info("Broker {0}: producer {1} of group {2} left: {3}; it is no longer asked to check transactions",
+                _settings.BrokerName, clientId, group, why);
     }
 
     private void Serving()
