@@ -7,12 +7,26 @@ namespace Rocket.Store;
 public sealed partial class MessageStore
 {
     /// <summary>
-    /// One retention pass (projector only, since it trims the projections it writes). Deletes commit-log
-    /// segments oldest-first, never the newest: expired ones (older than file-reserved-time) at a delete-when hour or
-    /// when disk usage is above disk-max-used-space-ratio; any of them above disk-space-clean-forcibly-ratio. Then
-    /// trims consume queues and the key index to the new log start, and sets or clears the disk-full write block.
+    /// One whole retention pass on the calling thread (a store run without actors). The actors split it in three
+    /// (<see cref="RetentionActor"/>): <see cref="DeleteExpiredSegments"/> and <see cref="FinishRetention"/> on the
+    /// retention thread, <see cref="DetachExpiredProjectionFiles"/> on the projector's.
     /// </summary>
     public RetentionReport RunRetention()
+    {
+        var segments = DeleteExpiredSegments();
+        var expired = new ExpiredProjectionFiles();
+        if (segments.Deleted > 0) DetachExpiredProjectionFiles(expired);
+        return FinishRetention(segments, expired);
+    }
+
+    /// <summary>
+    /// Retention's first step (retention thread: unlinking a 1 GiB segment whose pages are cached took 0.2 s here).
+    /// Sets or clears the disk-full write block, then deletes commit-log segments oldest-first, never the newest:
+    /// expired ones (older than file-reserved-time) at a delete-when hour or when disk usage is above
+    /// disk-max-used-space-ratio; any of them above disk-space-clean-forcibly-ratio. Never one the projections have
+    /// not passed yet.
+    /// </summary>
+    public CommitLogRetention DeleteExpiredSegments()
     {
         var now = _time.GetUtcNow();
         double used = _diskProbe.UsedPercent(Settings.Directory);
@@ -44,16 +58,31 @@ public sealed partial class MessageStore
                 }
             }
         }
+        return new CommitLogRetention(used, forced, segmentsDeleted);
+    }
 
-        int queueFiles = 0, indexFiles = 0;
-        if (segmentsDeleted > 0)
+    /// <summary>
+    /// Retention's second step, after segments went (projector thread, the projections' single writer): takes the
+    /// consume-queue and key-index files whose messages all lie below the new log start out of the projections, into
+    /// <paramref name="expired"/> (filled as it goes, so a failure part-way still hands over what left).
+    /// </summary>
+    internal void DetachExpiredProjectionFiles(ExpiredProjectionFiles expired)
+    {
+        long min = CommitLog.MinOffset;
+        ConsumeQueues.DetachExpiredFiles(min, expired.QueueFiles);
+        expired.IndexFiles.AddRange(KeyIndex.DetachExpiredFiles(min));
+    }
+
+    /// <summary>Retention's last step (retention thread): deletes the detached files and reports the pass.</summary>
+    internal RetentionReport FinishRetention(CommitLogRetention segments, ExpiredProjectionFiles expired)
+    {
+        if (segments.Deleted > 0)
         {
-            long min = CommitLog.MinOffset;
-            queueFiles = ConsumeQueues.DeleteExpiredFiles(min);
-            indexFiles = KeyIndex.DeleteExpiredFiles(min);
+            expired.Delete();
             UpdateDiskFull(_diskProbe.UsedPercent(Settings.Directory));
         }
-        return new RetentionReport(used, IsDiskFull, forced, segmentsDeleted, queueFiles, indexFiles, CommitLog.MinOffset);
+        return new RetentionReport(segments.UsedPercent, IsDiskFull, segments.Forced, segments.Deleted, expired.QueueFiles.Count,
+            expired.IndexFiles.Count, CommitLog.MinOffset);
     }
 
     /// <summary>Blocks writes above disk-space-warning-level-ratio, with a message that says why and when they resume.</summary>

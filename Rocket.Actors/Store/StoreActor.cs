@@ -2,11 +2,12 @@ using Akka.Actor;
 using Rocket.Store.Flush;
 using Rocket.Store.Journal;
 using Rocket.Store.Projection;
+using Rocket.Store.Retention;
 
 namespace Rocket.Store;
 
 /// <summary>
-/// Supervisor of one node's store actors (journal, flush, projector). It owns the opened <see cref="MessageStore"/>:
+/// Supervisor of one node's store actors (journal, flush, projector, retention). It owns the opened <see cref="MessageStore"/>:
 /// its children stop first, then it shuts the store down cleanly (final flush, checkpoint, abort file removed).
 /// </summary>
 public sealed class StoreActor : ReceiveActor
@@ -19,14 +20,15 @@ public sealed class StoreActor : ReceiveActor
         _store = store;
         var projector = Context.ActorOf(ProjectorActor.Props(store, arrivalListener), "projector");
         var flush = Context.ActorOf(FlushActor.Props(store, projector, flushLog), "flush");
-        _journal = Context.ActorOf(JournalActor.Props(store, flush, projector), "journal");
+        var retention = Context.ActorOf(RetentionActor.Props(store, projector), "retention");
+        _journal = Context.ActorOf(JournalActor.Props(store, flush, projector, retention), "journal");
         Receive<GetJournal>(_ => Sender.Tell(_journal));
         Receive<AppendBatch>(batch => _journal.Forward(batch));
         Receive<Replication.AppendReplica>(m => _journal.Forward(m)); // replication's writes: the journal's too
         Receive<Replication.BeginEpoch>(m => _journal.Forward(m));
         Receive<Replication.TruncateLog>(m => _journal.Forward(m));
         Receive<Replication.StartLogAt>(m => _journal.Forward(m));
-        Receive<RunRetentionNow>(m => projector.Forward(m));
+        Receive<RunRetentionNow>(m => retention.Forward(m));
         Receive<AwaitProjection>(m => projector.Forward(m));
     }
 

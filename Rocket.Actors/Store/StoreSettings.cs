@@ -36,7 +36,8 @@ public sealed record StoreSettings
     public int MaxMsgsNumBatch { get; init; } = 64;
     public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
-    public string ProjectorDispatcher { get; init; } = "akka.actor.default-dispatcher";
+    public string ProjectorDispatcher { get; init; } = "rocket.store.journal-thread";
+    public string RetentionDispatcher { get; init; } = "rocket.store.retention-thread";
 
     /// <summary>
     /// The delay of each delay level in ms, level 1 first (the broker's <c>rocket.broker.message-delay-level</c>, set by
@@ -94,6 +95,7 @@ public sealed record StoreSettings
             JournalDispatcher = r.Dispatcher("journal-dispatcher"),
             FlushDispatcher = r.Dispatcher("flush-dispatcher"),
             ProjectorDispatcher = r.Dispatcher("projector-dispatcher"),
+            RetentionDispatcher = r.Dispatcher("retention-dispatcher"),
         };
         if (s.ConsumeQueueFileSize % 20 != 0)
             throw new ConfigurationException($"{p}mapped-file-size-consume-queue must be a multiple of 20 (one entry), got {s.ConsumeQueueFileSize}");

@@ -28,7 +28,7 @@ public class RetentionTests : IDisposable
     }
 
     /// <summary>Fills about <paramref name="segments"/> segments and projects them.</summary>
-    private static void Fill(MessageStore store, int segments)
+    internal static void Fill(MessageStore store, int segments)
     {
         while (store.CommitLog.Segments.Segments.Count < segments)
             store.AppendAll(Message(keys: "k", body: new string('x', 900)));

@@ -204,15 +204,26 @@ public sealed class KeyIndex : IDisposable
     /// </summary>
     public int DeleteExpiredFiles(long commitLogMinOffset)
     {
+        var expired = DetachExpiredFiles(commitLogMinOffset);
+        foreach (var file in expired) file.Delete();
+        return expired.Length;
+    }
+
+    /// <summary>
+    /// <see cref="DeleteExpiredFiles"/> without the deletion: the files leave the index (queries no longer see them)
+    /// and are returned for the caller to delete off the projector's thread. Index files are named by the physical
+    /// offset of their first entry, and new ones only ever start above these, so no new file can take their names.
+    /// </summary>
+    internal IndexFile[] DetachExpiredFiles(long commitLogMinOffset)
+    {
         lock (_structureLock)
         {
             var files = _files;
             int expired = 0;
             while (expired < files.Length - 1 && files[expired].EndPhysicalOffset < commitLogMinOffset) expired++;
-            if (expired == 0) return 0;
+            if (expired == 0) return [];
             Volatile.Write(ref _files, files[expired..]);
-            for (int i = 0; i < expired; i++) files[i].Delete();
-            return expired;
+            return files[..expired];
         }
     }
 

@@ -2,13 +2,15 @@ using Akka.Actor;
 using Rocket.Store.Flush;
 using Rocket.Store.Projection;
 using Rocket.Store.Replication;
+using Rocket.Store.Retention;
 
 namespace Rocket.Store.Journal;
 
 /// <summary>
 /// Replication's writes (see ReplicaProtocol). Appends and epochs run here, in order with every other append.
 /// Truncation and emptying change the log and the projections together, so they run on the projector's thread while
-/// this actor holds (stashes) every other message, and continue once the projector reports them done.
+/// this actor holds (stashes) every other message and retention is held, and continue once the projector reports them
+/// done.
 /// </summary>
 public sealed partial class JournalActor : IWithUnboundedStash
 {
@@ -76,14 +78,18 @@ public sealed partial class JournalActor : IWithUnboundedStash
 
     private void RunExclusive(Func<object> work, Func<Exception, object> failed)
     {
+        // Retention first finishes any pass under way: a segment deleted in the middle of a truncation could leave
+        // a log with a hole. Then the projector runs the work, with no projection pass in between.
         _exclusiveRequester = Sender;
-        _projector.Tell(new ExclusiveWork(work, failed));
+        _retention.Tell(HoldRetention.Instance);
         BecomeStacked(() =>
         {
+            Receive<RetentionHeld>(_ => _projector.Tell(new ExclusiveWork(work, failed)));
             Receive<ExclusiveDone>(done =>
             {
                 _exclusiveRequester?.Tell(done.Reply);
                 _exclusiveRequester = null;
+                _retention.Tell(ResumeRetention.Instance);
                 UnbecomeStacked();
                 Stash.UnstashAll();
             });

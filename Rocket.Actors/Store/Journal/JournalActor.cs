@@ -23,14 +23,16 @@ public sealed partial class JournalActor : ReceiveActor, IWithTimers
     private readonly MessageStore _store;
     private readonly IActorRef _flush;
     private readonly IActorRef _projector;
+    private readonly IActorRef _retention;
     private readonly bool _syncFlush;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public JournalActor(MessageStore store, IActorRef flush, IActorRef projector)
+    public JournalActor(MessageStore store, IActorRef flush, IActorRef projector, IActorRef retention)
     {
         _store = store;
         _flush = flush;
         _projector = projector;
+        _retention = retention;
         _syncFlush = store.Settings.FlushDiskType == FlushDiskType.SyncFlush;
         Receive<AppendBatch>(OnAppend);
         Receive<RetryJournal>(_ => Retry());
@@ -39,8 +41,8 @@ public sealed partial class JournalActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(MessageStore store, IActorRef flush, IActorRef projector) =>
-        Akka.Actor.Props.Create(() => new JournalActor(store, flush, projector)).WithDispatcher(store.Settings.JournalDispatcher);
+    public static Props Props(MessageStore store, IActorRef flush, IActorRef projector, IActorRef retention) =>
+        Akka.Actor.Props.Create(() => new JournalActor(store, flush, projector, retention)).WithDispatcher(store.Settings.JournalDispatcher);
 
     private void OnAppend(AppendBatch batch)
     {

@@ -243,14 +243,25 @@ public sealed unsafe class SegmentedFile : IDisposable
     /// <summary>Removes the oldest segment (never the last one). Returns false when only one is left.</summary>
     public bool DeleteFirst(out MappedSegment? deleted)
     {
+        if (!DetachFirst(out deleted)) return false;
+        deleted!.Destroy(deleteFile: true);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the oldest segment (never the last one) out of the file without deleting it, so the caller can pay for
+    /// the unmap and the unlink on another thread (<see cref="MappedSegment.Destroy"/>). Returns false when only one
+    /// is left.
+    /// </summary>
+    public bool DetachFirst(out MappedSegment? detached)
+    {
         lock (_structureLock)
         {
             var segments = Volatile.Read(ref _segments);
-            deleted = null;
+            detached = null;
             if (segments.Length <= 1) return false;
-            deleted = segments[0];
+            detached = segments[0];
             Volatile.Write(ref _segments, segments[1..]);
-            deleted.Destroy(deleteFile: true);
             return true;
         }
     }

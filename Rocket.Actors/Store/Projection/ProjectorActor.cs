@@ -6,8 +6,10 @@ namespace Rocket.Store.Projection;
 
 /// <summary>
 /// Builds the projections (consume queues, key index) from the log tail and tells its listener which queues got
-/// messages, so held long polls wake at once. It is the single writer of the projections, so retention, which trims
-/// them, runs here too.
+/// messages, so held long polls wake at once. It runs on the journal's thread by default (projector-dispatcher): the
+/// journal's wake-up after each append then costs no thread wake. It is the single writer of the projections, so
+/// retention's trimming of them runs here too, while the slow part, deleting the files, runs on the retention actor's
+/// thread (<see cref="Retention.RetentionActor"/>).
 /// <para>A pass that fails (e.g. the next consume-queue or index file cannot be created) keeps what it built, puts
 /// the store in the failing state (writes are refused: a message that cannot be consumed must not be acknowledged)
 /// and is retried with back-off; wake-ups in between are ignored. Retention keeps running, since it may be what
@@ -15,7 +17,6 @@ namespace Rocket.Store.Projection;
 /// </summary>
 public sealed class ProjectorActor : ReceiveActor, IWithTimers
 {
-    private sealed class RetentionTick { public static readonly RetentionTick Instance = new(); }
     private sealed class RetryProjection { public static readonly RetryProjection Instance = new(); }
 
     private readonly MessageStore _store;
@@ -31,8 +32,7 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
         _listener = listener;
         Receive<ProjectorWake>(_ => { if (!_failing) ProjectNow(); });
         Receive<RetryProjection>(_ => ProjectNow());
-        Receive<RetentionTick>(_ => RunRetention());
-        Receive<RunRetentionNow>(_ => Sender.Tell(RunRetention()));
+        Receive<DetachExpiredProjectionFiles>(_ => Sender.Tell(DetachExpiredFiles()));
         Receive<ExclusiveWork>(work =>
         {
             object reply;
@@ -54,7 +54,6 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Timers.StartPeriodicTimer("retention", RetentionTick.Instance, _store.Settings.CleanResourceInterval);
         // A safety net: a lost wake-up never leaves consumers waiting for more than this.
         Timers.StartPeriodicTimer("projection", ProjectorWake.Instance, TimeSpan.FromMilliseconds(200));
     }
@@ -108,23 +107,19 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
         }
     }
 
-    private Retention.RetentionReport RunRetention()
+    private Retention.ExpiredProjectionFiles DetachExpiredFiles()
     {
-        if (!_failing) ProjectNow();
-        Retention.RetentionReport report;
+        var expired = new Retention.ExpiredProjectionFiles();
         try
         {
-            report = _store.RunRetention();
+            _store.DetachExpiredProjectionFiles(expired);
         }
         catch (Exception e)
         {
-            // Retention is retried on its own timer; a failed pass must not stop the projector.
-            _log.Error(e, "Retention failed: {0}; it runs again in {1}", e.Message, _store.Settings.CleanResourceInterval);
-            return new Retention.RetentionReport(double.NaN, _store.IsDiskFull, false, 0, 0, 0, _store.CommitLog.MinOffset);
+            // What was taken out before the failure is still handed over for deletion; the rest waits for the next pass.
+            _log.Error(e, "Retention could not take expired files out of the consume queues and key index: {0}; " +
+                          "its next pass tries again", e.Message);
         }
-        if (report.CommitLogSegmentsDeleted > 0)
-            _log.Info("Retention deleted {0} commit-log segments, {1} consume-queue files, {2} index files; disk {3:F1}% used",
-                report.CommitLogSegmentsDeleted, report.ConsumeQueueFilesDeleted, report.IndexFilesDeleted, report.DiskUsedPercent);
-        return report;
+        return expired;
     }
 }

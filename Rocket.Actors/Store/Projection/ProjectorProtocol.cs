@@ -15,3 +15,13 @@ internal sealed class ProjectorWake
 internal sealed record ExclusiveWork(Func<object> Work, Func<Exception, object> Failed);
 
 internal sealed record ExclusiveDone(object Reply);
+
+/// <summary>
+/// Retention → projector, after commit-log segments went: take the expired consume-queue and key-index files out of
+/// the projections and answer them as <see cref="Retention.ExpiredProjectionFiles"/>, for retention to delete.
+/// </summary>
+internal sealed class DetachExpiredProjectionFiles
+{
+    public static readonly DetachExpiredProjectionFiles Instance = new();
+    private DetachExpiredProjectionFiles() { }
+}

@@ -1,3 +1,5 @@
+using Rocket.Store.Mapped;
+
 namespace Rocket.Store.Queue;
 
 public sealed partial class ConsumeQueue
@@ -77,18 +79,28 @@ public sealed partial class ConsumeQueue
     /// </summary>
     public int DeleteExpiredFiles(long commitLogMinOffset)
     {
+        var detached = new List<MappedSegment>();
+        DetachExpiredFiles(commitLogMinOffset, detached);
+        foreach (var file in detached) file.Destroy(deleteFile: true);
+        return detached.Count;
+    }
+
+    /// <summary>
+    /// <see cref="DeleteExpiredFiles"/> without the deletion: the files leave the queue (readers move past them) and
+    /// are added to <paramref name="detached"/>, for the caller to destroy off the projector's thread.
+    /// </summary>
+    public void DetachExpiredFiles(long commitLogMinOffset, List<MappedSegment> detached)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int deleted = 0;
         while (_file.Segments is { Count: > 1 } segments && AllMessagesBelow(segments[0], commitLogMinOffset))
         {
             // Move readers off the file before it goes; the exact minimum is settled below.
             long nextFileStart = segments[0].EndOffset / EntrySize;
             Volatile.Write(ref _minOffset, Math.Max(MinOffset, Math.Min(nextFileStart, MaxOffset)));
-            _file.DeleteFirst(out _);
-            deleted++;
+            _file.DetachFirst(out var file);
+            detached.Add(file!);
         }
         AdvanceMinOffsetPast(commitLogMinOffset);
-        return deleted;
     }
 
     /// <summary>Whether the file's last real entry (offsets grow along the queue) ends at or below the log start.</summary>

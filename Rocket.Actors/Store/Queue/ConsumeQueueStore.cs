@@ -138,6 +138,12 @@ public sealed class ConsumeQueueStore : IDisposable
         return deleted;
     }
 
+    /// <summary>Every queue's <see cref="ConsumeQueue.DetachExpiredFiles"/>: the files leave the queues, undeleted.</summary>
+    public void DetachExpiredFiles(long commitLogMinOffset, List<Mapped.MappedSegment> detached)
+    {
+        foreach (var queue in All) queue.DetachExpiredFiles(commitLogMinOffset, detached);
+    }
+
     public void Flush(bool wholePagesOnly = false)
     {
         foreach (var queue in All) queue.Flush(wholePagesOnly);

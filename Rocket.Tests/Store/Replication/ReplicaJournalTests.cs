@@ -1,7 +1,10 @@
 using Akka.Actor;
 using Rocket.Store;
+using Rocket.Store.Journal;
 using Rocket.Store.Log;
+using Rocket.Store.Projection;
 using Rocket.Store.Replication;
+using Rocket.Store.Retention;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Store.Replication.ReplicaStores;
@@ -58,6 +61,42 @@ public class ReplicaJournalTests : Akka.TestKit.Xunit2.TestKit
     {
         slave.Tell(new AwaitProjection(end - 1));
         ExpectMsg<ProjectedPast>();
+    }
+
+    [Fact]
+    public void A_truncation_holds_retention_first_and_resumes_it_when_done()
+    {
+        var store = MessageStore.Open(ReplicaSettings(_slaveDir.Path));
+        try
+        {
+            var retention = CreateTestProbe();
+            var projector = Sys.ActorOf(ProjectorActor.Props(store));
+            var journal = Sys.ActorOf(JournalActor.Props(store, CreateTestProbe().Ref, projector, retention.Ref));
+            CopyAll(journal, 0);
+            var cutAt = _written[10];
+
+            journal.Tell(new TruncateLog(cutAt.Offset));
+            retention.ExpectMsg<HoldRetention>();
+            journal.Tell(new AppendBatch(7, [TestMessages.Message(cutAt.Topic, cutAt.QueueId)]));
+            ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // a segment may still be going: nothing is cut, nothing appended
+            Assert.Equal(_master.MaxOffset, store.CommitLog.MaxOffset);
+
+            retention.Reply(RetentionHeld.Instance);
+            Assert.Equal(cutAt.Offset, ExpectMsg<LogTruncated>().MaxOffset);
+            Assert.Equal(cutAt.Offset, ExpectMsg<BatchAppended>().Results[0].PhysicalOffset);
+            retention.ExpectMsg<ResumeRetention>();
+
+            Watch(journal);
+            Watch(projector);
+            Sys.Stop(journal);
+            Sys.Stop(projector);
+            ExpectTerminated(journal);
+            ExpectTerminated(projector);
+        }
+        finally
+        {
+            store.Dispose();
+        }
     }
 
     [Fact]

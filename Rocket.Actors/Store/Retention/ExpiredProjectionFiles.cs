@@ -1,0 +1,22 @@
+using Rocket.Store.Index;
+using Rocket.Store.Mapped;
+
+namespace Rocket.Store.Retention;
+
+/// <summary>
+/// Consume-queue and key-index files that retention took out of the projections on the projector's thread, to be
+/// deleted on the retention thread: unlinking a file with cached pages costs about 1 ms per 6 MB consume-queue file
+/// and 90 ms per 420 MB index file here, which must not stall the appends that share the projector's thread.
+/// </summary>
+internal sealed class ExpiredProjectionFiles
+{
+    public List<MappedSegment> QueueFiles { get; } = new();
+    public List<IndexFile> IndexFiles { get; } = new();
+
+    /// <summary>Unmaps (once readers leave) and unlinks every file.</summary>
+    public void Delete()
+    {
+        foreach (var file in QueueFiles) file.Destroy(deleteFile: true);
+        foreach (var file in IndexFiles) file.Delete();
+    }
+}
