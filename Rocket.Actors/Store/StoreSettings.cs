@@ -36,7 +36,7 @@ public sealed record StoreSettings
     public int MaxMsgsNumBatch { get; init; } = 64;
     public string JournalDispatcher { get; init; } = "rocket.store.journal-thread";
     public string FlushDispatcher { get; init; } = "rocket.store.flush-thread";
-    public string ProjectorDispatcher { get; init; } = "rocket.store.journal-thread";
+    public string ProjectorDispatcher { get; init; } = "akka.actor.default-dispatcher";
     public string RetentionDispatcher { get; init; } = "rocket.store.retention-thread";
 
     /// <summary>

@@ -47,8 +47,8 @@ public class StoreSettingsTests
     public void A_dispatcher_setting_may_name_a_store_thread_akka_own_dispatchers_or_a_block_of_its_own()
     {
         Assert.Equal("rocket.store.projector-thread", Parse("rocket.store.projector-dispatcher = rocket.store.projector-thread").ProjectorDispatcher);
-        Assert.Equal("rocket.store.journal-thread", Parse("").ProjectorDispatcher);
-        Assert.Equal("akka.actor.default-dispatcher", Parse("rocket.store.projector-dispatcher = akka.actor.default-dispatcher").ProjectorDispatcher);
+        Assert.Equal("akka.actor.default-dispatcher", Parse("").ProjectorDispatcher);
+        Assert.Equal("rocket.store.journal-thread", Parse("rocket.store.projector-dispatcher = rocket.store.journal-thread").ProjectorDispatcher);
         Assert.Equal("rocket.store.retention-thread", Parse("").RetentionDispatcher);
         Assert.Equal("rocket.store.flush-thread", Parse("").FlushDispatcher);
         Assert.Equal("my-pool", Parse("my-pool { type = ForkJoinDispatcher }\nrocket.store.flush-dispatcher = my-pool").FlushDispatcher);

@@ -7,7 +7,7 @@ using Xunit;
 namespace Rocket.Tests.Threading;
 
 /// <summary>
-/// The dispatchers reference.conf gives the journal (and projector), flush, retention and timer actors, the metadata
+/// The dispatchers reference.conf gives the journal, flush, retention and timer actors, the metadata
 /// database's writes and backups, and the dedicated thread a projector can be given. Each must run its actors on its own
 /// named thread: the flush and timer actors block in msync, retention in unlink and the metadata writes in fsync, which
 /// must never hold a thread-pool thread.
@@ -26,7 +26,6 @@ public sealed class StoreThreadDispatchersTests()
     [Theory]
     [InlineData("rocket.store.journal-dispatcher", "rocket-journal")]
     [InlineData("rocket.store.flush-dispatcher", "rocket-flush")]
-    [InlineData("rocket.store.projector-dispatcher", "rocket-journal")] // the journal's wake-up after an append costs no thread wake
     [InlineData(null, "rocket-projector")] // opt-in: rocket.store.projector-dispatcher = "rocket.store.projector-thread"
     [InlineData("rocket.store.retention-dispatcher", "rocket-retention")] // unlinking a cached 1 GiB segment takes 0.2 s
     [InlineData("rocket.broker.timer-dispatcher", "rocket-timer")]

@@ -6,10 +6,9 @@ namespace Rocket.Store.Projection;
 
 /// <summary>
 /// Builds the projections (consume queues, key index) from the log tail and tells its listener which queues got
-/// messages, so held long polls wake at once. It runs on the journal's thread by default (projector-dispatcher): the
-/// journal's wake-up after each append then costs no thread wake. It is the single writer of the projections, so
-/// retention's trimming of them runs here too, while the slow part, deleting the files, runs on the retention actor's
-/// thread (<see cref="Retention.RetentionActor"/>).
+/// messages, so held long polls wake at once. It is the single writer of the projections, so retention's trimming of
+/// them runs here too, while the slow part, deleting the files, runs on the retention actor's thread
+/// (<see cref="Retention.RetentionActor"/>): held long polls do not wait for an unlink.
 /// <para>A pass that fails (e.g. the next consume-queue or index file cannot be created) keeps what it built, puts
 /// the store in the failing state (writes are refused: a message that cannot be consumed must not be acknowledged)
 /// and is retried with back-off; wake-ups in between are ignored. Retention keeps running, since it may be what

@@ -6,7 +6,7 @@ namespace Rocket.Store.Retention;
 /// <summary>
 /// Consume-queue and key-index files that retention took out of the projections on the projector's thread, to be
 /// deleted on the retention thread: unlinking a file with cached pages costs about 1 ms per 6 MB consume-queue file
-/// and 90 ms per 420 MB index file here, which must not stall the appends that share the projector's thread.
+/// and 90 ms per 420 MB index file here, which must not stall projection (and with it the consumers' long polls).
 /// </summary>
 internal sealed class ExpiredProjectionFiles
 {

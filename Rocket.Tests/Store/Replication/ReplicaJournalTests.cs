@@ -86,12 +86,12 @@ public class ReplicaJournalTests : Akka.TestKit.Xunit2.TestKit
             Assert.Equal(cutAt.Offset, ExpectMsg<BatchAppended>().Results[0].PhysicalOffset);
             retention.ExpectMsg<ResumeRetention>();
 
-            Watch(journal);
-            Watch(projector);
-            Sys.Stop(journal);
-            Sys.Stop(projector);
-            ExpectTerminated(journal);
-            ExpectTerminated(projector);
+            foreach (var actor in new[] { journal, projector }) // stopped before the store they write is disposed
+            {
+                Watch(actor);
+                Sys.Stop(actor);
+                ExpectTerminated(actor);
+            }
         }
         finally
         {
