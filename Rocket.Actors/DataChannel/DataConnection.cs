@@ -12,11 +12,6 @@ namespace Rocket.DataChannel;
 /// <c>onMessage</c> (an actor's Tell), then tells <c>onReadDone</c> that one socket read's frames are all handed over,
 /// and a write loop that drains the outbox into pooled buffers, many frames per socket write. It owns no actor state, so the actor that owns it only posts to it and hears back by messages.
 /// The first failure (peer gone, bad frame, local close) closes the socket and is reported once to <c>onClosed</c>.
-/// <para>The read loop runs on the thread pool (asynchronous receives), or, given a <c>readThreadName</c>, on a thread
-/// of its own that waits in each receive. The client takes its own thread: a receive completed by .NET's socket engine
-/// continues on a pool worker, and that hand-off's tail was 0.5–2.6 ms at the p99 where a waiting thread's was under
-/// 0.2 ms (docs/performance.md, "Twenty-ninth round"). A broker, with a connection per client, keeps the pool and
-/// inlines its socket completions instead (<c>NodeProcessEnvironment</c>).</para>
 /// </summary>
 internal sealed class DataConnection
 {
@@ -31,7 +26,6 @@ internal sealed class DataConnection
     private readonly Action<object> _onMessage;
     private readonly Action<string> _onClosed;
     private readonly Action? _onReadDone;
-    private readonly string? _readThreadName;
     private readonly Channel<object> _outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly NameCache _names = new();
     private int _closed;
@@ -42,10 +36,7 @@ internal sealed class DataConnection
     /// <param name="onClosed">Called once with why the connection ended.</param>
     /// <param name="onReadDone">Called on the read loop's thread after the messages of one socket read, so that what
     /// arrived together can be handed on together.</param>
-    /// <param name="readThreadName">When set, the read loop runs on a background thread of this name, which waits in
-    /// each receive; otherwise on the thread pool.</param>
-    public DataConnection(Socket socket, bool isClient, Action<object> onMessage, Action<string> onClosed, Action? onReadDone = null,
-        string? readThreadName = null)
+    public DataConnection(Socket socket, bool isClient, Action<object> onMessage, Action<string> onClosed, Action? onReadDone = null)
     {
         _socket = socket;
         _sendHello = isClient;
@@ -53,7 +44,6 @@ internal sealed class DataConnection
         _onMessage = onMessage;
         _onClosed = onClosed;
         _onReadDone = onReadDone;
-        _readThreadName = readThreadName;
         socket.NoDelay = true;
     }
 
@@ -61,8 +51,7 @@ internal sealed class DataConnection
 
     public void Start()
     {
-        if (_readThreadName is null) _ = ReadLoopAsync();
-        else new Thread(() => ReadLoopAsync().GetAwaiter().GetResult()) { IsBackground = true, Name = _readThreadName }.Start();
+        _ = ReadLoopAsync();
         _ = WriteLoopAsync();
     }
 
@@ -128,7 +117,7 @@ internal sealed class DataConnection
             bool greeted = !_expectHello;
             while (true)
             {
-                int read = await Receive(buffer.AsMemory(end)).ConfigureAwait(false);
+                int read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
                 {
                     Close("closed by the other side");
@@ -183,14 +172,6 @@ internal sealed class DataConnection
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    /// <summary>
-    /// The next socket read: on the read loop's own thread a receive that waits there (the loop then never leaves that
-    /// thread: every await below finds its value ready), else an asynchronous one. A close unblocks either with an error.
-    /// </summary>
-    private ValueTask<int> Receive(Memory<byte> into) => _readThreadName is null
-        ? _socket.ReceiveAsync(into, SocketFlags.None)
-        : ValueTask.FromResult(_socket.Receive(into.Span, SocketFlags.None));
 
     /// <summary>Takes every queued frame that fits into <paramref name="buffer"/>; a frame that does not waits in <paramref name="next"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -273,34 +272,6 @@ public sealed class DataConnectionTests
         Assert.Equal(1, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
         Assert.Equal(2, Assert.IsType<ProduceRequest>(await broker.NextAsync()).RequestId);
         Assert.False(broker.Closed.Task.IsCompleted);
-        CloseAll(client, broker);
-    }
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task An_end_with_a_read_thread_decodes_there_and_the_thread_ends_when_either_side_closes(bool closedHere)
-    {
-        var (clientSocket, serverSocket) = await LoopbackSockets.PairAsync();
-        var readers = new ConcurrentQueue<Thread>();
-        var client = new End();
-        client.Connection = new DataConnection(clientSocket, isClient: true, m =>
-        {
-            readers.Enqueue(Thread.CurrentThread);
-            client.Add(m);
-        }, reason => client.Closed.TrySetResult(reason), readThreadName: "rocket-data-test");
-        client.Connection.Start();
-        var broker = Open(serverSocket, isClient: false);
-
-        for (int i = 0; i < 3; i++) Assert.True(broker.Connection.Post(new ProduceRequest(i, [])));
-        for (int i = 0; i < 3; i++) Assert.Equal(i, Assert.IsType<ProduceRequest>(await client.NextAsync()).RequestId);
-        var reader = Assert.Single(readers.Distinct());
-        Assert.Equal("rocket-data-test", reader.Name);
-        Assert.True(reader.IsBackground);
-
-        // The thread waits in a receive: a close on either side must end that wait, or the thread would outlive its connection.
-        (closedHere ? client : broker).Connection.Close("test over");
-        Assert.Equal(closedHere ? "test over" : "closed by the other side", await client.Closed.Task.WaitAsync(Patience));
-        Assert.True(reader.Join(Patience));
         CloseAll(client, broker);
     }
 }

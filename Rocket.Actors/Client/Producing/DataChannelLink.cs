@@ -114,8 +114,7 @@ internal sealed class DataChannelLink(IActorContext owner, string brokerName, bo
             {
                 Retire(direct!, ClosedBeforeAnswer(reason)); // before the actor hears of it: no direct send waits on a dead connection
                 self.Tell(new Closed(reason, generation));
-            },
-            readThreadName: $"rocket-data-{brokerName}");
+            });
         direct = new DirectChannel(connection, brokerName, directSends, _pulls, generation);
         _connection = connection;
         sender.Direct = direct; // published before the loops start, so only their close can withdraw it
