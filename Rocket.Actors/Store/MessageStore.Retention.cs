@@ -76,11 +76,9 @@ public sealed partial class MessageStore
     /// <summary>Retention's last step (retention thread): deletes the detached files and reports the pass.</summary>
     internal RetentionReport FinishRetention(CommitLogRetention segments, ExpiredProjectionFiles expired)
     {
-        if (segments.Deleted > 0)
-        {
-            expired.Delete();
+        expired.Delete();
+        if (segments.Deleted + expired.QueueFiles.Count + expired.IndexFiles.Count > 0)
             UpdateDiskFull(_diskProbe.UsedPercent(Settings.Directory));
-        }
         return new RetentionReport(segments.UsedPercent, IsDiskFull, segments.Forced, segments.Deleted, expired.QueueFiles.Count,
             expired.IndexFiles.Count, CommitLog.MinOffset);
     }

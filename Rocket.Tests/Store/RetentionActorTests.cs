@@ -85,4 +85,26 @@ public sealed class RetentionActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(0, ExpectMsg<RetentionReport>().CommitLogSegmentsDeleted);
         projector.ExpectNoMsg(TimeSpan.Zero);
     }
+    [Fact]
+    public void After_the_projector_fails_part_way_the_next_pass_asks_it_again_even_with_no_segment_to_delete()
+    {
+        RetentionTests.Fill(_store, 3);
+        _time.Advance(TimeSpan.FromHours(73));
+        var projector = CreateTestProbe();
+        var retention = Sys.ActorOf(RetentionActor.Props(_store, projector.Ref));
+
+        retention.Tell(RunRetentionNow.Instance);
+        projector.ExpectMsg<DetachExpiredProjectionFiles>();
+        projector.Reply(new ExpiredProjectionFiles { Error = "no such file" });
+        Assert.Equal(2, ExpectMsg<RetentionReport>().CommitLogSegmentsDeleted);
+
+        retention.Tell(RunRetentionNow.Instance); // nothing left to delete in the log, but the projections may hold files
+        projector.ExpectMsg<DetachExpiredProjectionFiles>();
+        projector.Reply(new ExpiredProjectionFiles());
+        Assert.Equal(0, ExpectMsg<RetentionReport>().CommitLogSegmentsDeleted);
+
+        retention.Tell(RunRetentionNow.Instance); // done: no more asking
+        ExpectMsg<RetentionReport>();
+        projector.ExpectNoMsg(TimeSpan.Zero);
+    }
 }

@@ -115,9 +115,10 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            // What was taken out before the failure is still handed over for deletion; the rest waits for the next pass.
+            // What was taken out before the failure is still handed over for deletion; retention asks again next pass.
             _log.Error(e, "Retention could not take expired files out of the consume queues and key index: {0}; " +
                           "its next pass tries again", e.Message);
+            expired.Error = e.Message;
         }
         return expired;
     }

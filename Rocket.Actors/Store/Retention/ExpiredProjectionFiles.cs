@@ -13,6 +13,9 @@ internal sealed class ExpiredProjectionFiles
     public List<MappedSegment> QueueFiles { get; } = new();
     public List<IndexFile> IndexFiles { get; } = new();
 
+    /// <summary>Set when taking them out failed part-way: what is here left the projections, the rest did not.</summary>
+    public string? Error { get; set; }
+
     /// <summary>Unmaps (once readers leave) and unlinks every file.</summary>
     public void Delete()
     {

@@ -19,6 +19,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithUnboundedSt
     private readonly MessageStore _store;
     private readonly IActorRef _projector;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _detachDue; // a pass failed part-way: the projections may hold expired files, ask the projector again
 
     public RetentionActor(MessageStore store, IActorRef projector)
     {
@@ -67,10 +68,11 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         }
         catch (Exception e)
         {
+            _detachDue = true; // some segments may have gone
             replyTo?.Tell(Failed(e));
             return;
         }
-        if (segments.Deleted == 0)
+        if (segments.Deleted == 0 && !_detachDue)
         {
             Finish(replyTo, segments, new ExpiredProjectionFiles());
             return;
@@ -80,6 +82,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithUnboundedSt
         {
             Receive<ExpiredProjectionFiles>(expired =>
             {
+                _detachDue = expired.Error is not null;
                 Become(Idle);
                 Stash.UnstashAll();
                 Finish(replyTo, segments, expired);
@@ -101,7 +104,7 @@ public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithUnboundedSt
             replyTo?.Tell(Failed(e));
             return;
         }
-        if (report.CommitLogSegmentsDeleted > 0)
+        if (report.CommitLogSegmentsDeleted + report.ConsumeQueueFilesDeleted + report.IndexFilesDeleted > 0)
             _log.Info("Retention deleted {0} commit-log segments, {1} consume-queue files, {2} index files; disk {3:F1}% used",
                 report.CommitLogSegmentsDeleted, report.ConsumeQueueFilesDeleted, report.IndexFilesDeleted, report.DiskUsedPercent);
         replyTo?.Tell(report);
