@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rocket.Store.Health;
+using Rocket.Store.Projection;
 using Rocket.Store.Retention;
 
 namespace Rocket.Store;

@@ -5,7 +5,6 @@ using Rocket.Store.Index;
 using Rocket.Store.Log;
 using Rocket.Store.Queue;
 using Rocket.Store.Recovery;
-using Rocket.Store.Retention;
 using Rocket.Store.Health;
 using Rocket.Store.Space;
 
@@ -17,7 +16,8 @@ namespace Rocket.Store;
 /// <list type="bullet">
 /// <item><see cref="Append"/>: the journal actor only (single writer of the log).</item>
 /// <item><see cref="FlushLog"/>, <see cref="FlushProjections"/>: the flush actor only (the one that may block).</item>
-/// <item><see cref="Project"/>, <see cref="RunRetention"/>: the projector only (single writer of the projections).</item>
+/// <item><see cref="Project"/>, <see cref="DetachExpiredProjectionFiles"/>: the projector only (single writer of the projections).</item>
+/// <item><see cref="DeleteExpiredSegments"/>, <see cref="FinishRetention"/>: the retention actor only (file deletion is slow).</item>
 /// <item>Reads (<see cref="GetMessages"/>, <see cref="ReadMessage"/>, …): any thread, never through a mailbox.</item>
 /// </list>
 /// </summary>

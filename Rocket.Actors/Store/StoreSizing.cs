@@ -1,5 +1,4 @@
 using Rocket.Store.Index;
-using Rocket.Store.Retention;
 using Rocket.Store.Space;
 
 namespace Rocket.Store;

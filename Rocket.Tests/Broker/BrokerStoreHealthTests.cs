@@ -4,7 +4,7 @@ using Rocket.Broker;
 using Rocket.Naming;
 using Rocket.Protocol;
 using Rocket.Store;
-using Rocket.Store.Retention;
+using Rocket.Store.Space;
 using Rocket.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit;
+using Rocket.Store.Space;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Log;

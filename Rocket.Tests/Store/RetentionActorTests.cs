@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Rocket.Store.Space;
 using Rocket.Store;
 using Rocket.Store.Projection;
 using Rocket.Store.Retention;

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Rocket.Store;
 using Rocket.Store.Health;
 using Rocket.Store.Log;
-using Rocket.Store.Retention;
+using Rocket.Store.Space;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;

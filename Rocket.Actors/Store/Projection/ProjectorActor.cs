@@ -106,9 +106,9 @@ public sealed class ProjectorActor : ReceiveActor, IWithTimers
         }
     }
 
-    private Retention.ExpiredProjectionFiles DetachExpiredFiles()
+    private ExpiredProjectionFiles DetachExpiredFiles()
     {
-        var expired = new Retention.ExpiredProjectionFiles();
+        var expired = new ExpiredProjectionFiles();
         try
         {
             _store.DetachExpiredProjectionFiles(expired);

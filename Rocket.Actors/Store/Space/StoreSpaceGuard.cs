@@ -1,4 +1,3 @@
-using Rocket.Store.Retention;
 
 namespace Rocket.Store.Space;
 

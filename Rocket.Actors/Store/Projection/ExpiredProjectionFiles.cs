@@ -1,7 +1,7 @@
 using Rocket.Store.Index;
 using Rocket.Store.Mapped;
 
-namespace Rocket.Store.Retention;
+namespace Rocket.Store.Projection;
 
 /// <summary>
 /// Consume-queue and key-index files that retention took out of the projections on the projector's thread, to be

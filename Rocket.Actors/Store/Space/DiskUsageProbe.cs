@@ -1,4 +1,4 @@
-namespace Rocket.Store.Retention;
+namespace Rocket.Store.Space;
 
 /// <summary>Size and free space of the file system holding a path.</summary>
 public readonly record struct DiskSpace(long TotalBytes, long FreeBytes)

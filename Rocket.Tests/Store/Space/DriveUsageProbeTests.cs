@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Rocket.Store.Retention;
+using Rocket.Store.Space;
 using Rocket.Tests.Support;
 using Xunit;
 
-namespace Rocket.Tests.Store.Retention;
+namespace Rocket.Tests.Store.Space;
 
 /// <summary>The real probe agrees with df: reserved blocks (root's share, quotas) count neither as used nor as free.</summary>
 public sealed class DriveUsageProbeTests
