@@ -7,10 +7,10 @@ namespace Rocket.Store.Retention;
 /// <summary>
 /// Runs retention every clean-resource-interval (and on <see cref="RunRetentionNow"/>) on a thread of its own:
 /// deleting files is slow (unlinking a 1 GiB segment whose pages are cached took 0.2 s here) and must stall neither
-/// projection (and with it the consumers' long polls) nor a thread-pool thread. It deletes expired commit-log segments, then asks the
-/// projector, the projections' single writer, to take the expired consume-queue and key-index files out of them, and
-/// deletes those too. It answers the journal's <see cref="HoldRetention"/> between passes. Nothing here throws: a failed
-/// pass is logged and the next tick runs another.
+/// projection (and with it the consumers' long polls) nor a thread-pool thread. It deletes expired commit-log
+/// segments, then asks the projector, the projections' single writer, to take the expired consume-queue and key-index
+/// files out of them, and deletes those too. It answers the journal's <see cref="HoldRetention"/> between passes.
+/// Nothing here throws: a failed pass is logged and the next tick runs another.
 /// </summary>
 public sealed class RetentionActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
