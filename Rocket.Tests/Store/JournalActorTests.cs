@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Rocket.Store.Space;
 using Rocket.Store;
 using Rocket.Store.Format;
 using Rocket.Store.Log;
 using Rocket.Store.Retention;
+using Rocket.Store.Space;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;

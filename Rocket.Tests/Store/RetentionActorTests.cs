@@ -1,8 +1,8 @@
 using Akka.Actor;
-using Rocket.Store.Space;
 using Rocket.Store;
 using Rocket.Store.Projection;
 using Rocket.Store.Retention;
+using Rocket.Store.Space;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;
@@ -86,6 +86,7 @@ public sealed class RetentionActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(0, ExpectMsg<RetentionReport>().CommitLogSegmentsDeleted);
         projector.ExpectNoMsg(TimeSpan.Zero);
     }
+
     [Fact]
     public void After_the_projector_fails_part_way_the_next_pass_asks_it_again_even_with_no_segment_to_delete()
     {

@@ -1,6 +1,6 @@
-using Rocket.Store.Space;
 using Rocket.Store;
 using Rocket.Store.Log;
+using Rocket.Store.Space;
 using Rocket.Tests.Support;
 using Xunit;
 using static Rocket.Tests.Support.TestMessages;
