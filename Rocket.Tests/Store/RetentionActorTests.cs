@@ -63,16 +63,25 @@ public sealed class RetentionActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("last", System.Text.Encoding.UTF8.GetString(_store.GetMessages("TopicA", 0, max - 1, 1).Messages.Single().Body));
     }
 
-    [Fact]
-    public void A_hold_waits_for_the_pass_under_way_and_no_pass_starts_until_retention_resumes()
+    /// <summary>
+    /// A retention actor whose projector is a probe, asked for a pass once two of three segments have expired; returns
+    /// when the segments are gone and the pass waits for the probe's answer.
+    /// </summary>
+    private (IActorRef Retention, Akka.TestKit.TestProbe Projector) PassWaitingForTheProjector()
     {
         RetentionTests.Fill(_store, 3);
         _time.Advance(TimeSpan.FromHours(73));
         var projector = CreateTestProbe();
         var retention = Sys.ActorOf(RetentionActor.Props(_store, projector.Ref));
-
         retention.Tell(RunRetentionNow.Instance);
-        projector.ExpectMsg<DetachExpiredProjectionFiles>(); // segments gone; the pass waits for the projector
+        projector.ExpectMsg<DetachExpiredProjectionFiles>();
+        return (retention, projector);
+    }
+
+    [Fact]
+    public void A_hold_waits_for_the_pass_under_way_and_no_pass_starts_until_retention_resumes()
+    {
+        var (retention, projector) = PassWaitingForTheProjector();
         retention.Tell(HoldRetention.Instance);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // not held while a pass is under way
 
@@ -90,13 +99,7 @@ public sealed class RetentionActorTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void After_the_projector_fails_part_way_the_next_pass_asks_it_again_even_with_no_segment_to_delete()
     {
-        RetentionTests.Fill(_store, 3);
-        _time.Advance(TimeSpan.FromHours(73));
-        var projector = CreateTestProbe();
-        var retention = Sys.ActorOf(RetentionActor.Props(_store, projector.Ref));
-
-        retention.Tell(RunRetentionNow.Instance);
-        projector.ExpectMsg<DetachExpiredProjectionFiles>();
+        var (retention, projector) = PassWaitingForTheProjector();
         projector.Reply(new ExpiredProjectionFiles { Error = "no such file" });
         Assert.Equal(2, ExpectMsg<RetentionReport>().CommitLogSegmentsDeleted);
 

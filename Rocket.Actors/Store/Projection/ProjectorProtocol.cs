@@ -18,7 +18,7 @@ internal sealed record ExclusiveDone(object Reply);
 
 /// <summary>
 /// Retention → projector, after commit-log segments went: take the expired consume-queue and key-index files out of
-/// the projections and answer them as <see cref="Retention.ExpiredProjectionFiles"/>, for retention to delete.
+/// the projections and answer them as <see cref="ExpiredProjectionFiles"/>, for retention to delete.
 /// </summary>
 internal sealed class DetachExpiredProjectionFiles
 {
