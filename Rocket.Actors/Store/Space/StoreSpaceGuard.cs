@@ -1,4 +1,3 @@
-
 namespace Rocket.Store.Space;
 
 /// <summary>
