@@ -12,7 +12,7 @@ public sealed record ClientSettings
     public TimeSpan PollNameServerInterval { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan PollNameServerIntervalWithoutMaster { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan HeartbeatBrokerInterval { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan PersistConsumerOffsetInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PersistConsumerOffsetInterval { get; init; } = TimeSpan.FromSeconds(5);
     public int PullThresholdForQueue { get; init; } = 1000;
     public int PullBatchSize { get; init; } = 32;
     public int MaxCoalescedMessages { get; init; } = 1024;
