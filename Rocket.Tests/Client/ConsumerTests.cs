@@ -276,6 +276,47 @@ public sealed class ConsumerTests(ITestOutputHelper output) : FakeClusterTestBas
     }
 
     [Fact]
+    public async Task A_queue_moving_to_another_member_is_committed_when_it_moves_not_at_the_next_periodic_commit()
+    {
+        // Periodic commits come every persist-consumer-offset-interval (RocketMQ's 5 s by default; here 10 minutes). A
+        // queue given up in a rebalance is committed as it is given up, so its next owner does not repeat what was handled.
+        SetRoute("TopicM", 2, "broker-a");
+        BrokerA.Tell(new FakeBroker.NotifyRebalance(true));
+        var rareCommits = Settings(s => s with
+        {
+            PersistConsumerOffsetInterval = TimeSpan.FromMinutes(10),
+            HeartbeatBrokerInterval = TimeSpan.FromMilliseconds(200),
+        });
+        await using var clientA = RocketClient.Create(rareCommits);
+        await using var clientB = RocketClient.Create(rareCommits);
+        var producer = clientA.CreateProducer();
+        for (int i = 0; i < 6; i++) await producer.SendAsync(Text("TopicM", $"m{i}")); // three per queue
+        int handledByA = 0;
+        var a = clientA.CreatePushConsumer(new PushConsumerOptions("GroupM") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicM")
+            .RegisterHandler(batch =>
+            {
+                Interlocked.Add(ref handledByA, batch.Count);
+                return ConsumeResult.Success;
+            });
+        await a.StartAsync();
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref handledByA) == 6), Patience);
+        Assert.Equal(0, CommittedTotal(await StateOf(BrokerA), "GroupM"));
+
+        var b = clientB.CreatePushConsumer(new PushConsumerOptions("GroupM") { ConsumeFrom = ConsumeFrom.First })
+            .Subscribe("TopicM")
+            .RegisterHandler(_ => ConsumeResult.Success);
+        await b.StartAsync();
+
+        // A gave one queue to B and committed its three handled messages then.
+        await AwaitConditionAsync(async () => CommittedTotal(await StateOf(BrokerA), "GroupM") == 3, Patience);
+        var committed = (await StateOf(BrokerA)).Committed.Where(kv => kv.Key.Group == "GroupM").ToArray();
+        Assert.Equal(3, Assert.Single(committed, kv => kv.Value > 0).Value);
+        await b.StopAsync();
+        await a.StopAsync();
+    }
+
+    [Fact]
     public async Task Stopping_as_soon_as_the_handler_saw_the_last_message_commits_every_handled_message()
     {
         // The stop commits only after each puller took back its handler calls, the one still running included (up to a
