@@ -68,11 +68,25 @@ public sealed class StandaloneNode : IDisposable
         return code;
     }
 
-    /// <summary>"ready" means a cluster member; the seed's gossip replica lists the broker a moment later.</summary>
+    /// <summary>
+    /// "ready" means a cluster member; the seed's gossip replica lists the broker a moment later. A failure carries the
+    /// node's state and last lines: CI once saw a node that said "ready" not answer a client for 30 s, with nothing to
+    /// tell whether it had exited, stalled or refused the connection.
+    /// </summary>
     private async Task AwaitBrokerAsync()
     {
-        await using var client = Client();
-        await MultiProcess.AwaitBrokersAsync(client, "broker-a");
+        try
+        {
+            await using var client = Client();
+            await MultiProcess.AwaitBrokersAsync(client, "broker-a");
+        }
+        catch (Exception e) when (_process is { } process)
+        {
+            var state = process.HasExited ? $"exited with {process.WaitForExit()}" : "still running";
+            throw new InvalidOperationException(
+                $"the standalone node on port {Port} said \"{ReadyLine}\" but no client saw its broker ({e.Message}); the node is {state}; " +
+                $"its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, process.LastLines(40))}", e);
+        }
     }
 
     public static string AwaitReady(ChildProcess process)
