@@ -70,22 +70,24 @@ public sealed class StandaloneNode : IDisposable
 
     /// <summary>
     /// "ready" means a cluster member; the seed's gossip replica lists the broker a moment later. A failure carries the
-    /// node's state and last lines: CI once saw a node that said "ready" not answer a client for 30 s, with nothing to
-    /// tell whether it had exited, stalled or refused the connection.
+    /// node's state and last lines and what the client logged: CI once saw a node that said "ready" not answer a client
+    /// for 30 s, with nothing to tell whether it had exited, stalled or refused the connection.
     /// </summary>
     private async Task AwaitBrokerAsync()
     {
+        var clientLog = new CapturingLoggerFactory();
         try
         {
-            await using var client = Client();
+            await using var client = RocketClient.Create(ProcessClientSettings.For(Seeds) with { LoggerFactory = clientLog });
             await MultiProcess.AwaitBrokersAsync(client, "broker-a");
         }
         catch (Exception e) when (_process is { } process)
         {
             var state = process.HasExited ? $"exited with {process.WaitForExit()}" : "still running";
+            var logged = clientLog.Entries.Select(entry => $"client {entry.Level}: {entry.Message}");
             throw new InvalidOperationException(
                 $"the standalone node on port {Port} said \"{ReadyLine}\" but no client saw its broker ({e.Message}); the node is {state}; " +
-                $"its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, process.LastLines(40))}", e);
+                $"its last lines and the client's log:{Environment.NewLine}{string.Join(Environment.NewLine, process.LastLines(40).Concat(logged))}", e);
         }
     }
 
