@@ -52,8 +52,9 @@ public sealed class StandaloneNode : IDisposable
     /// <summary>The node's command line: a standalone node on <paramref name="port"/> that seeds itself.</summary>
     public static string[] Arguments(int port, string store) => ["--standalone", "--port", port.ToString(), "--store", store];
 
-    /// <summary>A client of this node (its own actor system).</summary>
-    public RocketClient Client() => RocketClient.Create(ProcessClientSettings.For(Seeds));
+    /// <summary>A client of this node (its own actor system), logging to <paramref name="loggerFactory"/> when given.</summary>
+    public RocketClient Client(Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null) =>
+        RocketClient.Create(ProcessClientSettings.For(Seeds) with { LoggerFactory = loggerFactory });
 
     /// <summary><c>rocket {args} --seeds {this node} --json</c>.</summary>
     public Task<ToolRun> RocketAsync(params string[] args) => RocketTool.RunAsync([.. args, "--seeds", Seeds, "--json"]);
@@ -78,7 +79,7 @@ public sealed class StandaloneNode : IDisposable
         var clientLog = new CapturingLoggerFactory();
         try
         {
-            await using var client = RocketClient.Create(ProcessClientSettings.For(Seeds) with { LoggerFactory = clientLog });
+            await using var client = Client(clientLog);
             await MultiProcess.AwaitBrokersAsync(client, "broker-a");
         }
         catch (Exception e) when (_process is { } process)
